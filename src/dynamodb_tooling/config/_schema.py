@@ -1,0 +1,484 @@
+"""The typed configuration model.
+
+Every option of the seed's configuration section, in snake_case. camelCase spellings
+(``singleTableDesign.gsiCount``) are accepted too, for users coming from the TypeScript tools.
+Instances are frozen: change configuration with ``set_config`` rather than by mutation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from dynamodb_tooling._types import (
+    BillingMode,
+    ProjectionType,
+    ReturnConsumedCapacity,
+    ReturnItemCollectionMetrics,
+    StreamViewType,
+    TableClass,
+)
+
+MAX_GSI_PER_TABLE = 20
+MAX_LSI_PER_TABLE = 5
+
+
+class Section(BaseModel):
+    """Base of every configuration section: frozen, no unknown keys, camelCase accepted."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        loc_by_alias=False,
+        validate_default=True,
+    )
+
+
+class CredentialsConfig(Section):
+    """Static credentials; leave unset to use botocore's credential chain."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+
+class HttpOptions(Section):
+    """HTTP transport settings handed to botocore."""
+
+    timeout: float = Field(default=30.0, gt=0, description="read timeout in seconds")
+    connect_timeout: float = Field(default=5.0, gt=0)
+    keep_alive: bool = Field(default=True, description="TCP keep-alive on pooled connections")
+    max_pool_connections: int = Field(default=50, ge=1, le=1000)
+
+
+class SingleTableDesignConfig(Section):
+    """Names and shapes of the single table's keys and indexes."""
+
+    enabled: bool = True
+    partition_key_name: str = "pk"
+    sort_key_name: str = "sk"
+    gsi_count: int = 2
+    gsi_name_pattern: str = "GSI{n}"
+    gsi_pk_pattern: str = "gsi{n}pk"
+    gsi_sk_pattern: str = "gsi{n}sk"
+    lsi_name_pattern: str = "LSI{n}"
+    lsi_sk_pattern: str = "lsi{n}sk"
+    entity_type_attribute: str = "_et"
+    data_attribute: str = "_d"
+    pk_prefix: str = "{ENTITY}#"
+    sk_prefix: str = "{ENTITY}#"
+    key_delimiter: str = "#"
+
+    @field_validator("gsi_count")
+    @classmethod
+    def _gsi_count_in_range(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"{value} is below 1; single-table design needs at least one GSI")
+        if value > MAX_GSI_PER_TABLE:
+            raise ValueError(
+                f"{value} is above the DynamoDB limit of {MAX_GSI_PER_TABLE} GSIs per table"
+            )
+        return value
+
+    @field_validator("key_delimiter")
+    @classmethod
+    def _delimiter_is_punctuation(cls, value: str) -> str:
+        if not value or any(ch.isalnum() or ch.isspace() for ch in value):
+            raise ValueError(
+                f"{value!r} must be one or more punctuation characters such as '#' or '|'"
+            )
+        return value
+
+    @field_validator("gsi_name_pattern", "gsi_pk_pattern", "gsi_sk_pattern", "lsi_sk_pattern")
+    @classmethod
+    def _pattern_has_number(cls, value: str) -> str:
+        if "{n}" not in value:
+            raise ValueError(f"{value!r} must contain '{{n}}' (the index number)")
+        return value
+
+    @field_validator("pk_prefix", "sk_prefix")
+    @classmethod
+    def _prefix_has_entity(cls, value: str) -> str:
+        if "{ENTITY}" not in value:
+            raise ValueError(f"{value!r} must contain '{{ENTITY}}' (the entity prefix)")
+        return value
+
+    @field_validator(
+        "partition_key_name", "sort_key_name", "entity_type_attribute", "data_attribute"
+    )
+    @classmethod
+    def _name_not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    def gsi_name(self, n: int) -> str:
+        return self.gsi_name_pattern.format(n=n)
+
+    def gsi_pk(self, n: int) -> str:
+        return self.gsi_pk_pattern.format(n=n)
+
+    def gsi_sk(self, n: int) -> str:
+        return self.gsi_sk_pattern.format(n=n)
+
+    def lsi_name(self, n: int) -> str:
+        return self.lsi_name_pattern.format(n=n)
+
+    def lsi_sk(self, n: int) -> str:
+        return self.lsi_sk_pattern.format(n=n)
+
+
+class SoftDeletesConfig(Section):
+    enabled: bool = False
+    attribute: str = "deleted_at"
+
+
+class CachingConfig(Section):
+    """Query-result cache (LRU with TTL)."""
+
+    enabled: bool = False
+    ttl_ms: int = Field(default=60_000, ge=0)
+    max_size: int = Field(default=1_000, ge=1)
+    key_prefix: str = "dbtooling:"
+
+
+HookEvent = Literal[
+    "creating",
+    "created",
+    "updating",
+    "updated",
+    "saving",
+    "saved",
+    "deleting",
+    "deleted",
+    "restoring",
+    "restored",
+    "force_deleting",
+    "force_deleted",
+    "retrieved",
+]
+
+
+class HooksConfig(Section):
+    """Lifecycle hooks as import paths (``"package.module:function"``).
+
+    ``global_`` hooks run for every model; ``models`` maps a model name to its own hooks.
+    """
+
+    global_: dict[HookEvent, list[str]] = Field(default_factory=dict, alias="global")
+    models: dict[str, dict[HookEvent, list[str]]] = Field(default_factory=dict)
+
+    @field_validator("global_", "models")
+    @classmethod
+    def _import_paths(cls, value: dict[str, object]) -> dict[str, object]:
+        for item in _iter_hook_paths(value):
+            if ":" not in item or item.startswith(":") or item.endswith(":"):
+                raise ValueError(f"{item!r} is not an import path like 'app.hooks:on_created'")
+        return value
+
+
+def _iter_hook_paths(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _iter_hook_paths(v)]
+    if isinstance(value, list):
+        return [p for v in value for p in _iter_hook_paths(v)]
+    return []
+
+
+class QueryBuilderConfig(Section):
+    models_path: str = "app/models"
+    entity_mapping_strategy: Literal["prefix", "attribute", "composite"] = "prefix"
+    timestamp_format: Literal["iso", "unix", "unix_ms"] = "iso"
+    soft_deletes: SoftDeletesConfig = SoftDeletesConfig()
+    hooks: HooksConfig = HooksConfig()
+    caching: CachingConfig = CachingConfig()
+    created_at_attribute: str = "created_at"
+    updated_at_attribute: str = "updated_at"
+    version_attribute: str = "_v"
+    aggregate_warning_threshold: int = Field(
+        default=10_000, ge=1, description="client-side aggregates above this many items warn"
+    )
+
+
+class ScalingTarget(Section):
+    min: int = Field(default=1, ge=1)
+    max: int = Field(default=10, ge=1)
+    target_utilization: float = Field(default=70.0, ge=20.0, le=90.0)
+
+
+class AutoScalingConfig(Section):
+    enabled: bool = False
+    read: ScalingTarget = ScalingTarget()
+    write: ScalingTarget = ScalingTarget()
+    scale_in_cooldown: int = Field(default=60, ge=0)
+    scale_out_cooldown: int = Field(default=60, ge=0)
+
+
+class CapacityConfig(Section):
+    billing_mode: BillingMode = "PAY_PER_REQUEST"
+    read: int | None = Field(default=None, ge=1)
+    write: int | None = Field(default=None, ge=1)
+    auto_scaling: AutoScalingConfig = AutoScalingConfig()
+
+
+class StreamsConfig(Section):
+    enabled: bool = False
+    view_type: StreamViewType = "NEW_AND_OLD_IMAGES"
+
+
+class TtlConfig(Section):
+    enabled: bool = False
+    attribute_name: str = "ttl"
+
+
+class ContributorInsightsConfig(Section):
+    enabled: bool = False
+
+
+class SseConfig(Section):
+    """Server-side encryption; ``kms_master_key_id`` switches from AWS-owned keys to KMS."""
+
+    enabled: bool = False
+    kms_master_key_id: str | None = None
+
+
+class IndexDefinition(Section):
+    """An extra, explicitly named global secondary index."""
+
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+    partition_key_type: Literal["S", "N", "B"] = "S"
+    sort_key_type: Literal["S", "N", "B"] = "S"
+    projection: ProjectionType = "ALL"
+    non_key_attributes: list[str] = Field(default_factory=list)
+    read: int | None = Field(default=None, ge=1)
+    write: int | None = Field(default=None, ge=1)
+
+
+class LocalIndexDefinition(Section):
+    """An extra, explicitly named local secondary index (created with the table only)."""
+
+    name: str
+    sort_key: str
+    sort_key_type: Literal["S", "N", "B"] = "S"
+    projection: ProjectionType = "ALL"
+    non_key_attributes: list[str] = Field(default_factory=list)
+
+
+class MultiTenancyConfig(Section):
+    enabled: bool = False
+    strategy: Literal["table", "prefix", "attribute"] = "prefix"
+    tenant_id_attribute: str = "tenant_id"
+    tenant_resolver: str | None = Field(
+        default=None, description="import path of a zero-argument callable returning the tenant"
+    )
+
+
+class LocalConfig(Section):
+    """The local engine run by ``dbtooling start`` (and used when ``engine = "local"``)."""
+
+    engine: Literal["moto", "dynamodb-local"] = "moto"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    jar_path: str | None = None
+    java_path: str = "java"
+    in_memory: bool = True
+    db_path: str | None = None
+    state_dir: str = ".dbtooling"
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        if value not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(
+                f"{value!r} is not a loopback address; the local engine only binds 127.0.0.1"
+            )
+        return value
+
+
+Engine = Literal["auto", "aws", "embedded", "local"]
+
+
+class Config(Section):
+    """The whole configuration. Build it with ``validate_config`` or ``set_config``.
+
+    ``engine`` picks where requests go: ``"aws"`` (or ``endpoint``), ``"local"`` (the server of
+    ``dbtooling start``), ``"embedded"`` (an in-process engine on 127.0.0.1), or ``"auto"``:
+    the endpoint if one is set, AWS when credentials are found, the embedded engine otherwise.
+    """
+
+    region: str = "us-east-1"
+    endpoint: str | None = None
+    engine: Engine = "auto"
+    credentials: CredentialsConfig | None = None
+    profile: str | None = None
+    max_retries: int = Field(default=3, ge=0, le=20)
+    retry_mode: Literal["legacy", "standard", "adaptive"] = "standard"
+    http_options: HttpOptions = HttpOptions()
+    table_name_prefix: str = ""
+    table_name_suffix: str = ""
+    default_table_name: str = "MainTable"
+    single_table_design: SingleTableDesignConfig = SingleTableDesignConfig()
+    query_builder: QueryBuilderConfig = QueryBuilderConfig()
+    capacity: CapacityConfig = CapacityConfig()
+    streams: StreamsConfig = StreamsConfig()
+    ttl: TtlConfig = TtlConfig()
+    table_class: TableClass = "STANDARD"
+    deletion_protection: bool = False
+    contributor_insights: ContributorInsightsConfig = ContributorInsightsConfig()
+    point_in_time_recovery: bool = False
+    sse: SseConfig = SseConfig()
+    tags: dict[str, str] = Field(default_factory=dict)
+    return_consumed_capacity: ReturnConsumedCapacity = "NONE"
+    return_item_collection_metrics: ReturnItemCollectionMetrics = "NONE"
+    consistent_read: bool = False
+    global_secondary_indexes: list[IndexDefinition] = Field(default_factory=list)
+    local_secondary_indexes: list[LocalIndexDefinition] = Field(default_factory=list)
+    multi_tenancy: MultiTenancyConfig = MultiTenancyConfig()
+    local: LocalConfig = LocalConfig()
+    allow_scan: bool = True
+    driver: str = "botocore"
+    drivers: dict[str, str] = Field(
+        default_factory=dict, description="driver name → 'module:factory' to register at load"
+    )
+
+    @field_validator("default_table_name")
+    @classmethod
+    def _table_name_valid(cls, value: str) -> str:
+        _check_table_name(value)
+        return value
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Cross-field problems that single fields cannot see (empty when valid)."""
+        found: list[tuple[str, str]] = []
+        found += _capacity_problems(self.capacity, self.global_secondary_indexes)
+        found += _index_problems(self)
+        found += _tag_problems(self.tags)
+        full = f"{self.table_name_prefix}{self.default_table_name}{self.table_name_suffix}"
+        try:
+            _check_table_name(full)
+        except ValueError as exc:
+            found.append(("table_name_prefix", f"the full table name {full!r}: {exc}"))
+        for name, path in self.drivers.items():
+            if ":" not in path:
+                found.append((f"drivers.{name}", f"{path!r} is not 'module:factory'"))
+        if self.local.engine == "dynamodb-local" and not self.local.jar_path:
+            found.append(
+                ("local.jar_path", "required when local.engine is 'dynamodb-local' "
+                 "(path to DynamoDBLocal.jar)")
+            )
+        return found
+
+
+def _check_table_name(name: str) -> None:
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+    if not 3 <= len(name) <= 255:
+        raise ValueError(f"{name!r} must be 3 to 255 characters long")
+    bad = sorted({ch for ch in name if ch not in allowed})
+    if bad:
+        raise ValueError(f"{name!r} may only use letters, digits, '_', '-' and '.' (found {bad})")
+
+
+def _capacity_problems(
+    capacity: CapacityConfig, indexes: list[IndexDefinition]
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    provisioned = capacity.billing_mode == "PROVISIONED"
+    if not provisioned:
+        for field in ("read", "write"):
+            if getattr(capacity, field) is not None:
+                found.append((
+                    f"capacity.{field}",
+                    "provisioned capacity is only allowed when capacity.billing_mode is "
+                    "'PROVISIONED' (it is 'PAY_PER_REQUEST'); remove it or switch billing mode",
+                ))
+        if capacity.auto_scaling.enabled:
+            found.append((
+                "capacity.auto_scaling.enabled",
+                "auto scaling needs capacity.billing_mode 'PROVISIONED'",
+            ))
+        for i, index in enumerate(indexes):
+            if index.read is not None or index.write is not None:
+                found.append((
+                    f"global_secondary_indexes.{i}",
+                    f"index {index.name!r} sets read/write capacity but billing mode is "
+                    "'PAY_PER_REQUEST'",
+                ))
+    else:
+        for field in ("read", "write"):
+            if getattr(capacity, field) is None:
+                found.append((
+                    f"capacity.{field}",
+                    "required when capacity.billing_mode is 'PROVISIONED' (capacity units, ≥ 1)",
+                ))
+    for side in ("read", "write"):
+        target: ScalingTarget = getattr(capacity.auto_scaling, side)
+        if target.min > target.max:
+            found.append((
+                f"capacity.auto_scaling.{side}",
+                f"min ({target.min}) is above max ({target.max})",
+            ))
+    return found
+
+
+def _index_problems(config: Config) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    std = config.single_table_design
+    total = std.gsi_count + len(config.global_secondary_indexes)
+    if total > MAX_GSI_PER_TABLE:
+        found.append((
+            "global_secondary_indexes",
+            f"{std.gsi_count} overloaded + {len(config.global_secondary_indexes)} extra GSIs "
+            f"= {total}, above the DynamoDB limit of {MAX_GSI_PER_TABLE}",
+        ))
+    if len(config.local_secondary_indexes) > MAX_LSI_PER_TABLE:
+        found.append((
+            "local_secondary_indexes",
+            f"{len(config.local_secondary_indexes)} LSIs, above the DynamoDB limit of "
+            f"{MAX_LSI_PER_TABLE}",
+        ))
+    reserved = {std.gsi_name(n) for n in range(1, std.gsi_count + 1)}
+    seen: set[str] = set()
+    named: list[IndexDefinition | LocalIndexDefinition] = [
+        *config.global_secondary_indexes,
+        *config.local_secondary_indexes,
+    ]
+    for index in named:
+        if index.name in reserved:
+            found.append((
+                "global_secondary_indexes",
+                f"index name {index.name!r} is taken by the overloaded GSIs; choose another",
+            ))
+        if index.name in seen:
+            found.append(("global_secondary_indexes", f"index name {index.name!r} is repeated"))
+        seen.add(index.name)
+    for i, index in enumerate(named):
+        if index.projection != "INCLUDE" and index.non_key_attributes:
+            found.append((
+                f"{'local' if i >= len(config.global_secondary_indexes) else 'global'}"
+                f"_secondary_indexes.{index.name}",
+                "non_key_attributes needs projection 'INCLUDE'",
+            ))
+    return found
+
+
+def _tag_problems(tags: dict[str, str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if len(tags) > 50:
+        found.append(("tags", f"{len(tags)} tags, above the DynamoDB limit of 50"))
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            found.append((f"tags.{key}", "tag keys must be 1 to 128 characters"))
+        if len(value) > 256:
+            found.append((f"tags.{key}", "tag values must be at most 256 characters"))
+        if key.startswith("aws:"):
+            found.append((f"tags.{key}", "the 'aws:' prefix is reserved by AWS"))
+    return found

@@ -1,0 +1,168 @@
+"""The library's exception hierarchy.
+
+Every error the library raises derives from :class:`DynamoDBToolingError`. Errors that come back
+from DynamoDB are mapped to a subclass of :class:`DynamoDBError` carrying the service's error
+``code``; errors we detect before sending a request (bad config, un-marshallable values, oversize
+batches) are raised before any IO happens. Each message says what was wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class DynamoDBToolingError(Exception):
+    """Base class of every error raised by dynamodb-tooling."""
+
+
+class ConfigError(DynamoDBToolingError, ValueError):
+    """The configuration is invalid; ``problems`` lists every ``(dotted.path, message)`` found."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        lines = "\n".join(f"  - {path}: {message}" for path, message in self.problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"invalid dynamodb-tooling configuration ({count} {noun}):\n{lines}")
+
+
+class MarshallingError(DynamoDBToolingError, TypeError):
+    """A Python value cannot be represented as a DynamoDB AttributeValue (or the reverse)."""
+
+
+class ExpressionError(DynamoDBToolingError, ValueError):
+    """An expression (condition, key condition, update, projection) is malformed."""
+
+
+class RequestValidationError(DynamoDBToolingError, ValueError):
+    """A request breaks a DynamoDB limit and was refused before it was sent."""
+
+
+class DriverError(DynamoDBToolingError):
+    """A driver could not be found, registered or configured."""
+
+
+class EngineError(DynamoDBToolingError):
+    """The local DynamoDB-compatible engine could not be started, reached or stopped."""
+
+
+class DynamoDBError(DynamoDBToolingError):
+    """An error returned by DynamoDB (or a compatible engine) for a request.
+
+    ``code`` is the service's error code (e.g. ``ResourceNotFoundException``), ``operation`` the
+    API operation that failed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        operation: str = "",
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.operation = operation
+        self.response: Mapping[str, Any] = response or {}
+        super().__init__(message)
+
+
+class ValidationError(DynamoDBError):
+    """DynamoDB rejected the request as invalid (``ValidationException``)."""
+
+
+class ResourceNotFoundError(DynamoDBError):
+    """The table or index does not exist (or is not ACTIVE yet)."""
+
+
+class ResourceInUseError(DynamoDBError):
+    """The table is being created, updated or deleted, or already exists."""
+
+
+class ItemNotFoundError(DynamoDBError):
+    """A read that requires an item found none."""
+
+
+class ConditionalCheckFailedError(DynamoDBError):
+    """A write's ConditionExpression evaluated to false; nothing was written.
+
+    ``item`` holds the item's current attributes when the request asked for
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        operation: str = "",
+        response: Mapping[str, Any] | None = None,
+        item: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, operation=operation, response=response)
+        self.item = item
+
+
+@dataclass(frozen=True)
+class CancellationReason:
+    """Why one action of a cancelled transaction failed (``index`` is its position)."""
+
+    index: int
+    code: str
+    message: str
+    item: Mapping[str, Any] | None = None
+
+
+class TransactionCanceledError(DynamoDBError):
+    """A transaction was cancelled; ``reasons`` has one entry per action, in request order."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reasons: Sequence[CancellationReason],
+        code: str = "TransactionCanceledException",
+        operation: str = "",
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, operation=operation, response=response)
+        self.reasons: tuple[CancellationReason, ...] = tuple(reasons)
+
+    @property
+    def failed(self) -> tuple[CancellationReason, ...]:
+        """The reasons whose code is not ``None`` (the actions that caused the cancellation)."""
+        return tuple(r for r in self.reasons if r.code not in ("", "None"))
+
+
+class TransactionConflictError(DynamoDBError):
+    """Another transaction touched the same item; retrying later usually succeeds."""
+
+
+class ThrottlingError(DynamoDBError):
+    """Requests were throttled beyond the configured retries (capacity or rate exceeded)."""
+
+
+class LimitExceededError(DynamoDBError):
+    """An account or table limit was hit (too many concurrent table operations, indexes...)."""
+
+
+class AccessDeniedError(DynamoDBError):
+    """The credentials in use are not allowed to perform the operation."""
+
+
+class IncompleteBatchError(DynamoDBToolingError):
+    """A batch operation gave up with items left unprocessed after every retry.
+
+    ``unprocessed`` holds exactly what was not done, in the request shape DynamoDB uses
+    (``RequestItems`` for writes, ``Keys`` per table for reads); everything else succeeded.
+    """
+
+    def __init__(self, message: str, *, unprocessed: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.unprocessed = unprocessed
+
+
+class EndpointConnectionError(DynamoDBToolingError):
+    """The endpoint could not be reached (wrong URL, engine not running, network down)."""
