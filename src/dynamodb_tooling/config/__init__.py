@@ -90,9 +90,7 @@ def reset_config() -> None:
         _current = None
 
 
-def validate_config(
-    config: Config | Mapping[str, Any] | None = None, **options: Any
-) -> Config:
+def validate_config(config: Config | Mapping[str, Any] | None = None, **options: Any) -> Config:
     """Validate options without activating them; raises :class:`ConfigError` listing every
     problem with its dotted path (``single_table_design.gsi_count: 25 is above ...``)."""
     if isinstance(config, Config):
@@ -141,7 +139,7 @@ def default_gsis(config: Config | None = None) -> list[GlobalSecondaryIndex]:
     return indexes
 
 
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")  # noqa: S104 - compared, not bound
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 
 
 def get_endpoint(config: Config | None = None) -> str | None:

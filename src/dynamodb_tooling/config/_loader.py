@@ -184,7 +184,11 @@ def _suggestion(loc: tuple[str | int, ...]) -> str:
             return ""
         model = nested[0]
     close = difflib.get_close_matches(str(loc[-1]), _field_names(model), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; known options: {', '.join(model.model_fields)}"
+    return (
+        f"; did you mean {close[0]!r}?"
+        if close
+        else f"; known options: {', '.join(model.model_fields)}"
+    )
 
 
 def _problems_from_pydantic(error: PydanticValidationError) -> list[tuple[str, str]]:

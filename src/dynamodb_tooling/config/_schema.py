@@ -372,8 +372,10 @@ class Config(Section):
                 found.append((f"drivers.{name}", f"{path!r} is not 'module:factory'"))
         if self.local.engine == "dynamodb-local" and not self.local.jar_path:
             found.append(
-                ("local.jar_path", "required when local.engine is 'dynamodb-local' "
-                 "(path to DynamoDBLocal.jar)")
+                (
+                    "local.jar_path",
+                    "required when local.engine is 'dynamodb-local' (path to DynamoDBLocal.jar)",
+                )
             )
         return found
 
@@ -395,37 +397,48 @@ def _capacity_problems(
     if not provisioned:
         for field in ("read", "write"):
             if getattr(capacity, field) is not None:
-                found.append((
-                    f"capacity.{field}",
-                    "provisioned capacity is only allowed when capacity.billing_mode is "
-                    "'PROVISIONED' (it is 'PAY_PER_REQUEST'); remove it or switch billing mode",
-                ))
+                found.append(
+                    (
+                        f"capacity.{field}",
+                        "provisioned capacity is only allowed when capacity.billing_mode is "
+                        "'PROVISIONED' (it is 'PAY_PER_REQUEST'); remove it or switch billing mode",
+                    )
+                )
         if capacity.auto_scaling.enabled:
-            found.append((
-                "capacity.auto_scaling.enabled",
-                "auto scaling needs capacity.billing_mode 'PROVISIONED'",
-            ))
+            found.append(
+                (
+                    "capacity.auto_scaling.enabled",
+                    "auto scaling needs capacity.billing_mode 'PROVISIONED'",
+                )
+            )
         for i, index in enumerate(indexes):
             if index.read is not None or index.write is not None:
-                found.append((
-                    f"global_secondary_indexes.{i}",
-                    f"index {index.name!r} sets read/write capacity but billing mode is "
-                    "'PAY_PER_REQUEST'",
-                ))
+                found.append(
+                    (
+                        f"global_secondary_indexes.{i}",
+                        f"index {index.name!r} sets read/write capacity but billing mode is "
+                        "'PAY_PER_REQUEST'",
+                    )
+                )
     else:
         for field in ("read", "write"):
             if getattr(capacity, field) is None:
-                found.append((
-                    f"capacity.{field}",
-                    "required when capacity.billing_mode is 'PROVISIONED' (capacity units, ≥ 1)",
-                ))
+                found.append(
+                    (
+                        f"capacity.{field}",
+                        "required when capacity.billing_mode is 'PROVISIONED' "
+                        "(capacity units, ≥ 1)",
+                    )
+                )
     for side in ("read", "write"):
         target: ScalingTarget = getattr(capacity.auto_scaling, side)
         if target.min > target.max:
-            found.append((
-                f"capacity.auto_scaling.{side}",
-                f"min ({target.min}) is above max ({target.max})",
-            ))
+            found.append(
+                (
+                    f"capacity.auto_scaling.{side}",
+                    f"min ({target.min}) is above max ({target.max})",
+                )
+            )
     return found
 
 
@@ -434,17 +447,21 @@ def _index_problems(config: Config) -> list[tuple[str, str]]:
     std = config.single_table_design
     total = std.gsi_count + len(config.global_secondary_indexes)
     if total > MAX_GSI_PER_TABLE:
-        found.append((
-            "global_secondary_indexes",
-            f"{std.gsi_count} overloaded + {len(config.global_secondary_indexes)} extra GSIs "
-            f"= {total}, above the DynamoDB limit of {MAX_GSI_PER_TABLE}",
-        ))
+        found.append(
+            (
+                "global_secondary_indexes",
+                f"{std.gsi_count} overloaded + {len(config.global_secondary_indexes)} extra GSIs "
+                f"= {total}, above the DynamoDB limit of {MAX_GSI_PER_TABLE}",
+            )
+        )
     if len(config.local_secondary_indexes) > MAX_LSI_PER_TABLE:
-        found.append((
-            "local_secondary_indexes",
-            f"{len(config.local_secondary_indexes)} LSIs, above the DynamoDB limit of "
-            f"{MAX_LSI_PER_TABLE}",
-        ))
+        found.append(
+            (
+                "local_secondary_indexes",
+                f"{len(config.local_secondary_indexes)} LSIs, above the DynamoDB limit of "
+                f"{MAX_LSI_PER_TABLE}",
+            )
+        )
     reserved = {std.gsi_name(n) for n in range(1, std.gsi_count + 1)}
     seen: set[str] = set()
     named: list[IndexDefinition | LocalIndexDefinition] = [
@@ -453,20 +470,24 @@ def _index_problems(config: Config) -> list[tuple[str, str]]:
     ]
     for index in named:
         if index.name in reserved:
-            found.append((
-                "global_secondary_indexes",
-                f"index name {index.name!r} is taken by the overloaded GSIs; choose another",
-            ))
+            found.append(
+                (
+                    "global_secondary_indexes",
+                    f"index name {index.name!r} is taken by the overloaded GSIs; choose another",
+                )
+            )
         if index.name in seen:
             found.append(("global_secondary_indexes", f"index name {index.name!r} is repeated"))
         seen.add(index.name)
     for i, index in enumerate(named):
         if index.projection != "INCLUDE" and index.non_key_attributes:
-            found.append((
-                f"{'local' if i >= len(config.global_secondary_indexes) else 'global'}"
-                f"_secondary_indexes.{index.name}",
-                "non_key_attributes needs projection 'INCLUDE'",
-            ))
+            found.append(
+                (
+                    f"{'local' if i >= len(config.global_secondary_indexes) else 'global'}"
+                    f"_secondary_indexes.{index.name}",
+                    "non_key_attributes needs projection 'INCLUDE'",
+                )
+            )
     return found
 
 

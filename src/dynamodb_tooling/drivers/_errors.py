@@ -1,0 +1,125 @@
+"""Translate botocore exceptions into the library's typed errors, with advice attached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import (
+    EndpointConnectionError as BotoEndpointConnectionError,
+)
+
+from dynamodb_tooling.errors import (
+    AccessDeniedError,
+    CancellationReason,
+    ConditionalCheckFailedError,
+    DynamoDBError,
+    DynamoDBToolingError,
+    EndpointConnectionError,
+    LimitExceededError,
+    RequestValidationError,
+    ResourceInUseError,
+    ResourceNotFoundError,
+    ThrottlingError,
+    TransactionCanceledError,
+    TransactionConflictError,
+    ValidationError,
+)
+
+_BY_CODE: dict[str, tuple[type[DynamoDBError], str]] = {
+    "ValidationException": (ValidationError, "check the request parameters named above"),
+    "ResourceNotFoundException": (
+        ResourceNotFoundError,
+        "create the table first (`dbtooling migrate` or `table:create`), or check its name, "
+        "prefix/suffix and region",
+    ),
+    "ResourceInUseException": (
+        ResourceInUseError,
+        "wait for the table to become ACTIVE (`dbtooling table:wait`) and retry",
+    ),
+    "ConditionalCheckFailedException": (
+        ConditionalCheckFailedError,
+        "the item changed or does not exist as the condition expected; nothing was written",
+    ),
+    "TransactionConflictException": (
+        TransactionConflictError,
+        "another transaction holds the item; retry with backoff",
+    ),
+    "ProvisionedThroughputExceededException": (
+        ThrottlingError,
+        "raise provisioned capacity, enable auto scaling, or switch to PAY_PER_REQUEST",
+    ),
+    "ThrottlingException": (ThrottlingError, "slow down control-plane calls and retry"),
+    "RequestLimitExceeded": (ThrottlingError, "the account's request rate is exceeded; retry"),
+    "LimitExceededException": (
+        LimitExceededError,
+        "too many concurrent table operations or indexes; wait and retry",
+    ),
+    "AccessDeniedException": (
+        AccessDeniedError,
+        "grant the IAM permission for this operation, or use other credentials/profile",
+    ),
+    "UnrecognizedClientException": (
+        AccessDeniedError,
+        "the access key is not valid for this endpoint; check credentials and region",
+    ),
+}
+
+
+def _reasons(response: dict[str, Any]) -> list[CancellationReason]:
+    raw = response.get("CancellationReasons") or []
+    return [
+        CancellationReason(
+            index=i,
+            code=str(r.get("Code", "None")),
+            message=str(r.get("Message", "")),
+            item=r.get("Item"),
+        )
+        for i, r in enumerate(raw)
+    ]
+
+
+def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
+    response: dict[str, Any] = dict(error.response)
+    code = str(response.get("Error", {}).get("Code", "Unknown"))
+    message = str(response.get("Error", {}).get("Message", str(error)))
+    if code == "TransactionCanceledException":
+        reasons = _reasons(response)
+        failed = ", ".join(f"#{r.index}: {r.code}" for r in reasons if r.code not in ("None", ""))
+        return TransactionCanceledError(
+            f"{operation}: transaction cancelled, nothing was written ({failed or message})",
+            reasons=reasons,
+            operation=operation,
+            response=response,
+        )
+    cls, advice = _BY_CODE.get(code, (DynamoDBError, ""))
+    text = f"{operation} failed with {code}: {message}" + (f" — {advice}" if advice else "")
+    if cls is ConditionalCheckFailedError:
+        return ConditionalCheckFailedError(
+            text, code=code, operation=operation, response=response, item=response.get("Item")
+        )
+    return cls(text, code=code, operation=operation, response=response)
+
+
+def translate(error: Exception, operation: str, endpoint: str) -> DynamoDBToolingError | None:
+    """The library error for a botocore exception, or ``None`` if it is not botocore's."""
+    if isinstance(error, ClientError):
+        return translate_client_error(error, operation)
+    if isinstance(error, BotoEndpointConnectionError | ConnectTimeoutError):
+        return EndpointConnectionError(
+            f"{operation}: cannot reach {endpoint} ({error}); start the local engine with "
+            "`dbtooling start`, or check `endpoint`/`region` in your configuration"
+        )
+    if isinstance(error, ReadTimeoutError):
+        return EndpointConnectionError(
+            f"{operation}: {endpoint} did not answer in time ({error}); raise "
+            "http_options.timeout or retry"
+        )
+    if isinstance(error, ParamValidationError):
+        return RequestValidationError(f"{operation}: invalid parameters: {error}")
+    return None

@@ -1,0 +1,144 @@
+"""The driver protocol: the only layer that does IO.
+
+A driver executes compiled :class:`Request` objects and runs sans-IO flows. Third-party drivers
+implement :class:`Driver` (usually by subclassing :class:`BaseDriver`, which supplies ``run``)
+and register with ``register_driver(name, factory)`` or the ``dynamodb_tooling.drivers``
+entry-point group.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, runtime_checkable
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.config import Config
+from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DriverCapabilities:
+    """What a driver (and the engine behind it) supports."""
+
+    transactions: bool = True
+    batch: bool = True
+    partiql: bool = True
+    streams: bool = True
+    ttl: bool = True
+    backups: bool = True
+    tags: bool = True
+    parallel_requests: bool = True
+    max_concurrency: int = 16
+
+
+@dataclass(frozen=True)
+class HealthStatus:
+    """The result of a health check: ``ok``, the endpoint, round-trip latency and details."""
+
+    ok: bool
+    endpoint: str
+    latency_ms: float
+    detail: str = ""
+
+
+@runtime_checkable
+class Driver(Protocol):
+    """What every driver provides."""
+
+    name: str
+
+    def connect(self) -> None:
+        """Open connections / resolve the endpoint. Idempotent."""
+
+    def disconnect(self) -> None:
+        """Release connections. Idempotent; the driver may ``connect`` again."""
+
+    def health_check(self) -> HealthStatus:
+        """Make a cheap request and report whether the endpoint answers."""
+        ...
+
+    def capabilities(self) -> DriverCapabilities:
+        """What this driver supports."""
+        ...
+
+    def validate_config(self, config: Config) -> list[tuple[str, str]]:
+        """Problems (dotted path, message) this driver has with ``config``; empty when fine."""
+        ...
+
+    def execute(self, request: Request) -> Response:
+        """Send one request and return its parsed response (raising library errors)."""
+        ...
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive a sans-IO flow to completion and return its result."""
+        ...
+
+
+class BaseDriver(ABC):
+    """Common machinery: ``run`` drives flows over ``execute`` with a thread pool for
+    concurrent steps and real sleeps for backoff. Subclasses implement the IO."""
+
+    name = "base"
+
+    def __init__(self, *, max_concurrency: int = 16, sleep: Callable[[float], None] = time.sleep):
+        self._max_concurrency = max(1, max_concurrency)
+        self._sleep = sleep
+        self._pool: ThreadPoolExecutor | None = None
+
+    @abstractmethod
+    def connect(self) -> None: ...
+
+    @abstractmethod
+    def execute(self, request: Request) -> Response: ...
+
+    @abstractmethod
+    def health_check(self) -> HealthStatus: ...
+
+    def disconnect(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def capabilities(self) -> DriverCapabilities:
+        return DriverCapabilities(max_concurrency=self._max_concurrency)
+
+    def validate_config(self, config: Config) -> list[tuple[str, str]]:
+        return []
+
+    def run(self, flow: Flow[T]) -> T:
+        send: object = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = flow.throw(error) if error is not None else flow.send(send)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            error = None
+            try:
+                send = self._perform(step)
+            except Exception as exc:
+                error = exc
+
+    def _perform(self, step: Request | Concurrently | Sleep) -> object:
+        if isinstance(step, Request):
+            return self.execute(step)
+        if isinstance(step, Sleep):
+            self._sleep(step.seconds)
+            return None
+        return self._execute_all(step.requests)
+
+    def _execute_all(self, requests: tuple[Request, ...]) -> list[Response]:
+        if len(requests) <= 1 or self._max_concurrency == 1:
+            return [self.execute(r) for r in requests]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self._max_concurrency, thread_name_prefix="dbtooling"
+            )
+        return list(self._pool.map(self.execute, requests))

@@ -1,0 +1,136 @@
+"""The default driver: botocore's DynamoDB client (credential chain, SigV4, retries, pooling)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import botocore.session
+from botocore import xform_name
+from botocore.config import Config as BotoConfig
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
+from dynamodb_tooling.drivers._errors import translate
+from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, HealthStatus
+from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling.requests import Request
+
+
+def botocore_config(config: Config) -> BotoConfig:
+    """The botocore client settings for our configuration."""
+    http = config.http_options
+    return BotoConfig(
+        region_name=config.region,
+        connect_timeout=http.connect_timeout,
+        read_timeout=http.timeout,
+        tcp_keepalive=http.keep_alive,
+        max_pool_connections=http.max_pool_connections,
+        retries={"total_max_attempts": config.max_retries + 1, "mode": config.retry_mode},
+    )
+
+
+class BotocoreDriver(BaseDriver):
+    """Executes requests with a botocore client; thread-safe, one connection pool per driver."""
+
+    name = "botocore"
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        session: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config or get_config()
+        super().__init__(
+            max_concurrency=min(16, self.config.http_options.max_pool_connections), sleep=sleep
+        )
+        self._session = session or botocore.session.get_session()
+        if self.config.profile and session is None:
+            self._session.set_config_variable("profile", self.config.profile)
+        self._client: Any = None
+        self._connection: Connection | None = None
+        self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
+
+    @property
+    def connection(self) -> Connection:
+        self.connect()
+        assert self._connection is not None
+        return self._connection
+
+    @property
+    def endpoint(self) -> str:
+        return self.connection.label
+
+    def connect(self) -> None:
+        if self._client is not None:
+            return
+        connection = resolve_connection(self.config, self._session)
+        key, secret, token = connection.credentials or (None, None, None)
+        self._client = self._session.create_client(
+            "dynamodb",
+            region_name=connection.region,
+            endpoint_url=connection.endpoint,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+            config=botocore_config(self.config),
+        )
+        self._connection = connection
+
+    def disconnect(self) -> None:
+        super().disconnect()
+        if self._client is not None:
+            self._client.close()
+        self._client = None
+        self._methods.clear()
+
+    def _method(self, operation: str) -> Callable[..., dict[str, Any]]:
+        method = self._methods.get(operation)
+        if method is None:
+            self.connect()
+            method = getattr(self._client, xform_name(operation))
+            self._methods[operation] = method
+        return method
+
+    def execute(self, request: Request) -> Response:
+        method = self._method(request.operation)
+        try:
+            response = method(**request.params)
+        except Exception as exc:
+            mapped = translate(exc, request.operation, self.endpoint)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def health_check(self) -> HealthStatus:
+        started = time.perf_counter()
+        try:
+            self.execute(Request("ListTables", {"Limit": 1}))
+        except DynamoDBToolingError as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            return HealthStatus(False, self.endpoint, elapsed, str(exc))
+        elapsed = (time.perf_counter() - started) * 1000
+        return HealthStatus(True, self.endpoint, elapsed, "ListTables answered")
+
+    def capabilities(self) -> DriverCapabilities:
+        return DriverCapabilities(max_concurrency=self._max_concurrency)
+
+    def validate_config(self, config: Config) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if not config.region:
+            problems.append(("region", "botocore needs a region such as 'us-east-1'"))
+        if config.profile and config.credentials:
+            problems.append(
+                ("profile", "set either profile or credentials, not both (credentials would win)")
+            )
+        if config.endpoint and not config.endpoint.startswith(("http://", "https://")):
+            problems.append(
+                ("endpoint", f"{config.endpoint!r} must start with http:// or https://")
+            )
+        return problems

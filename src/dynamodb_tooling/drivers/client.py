@@ -1,0 +1,155 @@
+"""``DynamoDBClient``: every DynamoDB operation as a method, over any driver.
+
+Each method compiles a request with the pure functions of ``dynamodb_tooling.requests`` (same
+arguments, same documentation) and runs it on the client's driver. Inputs are Python values;
+responses are DynamoDB's wire dicts (use ``dynamodb_tooling.marshal.unmarshall_item`` on items).
+
+>>> client = DynamoDBClient()                                  # doctest: +SKIP
+>>> client.put_item("MainTable", {"pk": "USER#1", "sk": "USER#1", "name": "Ada"})  # doctest: +SKIP
+>>> client.get_item("MainTable", {"pk": "USER#1", "sk": "USER#1"})["Item"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from typing import Concatenate, ParamSpec, TypeVar
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.drivers.base import Driver
+from dynamodb_tooling.drivers.registry import get_driver
+from dynamodb_tooling.requests import Flow, Request, batch, items, pagination, partiql, tables
+from dynamodb_tooling.requests import transactions as tx
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+ClientMethod = Callable[Concatenate["DynamoDBClient", P], T]
+
+
+def _sends(compile_request: Callable[P, Request]) -> ClientMethod[P, Response]:
+    @functools.wraps(compile_request)
+    def method(self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs) -> Response:
+        return self.execute(compile_request(*args, **kwargs))
+
+    return method
+
+
+def _runs(build_flow: Callable[P, Flow[T]]) -> ClientMethod[P, T]:
+    @functools.wraps(build_flow)
+    def method(self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self.run(build_flow(*args, **kwargs))
+
+    return method
+
+
+def _all_pages(compile_request: Callable[P, Request]) -> ClientMethod[P, pagination.Pages]:
+    @functools.wraps(compile_request)
+    def method(self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs) -> pagination.Pages:
+        return self.run(pagination.all_pages(compile_request(*args, **kwargs)))
+
+    method.__doc__ = f"Every page of: {compile_request.__doc__}"
+    return method
+
+
+class DynamoDBClient:
+    """The low-level client: one method per DynamoDB operation, run on a driver."""
+
+    def __init__(self, driver: Driver | None = None, *, config: Config | None = None) -> None:
+        self.config = config or get_config()
+        self.driver = driver or get_driver(config=self.config)
+
+    def execute(self, request: Request) -> Response:
+        """Send one compiled request (the raw escape hatch for any operation)."""
+        return self.driver.execute(request)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Run a sans-IO flow (batches, pagination, waits) on the driver."""
+        return self.driver.run(flow)
+
+    def iter_pages(self, request: Request) -> Iterator[Response]:
+        """Lazily yield each page of a Query, Scan or ExecuteStatement request."""
+        current: Request | None = request
+        while current is not None:
+            response = self.execute(current)
+            yield response
+            current = pagination.next_page(current, response)
+
+    def close(self) -> None:
+        self.driver.disconnect()
+
+    def __enter__(self) -> DynamoDBClient:
+        self.driver.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Items and reads.
+    get_item = _sends(items.get_item)
+    put_item = _sends(items.put_item)
+    update_item = _sends(items.update_item)
+    delete_item = _sends(items.delete_item)
+    query = _sends(items.query)
+    scan = _sends(items.scan)
+    query_all = _all_pages(items.query)
+    scan_all = _all_pages(items.scan)
+
+    def parallel_scan(self, request: Request, segments: int) -> pagination.Pages:
+        """Scan ``segments`` segments concurrently; ``request`` is a ``requests.items.scan``."""
+        return self.run(pagination.parallel_scan(request, segments))
+
+    # Batches and transactions.
+    batch_get = _runs(batch.batch_get)
+    batch_write = _runs(batch.batch_write)
+    transact_write = _runs(tx.transact_write_flow)
+    transact_get = _sends(tx.transact_get)
+
+    # PartiQL.
+    execute_statement = _sends(partiql.execute_statement)
+    execute_statement_all = _all_pages(partiql.execute_statement)
+    batch_execute_statement = _sends(partiql.batch_execute_statement)
+    execute_transaction = _sends(partiql.execute_transaction)
+
+    # Tables.
+    create_table = _sends(tables.create_table)
+    delete_table = _sends(tables.delete_table)
+    describe_table = _sends(tables.describe_table)
+    list_tables = _sends(tables.list_tables)
+    list_all_tables = _runs(tables.list_all_tables)
+    update_table = _sends(tables.update_table)
+    wait_for_table_active = _runs(tables.wait_for_table_active)
+    wait_for_table_deleted = _runs(tables.wait_for_table_deleted)
+    update_time_to_live = _sends(tables.update_time_to_live)
+    describe_time_to_live = _sends(tables.describe_time_to_live)
+    update_continuous_backups = _sends(tables.update_continuous_backups)
+    describe_continuous_backups = _sends(tables.describe_continuous_backups)
+    create_backup = _sends(tables.create_backup)
+    describe_backup = _sends(tables.describe_backup)
+    list_backups = _sends(tables.list_backups)
+    delete_backup = _sends(tables.delete_backup)
+    restore_table_from_backup = _sends(tables.restore_table_from_backup)
+    restore_table_to_point_in_time = _sends(tables.restore_table_to_point_in_time)
+    tag_resource = _sends(tables.tag_resource)
+    untag_resource = _sends(tables.untag_resource)
+    list_tags_of_resource = _sends(tables.list_tags_of_resource)
+    update_contributor_insights = _sends(tables.update_contributor_insights)
+    describe_contributor_insights = _sends(tables.describe_contributor_insights)
+
+
+_shared_lock = threading.Lock()
+_shared: tuple[Config, DynamoDBClient] | None = None
+
+
+def get_client() -> DynamoDBClient:
+    """The process-wide client for the active configuration (rebuilt when it changes)."""
+    global _shared
+    config = get_config()
+    with _shared_lock:
+        if _shared is None or _shared[0] is not config:
+            if _shared is not None:
+                _shared[1].close()
+            _shared = (config, DynamoDBClient(config=config))
+        return _shared[1]

@@ -1,0 +1,71 @@
+"""Sans-IO flows: multi-step work as generators that yield steps and receive results.
+
+A flow yields one of:
+
+* a :class:`Request` — the driver executes it and sends back the response dict;
+* :class:`Concurrently` — independent requests the driver may run in parallel; it sends back
+  the list of responses in the same order;
+* :class:`Sleep` — the driver waits (backoff between retries); it sends back ``None``.
+
+An error from a request is thrown into the flow at the ``yield`` (a flow may catch it, e.g.
+to treat ``ResourceNotFoundError`` as "deleted"). The flow's return value is the result.
+Flows never do IO themselves, so a sync and an async driver share them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.requests._request import Request
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Concurrently:
+    """Requests that do not depend on each other; responses come back in this order."""
+
+    requests: tuple[Request, ...]
+
+    @classmethod
+    def of(cls, requests: Sequence[Request]) -> Concurrently:
+        return cls(tuple(requests))
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait ``seconds`` before the next step (retry backoff, polling)."""
+
+    seconds: float
+
+
+Step: TypeAlias = Request | Concurrently | Sleep
+Flow: TypeAlias = Generator[Step, Any, T]
+"""A generator yielding :data:`Step` and returning ``T``."""
+
+
+def single(request: Request) -> Flow[Response]:
+    """The flow of one request: yields it and returns its response."""
+    response: Response = yield request
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits U(0, min(cap, base·2ⁿ)) seconds.
+
+    ``max_attempts`` counts retries after the first try. ``rng`` makes delays reproducible.
+    """
+
+    base: float = 0.05
+    cap: float = 5.0
+    max_attempts: int = 10
+    rng: random.Random | None = None
+
+    def delay(self, attempt: int) -> float:
+        ceiling = min(self.cap, self.base * (2**attempt))
+        return (self.rng or random).uniform(0, ceiling)

@@ -1,0 +1,54 @@
+"""Checks of DynamoDB's limits, made before a request is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sized
+from typing import Any
+
+from dynamodb_tooling._types import AttributeValue, Item
+from dynamodb_tooling.errors import RequestValidationError
+from dynamodb_tooling.marshal import MAX_ITEM_SIZE, item_size
+
+MAX_TRANSACTION_ITEMS = 100
+MAX_BATCH_GET_KEYS = 100
+MAX_BATCH_WRITE_ITEMS = 25
+MAX_BATCH_STATEMENTS = 25
+
+
+def require_table(table: str) -> str:
+    if not table:
+        raise RequestValidationError("a table name is required (got an empty string)")
+    return table
+
+
+def require_key(key: Mapping[str, Any], operation: str) -> None:
+    if not key:
+        raise RequestValidationError(
+            f"{operation} needs the item's primary key (partition key and, if the table has one, "
+            "sort key); got an empty key"
+        )
+
+
+def check_item_size(item: Mapping[str, AttributeValue], what: str = "item") -> Item:
+    size = item_size(item)
+    if size > MAX_ITEM_SIZE:
+        raise RequestValidationError(
+            f"the {what} is {size:,} bytes, above DynamoDB's limit of {MAX_ITEM_SIZE:,} bytes "
+            "(400 KB); store large values in S3 and keep a reference, or split the item"
+        )
+    return dict(item)
+
+
+def check_count(items: Sized, limit: int, what: str, fix: str) -> None:
+    count = len(items)
+    if count == 0:
+        raise RequestValidationError(f"{what} needs at least one item; got none")
+    if count > limit:
+        raise RequestValidationError(
+            f"{what} has {count} items, above DynamoDB's limit of {limit}; {fix}"
+        )
+
+
+def check_positive(value: int | None, name: str) -> None:
+    if value is not None and value < 1:
+        raise RequestValidationError(f"{name} must be at least 1 (got {value})")
