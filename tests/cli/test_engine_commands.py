@@ -1,0 +1,222 @@
+"""``dbtooling start|status|reset|logs|stop`` driven through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from typer.testing import CliRunner
+
+from dynamodb_tooling.cli import app
+from dynamodb_tooling.config import reset_config
+from dynamodb_tooling.engine import LocalServer
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Workspace:
+    """A project directory whose config points the local server at a free port."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self.state_dir = root / "state"
+        self.runner = CliRunner()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str, code: int = 0) -> Any:
+        result = self.runner.invoke(app, list(args))
+        assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+        return result
+
+    def status(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.run("status", "--json").stdout)
+        return parsed
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    monkeypatch.setenv("DBTOOLING_LOCAL__STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("DBTOOLING_LOCAL__PORT", str(port))
+    reset_config()
+    try:
+        yield Workspace(tmp_path, port)
+    finally:
+        LocalServer(state_dir=tmp_path / "state").stop()
+        reset_config()
+
+
+def create_table(endpoint: str, name: str) -> None:
+    client = botocore.session.get_session().create_client(
+        "dynamodb",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="embedded",
+        aws_secret_access_key="embedded",
+    )
+    try:
+        client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    finally:
+        client.close()
+
+
+@pytest.mark.integration
+def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
+    started = workspace.run("start")
+    assert "Started moto" in started.stdout
+    assert workspace.endpoint in started.stdout
+    assert "DBTOOLING_ENGINE=local" in started.stdout
+    assert f'endpoint = "{workspace.endpoint}"' in started.stdout
+
+    status = workspace.status()
+    assert status["running"] is True
+    assert status["healthy"] is True
+    assert status["port"] == workspace.port
+    assert status["endpoint"] == workspace.endpoint
+    assert "Already running" in workspace.run("start").stdout
+    elsewhere = workspace.run("start", "--port", str(free_port())).stdout
+    assert "Already running" in elsewhere
+    assert "not applied" in elsewhere
+
+    create_table(workspace.endpoint, "cli_reset")
+    assert workspace.status()["table_count"] == 1
+    assert "every table and item deleted" in workspace.run("reset").stdout
+    assert workspace.status()["table_count"] == 0
+
+    logs = workspace.run("logs", "--lines", "3").stdout.splitlines()
+    assert len(logs) == 3
+    assert any("moto-api/reset" in line for line in workspace.run("logs").stdout.splitlines())
+
+    human = workspace.run("status").stdout
+    assert "running" in human
+    assert "healthy, 0 tables" in human
+
+    stopped = workspace.run("stop")
+    assert "Stopped moto" in stopped.stdout
+    assert workspace.status()["running"] is False
+    assert "not running" in workspace.run("status").stdout
+    assert "No local server was running" in workspace.run("stop").stdout
+
+
+@pytest.mark.integration
+def test_reset_starts_a_server_when_none_runs(workspace: Workspace) -> None:
+    result = workspace.run("reset")
+
+    assert "Nothing was running; started moto" in result.stdout
+    assert workspace.status()["running"] is True
+
+
+@pytest.mark.integration
+def test_start_with_a_port_flag_overrides_the_config(workspace: Workspace) -> None:
+    other_port = free_port()
+
+    result = workspace.run("start", "--port", str(other_port))
+
+    assert f"http://127.0.0.1:{other_port}" in result.stdout
+    assert f"DBTOOLING_LOCAL__PORT={other_port}" in result.stdout  # differs from the config
+    assert workspace.status()["port"] == other_port
+
+
+def test_start_on_a_taken_port_fails_and_suggests_another(workspace: Workspace) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", workspace.port))
+        squatter.listen()
+
+        result = workspace.run("start", code=1)
+
+    assert f"port {workspace.port}" in result.stderr
+    assert "--port" in result.stderr
+    assert result.stdout == ""
+
+
+def test_dynamodb_local_with_a_missing_jar_fails_naming_it(workspace: Workspace) -> None:
+    jar = workspace.root / "missing" / "DynamoDBLocal.jar"
+
+    result = workspace.run("start", "--engine", "dynamodb-local", "--jar", str(jar), code=1)
+
+    assert "jar" in result.stderr
+    assert "DynamoDBLocal.jar" in result.stderr
+    assert not (workspace.state_dir / "server.json").exists()
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime")
+def test_in_memory_flag_overrides_a_configured_db_path(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jar = workspace.root / "DynamoDBLocal.jar"
+    jar.write_bytes(b"not a jar")  # java starts, then exits: the error shows the command
+    monkeypatch.setenv("DBTOOLING_LOCAL__DB_PATH", str(workspace.root / "data"))
+
+    on_disk = workspace.run("start", "-e", "dynamodb-local", "--jar", str(jar), code=1)
+    in_memory = workspace.run(
+        "start", "-e", "dynamodb-local", "--jar", str(jar), "--in-memory", code=1
+    )
+
+    assert "exited during start-up" in on_disk.stderr
+    assert f"-dbPath {workspace.root / 'data'} -sharedDb" in on_disk.stderr
+    assert "-inMemory -sharedDb" in in_memory.stderr
+    assert "-dbPath" not in in_memory.stderr
+
+
+def test_in_memory_and_db_path_are_exclusive(workspace: Workspace) -> None:
+    result = workspace.run(
+        "start", "--engine", "dynamodb-local", "--in-memory", "--db-path", "data", code=1
+    )
+
+    assert "--in-memory or --db-path" in result.stderr
+
+
+def test_unknown_engine_is_a_usage_error(workspace: Workspace) -> None:
+    workspace.run("start", "--engine", "postgres", code=2)
+
+
+def test_status_json_when_nothing_runs(workspace: Workspace) -> None:
+    status = workspace.status()
+
+    assert status == {
+        "running": False,
+        "pid": None,
+        "port": workspace.port,
+        "engine": "moto",
+        "endpoint": workspace.endpoint,
+        "uptime": None,
+        "healthy": False,
+        "table_count": None,
+    }
+
+
+def test_logs_before_any_server_says_so(workspace: Workspace) -> None:
+    result = workspace.run("logs")
+
+    assert "No log" in result.stderr
+    assert result.stdout == ""
+
+
+def test_logs_follow_returns_when_no_server_runs(workspace: Workspace) -> None:
+    workspace.state_dir.mkdir()
+    (workspace.state_dir / "server.log").write_text("one\ntwo\nthree\n")
+
+    assert workspace.run("logs", "--follow", "--lines", "2").stdout == "two\nthree\n"
+    assert workspace.run("logs", "-n", "1").stdout == "three\n"

@@ -1,0 +1,70 @@
+"""Where requests go: the engine rules of Config, with a real botocore session."""
+
+from pathlib import Path
+
+import botocore.session
+import pytest
+
+from dynamodb_tooling.config import validate_config
+from dynamodb_tooling.drivers import resolve_connection
+from dynamodb_tooling.drivers.botocore_driver import botocore_config
+
+
+@pytest.fixture
+def no_aws_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_auto_without_credentials_uses_the_embedded_engine() -> None:
+    connection = resolve_connection(validate_config(), botocore.session.Session())
+    assert connection.embedded
+    assert connection.endpoint is not None
+    assert connection.endpoint.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_auto_with_environment_credentials_goes_to_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    connection = resolve_connection(validate_config(region="eu-west-1"), botocore.session.Session())
+    assert (connection.endpoint, connection.credentials, connection.embedded) == (None, None, False)
+    assert connection.label == "AWS DynamoDB (eu-west-1)"
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_static_credentials_and_local_endpoints() -> None:
+    session = botocore.session.Session()
+    static = validate_config(credentials={"access_key_id": "a", "secret_access_key": "b"})
+    assert resolve_connection(static, session).credentials == ("a", "b", None)
+    local = resolve_connection(validate_config(engine="local"), session)
+    assert local.endpoint == "http://127.0.0.1:8000"
+    assert local.credentials == ("embedded", "embedded", None)  # local engines take any key
+    remote = resolve_connection(validate_config(endpoint="https://ddb.example.com"), session)
+    assert remote.credentials is None  # a remote endpoint gets the real chain
+
+
+def test_botocore_settings_follow_config() -> None:
+    boto = botocore_config(
+        validate_config(
+            max_retries=5,
+            retry_mode="adaptive",
+            http_options={"timeout": 7, "connect_timeout": 2, "max_pool_connections": 20},
+        )
+    )
+    assert boto.retries == {"total_max_attempts": 6, "mode": "adaptive"}
+    assert (boto.read_timeout, boto.connect_timeout, boto.max_pool_connections) == (7, 2, 20)
+    assert boto.tcp_keepalive is True
