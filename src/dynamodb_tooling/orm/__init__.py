@@ -1,0 +1,24 @@
+"""The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
+
+from dynamodb_tooling.orm.fields import AttributeSpec, attribute
+from dynamodb_tooling.orm.model import Model
+from dynamodb_tooling.orm.relations import (
+    BelongsTo,
+    BelongsToMany,
+    HasMany,
+    HasOne,
+    Relation,
+    RelationNotLoadedError,
+)
+
+__all__ = [
+    "AttributeSpec",
+    "BelongsTo",
+    "BelongsToMany",
+    "HasMany",
+    "HasOne",
+    "Model",
+    "Relation",
+    "RelationNotLoadedError",
+    "attribute",
+]

@@ -1,0 +1,83 @@
+"""``attribute(...)``: per-attribute options on a model class.
+
+>>> class User(Model):
+...     email: str = attribute(unique=True)
+...     password: str | None = attribute(hidden=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dynamodb_tooling.schema.definitions import AttributeType
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """What ``attribute()`` records; turned into an ``AttributeDefinition`` with the annotation."""
+
+    default: Any = MISSING
+    default_factory: Callable[[], Any] | None = None
+    unique: bool = False
+    index: bool = False
+    index_sort: str | None = None
+    hidden: bool = False
+    fillable: bool = True
+    guarded: bool = False
+    cast: str | None = None
+    validation: str | None = None
+    description: str = ""
+    type: AttributeType | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING or self.default_factory is not None
+
+    def make_default(self) -> Any:
+        return self.default_factory() if self.default_factory is not None else self.default
+
+
+def attribute(
+    default: Any = MISSING,
+    *,
+    default_factory: Callable[[], Any] | None = None,
+    unique: bool = False,
+    index: bool = False,
+    index_sort: str | None = None,
+    hidden: bool = False,
+    fillable: bool = True,
+    guarded: bool = False,
+    cast: str | None = None,
+    validation: str | None = None,
+    description: str = "",
+    type: AttributeType | None = None,
+) -> Any:
+    """Declare options of a model attribute (its type comes from the annotation).
+
+    ``unique`` reserves values with sentinel items; ``index`` gives the attribute a sparse GSI
+    path (``index_sort`` orders it); ``hidden`` leaves it out of serialisation.
+    """
+    return AttributeSpec(
+        default=default,
+        default_factory=default_factory,
+        unique=unique,
+        index=index,
+        index_sort=index_sort,
+        hidden=hidden,
+        fillable=fillable,
+        guarded=guarded,
+        cast=cast,
+        validation=validation,
+        description=description,
+        type=type,
+    )

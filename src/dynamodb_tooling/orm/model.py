@@ -1,0 +1,194 @@
+"""``Model``: the base class of Eloquent-style models.
+
+Subclassing registers a definition in the registry — the same definition a Stacks dict
+produces (see ``schema.naming`` for the shared rules):
+
+>>> class User(Model, timestamps=True, soft_deletes=True):
+...     email: str = attribute(unique=True)
+...     name: str
+...     team = BelongsTo("Team")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self, get_type_hints
+
+from dynamodb_tooling.orm._annotations import attribute_type
+from dynamodb_tooling.orm.fields import AttributeSpec
+from dynamodb_tooling.orm.relations import Relation
+from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
+from dynamodb_tooling.schema.definitions import AttributeDefinition
+from dynamodb_tooling.schema.naming import default_prefix, make_attribute
+from dynamodb_tooling.schema.transformer import EntityTransformer, generate_id
+
+_RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to_item"}
+
+
+def _definition_attribute(
+    cls: type, name: str, annotation: Any, spec: AttributeSpec | None, default: Any
+) -> AttributeDefinition:
+    kind, nullable = attribute_type(annotation, f"{cls.__name__}.{name}")
+    options: dict[str, Any] = {}
+    has_default = False
+    if spec is not None:
+        kind = spec.type or kind
+        has_default = spec.has_default
+        default = spec.default if spec.default_factory is None else None
+        options = {
+            "unique": spec.unique,
+            "index": spec.index,
+            "index_sort": spec.index_sort,
+            "hidden": spec.hidden,
+            "fillable": spec.fillable,
+            "guarded": spec.guarded,
+            "cast": spec.cast,
+            "validation": spec.validation,
+            "description": spec.description,
+        }
+    elif default is not _NO_DEFAULT:
+        has_default = True
+    return make_attribute(
+        name,
+        kind,
+        nullable=nullable,
+        default=default if has_default else None,
+        has_default=has_default,
+        **options,
+    )
+
+
+_NO_DEFAULT = object()
+
+
+class Model:
+    """Base class of models; see the module docstring."""
+
+    __definition__: ClassVar[ModelDefinition]
+    __registry__: ClassVar[Registry]
+    __specs__: ClassVar[dict[str, AttributeSpec]]
+
+    def __init_subclass__(
+        cls,
+        *,
+        abstract: bool = False,
+        name: str | None = None,
+        pk_prefix: str | None = None,
+        primary_key: str = "id",
+        table: str | None = None,
+        timestamps: bool = False,
+        soft_deletes: bool = False,
+        uuid: bool = False,
+        ttl: bool | str = False,
+        versioning: bool = False,
+        registry: Registry | None = None,
+        definition: ModelDefinition | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if abstract:
+            return
+        cls.__registry__ = registry or get_registry()
+        cls.__specs__ = {}
+        if definition is None:
+            traits = Traits(
+                timestamps=timestamps,
+                soft_deletes=soft_deletes,
+                id_strategy="uuid" if uuid else "ulid",
+                ttl=bool(ttl),
+                ttl_attribute=ttl if isinstance(ttl, str) else None,
+                versioning=versioning,
+            )
+            definition = cls._build_definition(
+                name or cls.__name__, pk_prefix, primary_key, table, traits
+            )
+        cls.__definition__ = cls.__registry__.register(definition, replace=True)
+
+    @classmethod
+    def _build_definition(
+        cls, name: str, pk_prefix: str | None, primary_key: str, table: str | None, traits: Traits
+    ) -> ModelDefinition:
+        try:
+            hints = get_type_hints(cls)
+        except NameError as exc:
+            raise SchemaError(f"{name}: an annotation names an undefined type ({exc})") from exc
+        attributes = []
+        for attr_name, annotation in hints.items():
+            if attr_name.startswith("_") or getattr(annotation, "__origin__", None) is ClassVar:
+                continue
+            if attr_name in _RESERVED or attr_name == primary_key:
+                if attr_name == primary_key:
+                    continue
+                raise SchemaError(f"{name}.{attr_name}: this name is reserved by Model; rename it")
+            raw = cls.__dict__.get(attr_name, _NO_DEFAULT)
+            spec = raw if isinstance(raw, AttributeSpec) else None
+            if spec is not None:
+                cls.__specs__[attr_name] = spec
+                delattr(cls, attr_name)
+            attributes.append(_definition_attribute(cls, attr_name, annotation, spec, raw))
+        relations = [v.to_definition() for v in cls.__dict__.values() if isinstance(v, Relation)]
+        return ModelDefinition(
+            name=name,
+            prefix=pk_prefix or default_prefix(name),
+            primary_key=primary_key,
+            attributes=tuple(attributes),
+            relations=tuple(relations),
+            traits=traits,
+            table=table,
+        )
+
+    # Instances.
+    def __init__(self, **values: Any) -> None:
+        definition = type(self).__definition__
+        transformer = type(self)._transformer()
+        transformer._check_names(definition.name, values)
+        for attribute in definition.attributes:
+            if attribute.name not in values and attribute.has_default:
+                spec = type(self).__specs__.get(attribute.name)
+                values[attribute.name] = spec.make_default() if spec else attribute.default
+        if values.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
+            values[definition.primary_key] = generate_id(definition)
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        definition = type(self).__dict__.get("__definition__") or type(self).__definition__
+        if definition.attribute(name) is not None or name == definition.primary_key:
+            raise AttributeError(f"{definition.name}.{name} is not set on this instance")
+        raise AttributeError(f"{definition.name} has no attribute {name!r}")
+
+    @classmethod
+    def _transformer(cls) -> EntityTransformer:
+        return EntityTransformer(cls.__registry__)
+
+    def to_values(self) -> dict[str, Any]:
+        """The model's stored values (attributes, foreign keys, managed attributes)."""
+        allowed = type(self)._transformer().allowed_names(type(self).__definition__.name)
+        return {k: v for k, v in self.__dict__.items() if k in allowed}
+
+    def to_item(self) -> dict[str, Any]:
+        """The full DynamoDB item as Python values, keys included."""
+        return type(self)._transformer().to_item(type(self).__definition__.name, self.to_values())
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """An instance from a stored item (internal attributes stripped, values cast)."""
+        values = cls._transformer().from_item(item, cls.__definition__.name)
+        instance = cls.__new__(cls)
+        instance.__dict__.update(values)
+        return instance
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialisable values without hidden attributes."""
+        hidden = {a.name for a in type(self).__definition__.attributes if a.hidden}
+        return {k: v for k, v in self.to_values().items() if k not in hidden}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.to_values() == other.to_values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        key = type(self).__definition__.primary_key
+        return f"{type(self).__name__}({key}={self.__dict__.get(key)!r})"

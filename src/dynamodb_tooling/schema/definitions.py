@@ -1,0 +1,143 @@
+"""Frozen model definitions: what both front ends (Python classes, Stacks dicts) produce.
+
+A :class:`ModelDefinition` says everything the key scheme needs about one model: its name and
+key prefix, attributes (with type, uniqueness, indexing), relations and traits. Definitions are
+plain data — comparing two registries built from the two front ends is comparing these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AttributeType = Literal[
+    "string",
+    "integer",
+    "number",
+    "decimal",
+    "boolean",
+    "datetime",
+    "date",
+    "binary",
+    "map",
+    "list",
+    "string_set",
+    "number_set",
+    "binary_set",
+    "json",
+    "any",
+]
+RelationKind = Literal["has_one", "has_many", "belongs_to", "belongs_to_many"]
+ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+IdStrategy = Literal["ulid", "uuid", "caller"]
+
+
+@dataclass(frozen=True)
+class RawCode:
+    """A value from a Stacks ``.ts`` file that is code (a function, a validator chain).
+
+    Kept as text for documentation; never executed.
+    """
+
+    text: str
+    note: str = "code from a Stacks model file; kept as text, not executed"
+
+
+@dataclass(frozen=True)
+class AttributeDefinition:
+    """One attribute of a model."""
+
+    name: str
+    type: AttributeType = "any"
+    nullable: bool = False
+    required: bool = False
+    default: Any = None
+    has_default: bool = False
+    unique: bool = False
+    index: bool = False
+    index_sort: str | None = None
+    hidden: bool = False
+    fillable: bool = True
+    guarded: bool = False
+    cast: str | None = None
+    validation: str | RawCode | None = field(default=None, compare=False)
+    description: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class RelationDefinition:
+    """A relation as declared (or derived from the other side).
+
+    ``foreign_key`` is the attribute on the child holding the parent's id (``user_id``).
+    ``collection`` stores the child in the parent's partition. ``sort_by`` orders children in
+    the index (or, for collections, by an LSI). ``index=False`` opts a path out of a GSI slot.
+    """
+
+    name: str
+    kind: RelationKind
+    target: str
+    foreign_key: str = ""
+    collection: bool = False
+    sort_by: str | None = None
+    index: bool = True
+    shards: int = 1
+    pivot: str = ""
+    pivot_attributes: tuple[str, ...] = ()
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class IndexDefinition:
+    """An explicit index on attributes (Stacks ``indexes``): served by an overloaded GSI slot."""
+
+    name: str
+    columns: tuple[str, ...]
+    projection: ProjectionType = "ALL"
+
+
+@dataclass(frozen=True)
+class Traits:
+    """Behaviours a model opts into (Stacks ``traits``)."""
+
+    timestamps: bool = False
+    soft_deletes: bool = False
+    id_strategy: IdStrategy = "ulid"
+    ttl: bool = False
+    ttl_attribute: str | None = None
+    versioning: bool = False
+
+
+@dataclass(frozen=True)
+class ModelDefinition:
+    """Everything the single-table scheme needs to know about one model."""
+
+    name: str
+    prefix: str
+    primary_key: str = "id"
+    attributes: tuple[AttributeDefinition, ...] = ()
+    relations: tuple[RelationDefinition, ...] = ()
+    indexes: tuple[IndexDefinition, ...] = ()
+    traits: Traits = Traits()
+    table: str | None = None
+    factory: RawCode | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def attribute(self, name: str) -> AttributeDefinition | None:
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
+
+    def relation(self, name: str) -> RelationDefinition | None:
+        for relation in self.relations:
+            if relation.name == name:
+                return relation
+        return None
+
+    @property
+    def unique_attributes(self) -> tuple[AttributeDefinition, ...]:
+        return tuple(a for a in self.attributes if a.unique)
+
+    @property
+    def indexed_attributes(self) -> tuple[AttributeDefinition, ...]:
+        return tuple(a for a in self.attributes if a.index)

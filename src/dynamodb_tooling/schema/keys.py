@@ -1,0 +1,309 @@
+"""The canonical key scheme (DESIGN §2): every key of every item, from one place.
+
+Writes call :meth:`KeyScheme.item_keys`; reads call the same scheme's ``primary_key``,
+``partition_of``-style helpers and :class:`KeyCondition` builders, so an item is always read
+under the key it was written with.
+
+Key parts: ids, foreign keys and sort values sit *inside* keys and may not contain the
+delimiter (a crafted id must never address another entity's item); attribute values at the
+*tail* of an index key may. Integers are encoded so that string order is numeric order.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from dynamodb_tooling.config import SingleTableDesignConfig
+from dynamodb_tooling.schema.errors import KeyValueError
+from dynamodb_tooling.schema.resolve import (
+    EntityScheme,
+    GsiPath,
+    ParentLink,
+    PivotScheme,
+    ResolvedSchema,
+)
+
+_INT_WIDTH = 20
+_INT_OFFSET = 10**_INT_WIDTH
+UNIQUE_PREFIX = "_UNIQUE"
+
+
+def encode_int(value: int) -> str:
+    """Zero-padded so string order is numeric order; negatives sort first (``-`` < ``0``)."""
+    if not -_INT_OFFSET < value < _INT_OFFSET:
+        raise KeyValueError(f"{value} is too large to place in a key (at most 20 digits)")
+    if value >= 0:
+        return f"{value:0{_INT_WIDTH}d}"
+    return f"-{_INT_OFFSET - 1 + value:0{_INT_WIDTH}d}"
+
+
+@dataclass(frozen=True)
+class KeyQuery:
+    """Where an access path's items live: Query ``index`` on ``partition`` with sk prefix."""
+
+    index: str | None
+    partition_attribute: str
+    partition_value: str
+    sort_attribute: str
+    sort_prefix: str
+    shards: int = 1
+    delimiter: str = "#"
+
+    def partitions(self) -> list[str]:
+        """Every partition value to query (one per shard for write-sharded paths)."""
+        if self.shards == 1:
+            return [self.partition_value]
+        return [f"{self.partition_value}{self.delimiter}{n}" for n in range(self.shards)]
+
+
+class KeyScheme:
+    """Derives pk/sk, GSI/LSI keys, sentinels and edges for a resolved schema."""
+
+    def __init__(self, schema: ResolvedSchema, design: SingleTableDesignConfig) -> None:
+        self.schema = schema
+        self.design = design
+        self.delimiter = design.key_delimiter
+
+    # Tokens and parts.
+    def pk_token(self, model: str) -> str:
+        return self.design.pk_prefix.format(ENTITY=self.schema.entity(model).model.prefix)
+
+    def sk_token(self, model: str) -> str:
+        return self.design.sk_prefix.format(ENTITY=self.schema.entity(model).model.prefix)
+
+    def part(self, value: Any, what: str, *, tail: bool = False) -> str:
+        """One value as key text; ``what`` names it in errors (``User.id``)."""
+        if value is None or value == "":
+            raise KeyValueError(f"{what} is required to build the item's key but is missing")
+        text = self._text(value, what)
+        if not tail and self.delimiter in text:
+            raise KeyValueError(
+                f"{what} = {text!r} contains the key delimiter {self.delimiter!r}; ids, foreign "
+                "keys and sort values may not contain it (it could address another item)"
+            )
+        return text
+
+    def _text(self, value: Any, what: str) -> str:
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, bool):
+            raise KeyValueError(f"{what} is a bool; booleans cannot be placed in a key")
+        if isinstance(value, int):
+            return encode_int(value)
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return encode_int(int(value))
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return value
+        raise KeyValueError(
+            f"{what} is a {type(value).__name__}; keys take str, int, date or datetime values"
+        )
+
+    # Primary keys.
+    def primary_key(self, model: str, values: Mapping[str, Any]) -> dict[str, str]:
+        """``{pk: ..., sk: ...}`` of an entity item (needs ancestor ids for collections)."""
+        entity = self.schema.entity(model)
+        own = self.part(values.get(entity.model.primary_key), f"{model}.{entity.model.primary_key}")
+        if not entity.ancestry:
+            return {
+                self.design.partition_key_name: self.pk_token(model) + own,
+                self.design.sort_key_name: self.sk_token(model) + own,
+            }
+        root = entity.ancestry[0]
+        root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
+        levels = [
+            self.sk_token(link.parent)
+            + self.part(values.get(link.foreign_key), f"{model}.{link.foreign_key}")
+            for link in entity.ancestry[1:]
+        ]
+        return {
+            self.design.partition_key_name: self.pk_token(root.parent) + root_id,
+            self.design.sort_key_name: self.delimiter.join([*levels, self.sk_token(model) + own]),
+        }
+
+    def item_keys(
+        self, model: str, values: Mapping[str, Any], *, deleted: bool = False
+    ) -> dict[str, str]:
+        """Every key attribute of an entity item: pk, sk, entity type, GSI and LSI keys.
+
+        Index keys are left out while their value is null (sparse indexes); with ``deleted``
+        (a soft-deleted item) indexed-attribute keys are left out too.
+        """
+        entity = self.schema.entity(model)
+        keys = self.primary_key(model, values)
+        keys[self.design.entity_type_attribute] = model
+        for path in entity.gsi_paths:
+            pair = self._gsi_pair(entity, path, values, deleted=deleted)
+            if pair is not None:
+                keys[self.design.gsi_pk(path.slot)], keys[self.design.gsi_sk(path.slot)] = pair
+        for lsi in entity.lsi_paths:
+            sort_value = values.get(lsi.sort_by)
+            if sort_value is not None:
+                keys[self.design.lsi_sk(lsi.slot)] = self._sorted_sk(entity, values, lsi.sort_by)
+        return keys
+
+    def _own_id(self, entity: EntityScheme, values: Mapping[str, Any]) -> str:
+        key = entity.model.primary_key
+        return self.part(values.get(key), f"{entity.name}.{key}")
+
+    def _sorted_sk(
+        self, entity: EntityScheme, values: Mapping[str, Any], sort_by: str | None
+    ) -> str:
+        own = self._own_id(entity, values)
+        if sort_by is None:
+            return self.sk_token(entity.name) + own
+        sort = self.part(values.get(sort_by), f"{entity.name}.{sort_by}")
+        return f"{self.sk_token(entity.name)}{sort}{self.delimiter}{own}"
+
+    def _gsi_pair(
+        self, entity: EntityScheme, path: GsiPath, values: Mapping[str, Any], *, deleted: bool
+    ) -> tuple[str, str] | None:
+        if path.kind == "collection_id":
+            token = self.pk_token(entity.name) + self._own_id(entity, values)
+            return token, token
+        if path.kind == "parent":
+            assert path.link is not None
+            parent_id = values.get(path.link.foreign_key)
+            if parent_id is None:
+                return None
+            partition = self.pk_token(path.link.parent) + self.part(
+                parent_id, f"{entity.name}.{path.link.foreign_key}"
+            )
+            if path.link.shards > 1:
+                shard = self.shard(self._own_id(entity, values), path.link)
+                partition += f"{self.delimiter}{shard}"
+            return partition, self._sorted_sk(entity, values, path.sort_by)
+        assert path.attribute is not None
+        value = values.get(path.attribute)
+        if value is None or deleted:
+            return None
+        text = self.part(value, f"{entity.name}.{path.attribute}", tail=True)
+        partition = f"{self.pk_token(entity.name)}{path.attribute}{self.delimiter}{text}"
+        return partition, self._sorted_sk(entity, values, path.sort_by)
+
+    @staticmethod
+    def shard(item_id: str, link: ParentLink) -> int:
+        """The write shard of an item on a sharded path (stable across processes)."""
+        return zlib.crc32(item_id.encode()) % link.shards
+
+    # Sentinels and edges.
+    def sentinel_key(self, model: str, attribute: str, value: Any) -> dict[str, str]:
+        """The key of the item that reserves ``value`` of unique ``attribute``."""
+        text = self.part(value, f"{model}.{attribute}", tail=True)
+        entity_prefix = self.schema.entity(model).model.prefix
+        d = self.delimiter
+        token = f"{UNIQUE_PREFIX}{d}{entity_prefix}{d}{attribute}{d}{text}"
+        return {self.design.partition_key_name: token, self.design.sort_key_name: token}
+
+    def edge_keys(self, pivot: PivotScheme, owner_id: Any, other_id: Any) -> dict[str, str]:
+        """Keys of the edge item linking ``owner_id`` and ``other_id`` of a many-to-many pair."""
+        owner = self.part(owner_id, f"{pivot.name}.{pivot.owner_key}")
+        other = self.part(other_id, f"{pivot.name}.{pivot.other_key}")
+        return {
+            self.design.partition_key_name: self.pk_token(pivot.owner) + owner,
+            self.design.sort_key_name: self.sk_token(pivot.other) + other,
+            self.design.gsi_pk(pivot.slot): self.pk_token(pivot.other) + other,
+            self.design.gsi_sk(pivot.slot): self.sk_token(pivot.owner) + owner,
+            self.design.entity_type_attribute: pivot.name,
+        }
+
+    # Where to read.
+    def children_query(self, link: ParentLink, parent_id: Any) -> KeyQuery:
+        """Where the children of ``link.parent`` ``parent_id`` live."""
+        child = self.schema.entity(link.child)
+        parent_text = self.part(parent_id, f"{link.parent}.id")
+        if link.collection:
+            parent = self.schema.entity(link.parent)
+            if parent.ancestry:
+                raise KeyValueError(
+                    f"{link.child} lives in {parent.ancestry[0].parent}'s partition; query it "
+                    f"with the full key of the {link.parent} (use its primary_key)"
+                )
+            return KeyQuery(
+                None,
+                self.design.partition_key_name,
+                self.pk_token(link.parent) + parent_text,
+                self.design.sort_key_name,
+                self.sk_token(link.child),
+            )
+        path = child.path("parent", link.relation)
+        if path is None:
+            raise KeyValueError(
+                f"{link.child}.{link.relation} has no index (index=False); reading "
+                f"{link.parent}'s {link.child} items needs a Scan"
+            )
+        return KeyQuery(
+            self.design.gsi_name(path.slot),
+            self.design.gsi_pk(path.slot),
+            self.pk_token(link.parent) + parent_text,
+            self.design.gsi_sk(path.slot),
+            self.sk_token(link.child),
+            shards=link.shards,
+            delimiter=self.delimiter,
+        )
+
+    def attribute_query(self, model: str, attribute: str, value: Any) -> KeyQuery:
+        """Where items of ``model`` with ``attribute == value`` live (an indexed attribute)."""
+        entity = self.schema.entity(model)
+        path = next(
+            (p for p in entity.gsi_paths if p.kind == "attribute" and p.attribute == attribute),
+            None,
+        )
+        if path is None:
+            raise KeyValueError(f"{model}.{attribute} is not indexed; mark it index=True")
+        text = self.part(value, f"{model}.{attribute}", tail=True)
+        return KeyQuery(
+            self.design.gsi_name(path.slot),
+            self.design.gsi_pk(path.slot),
+            f"{self.pk_token(model)}{attribute}{self.delimiter}{text}",
+            self.design.gsi_sk(path.slot),
+            self.sk_token(model),
+        )
+
+    def id_query(self, model: str, item_id: Any) -> KeyQuery:
+        """How to find an item by id alone (direct for roots, via GSI for collection children)."""
+        entity = self.schema.entity(model)
+        text = self.part(item_id, f"{model}.{entity.model.primary_key}")
+        if not entity.ancestry:
+            return KeyQuery(
+                None,
+                self.design.partition_key_name,
+                self.pk_token(model) + text,
+                self.design.sort_key_name,
+                self.sk_token(model) + text,
+            )
+        path = next(p for p in entity.gsi_paths if p.kind == "collection_id")
+        token = self.pk_token(model) + text
+        return KeyQuery(
+            self.design.gsi_name(path.slot),
+            self.design.gsi_pk(path.slot),
+            token,
+            self.design.gsi_sk(path.slot),
+            token,
+        )
+
+    def edges_query(self, pivot: PivotScheme, side: str, side_id: Any) -> KeyQuery:
+        """Where the edges of one side of a many-to-many pair live."""
+        text = self.part(side_id, f"{side}.id")
+        if side == pivot.owner:
+            return KeyQuery(
+                None,
+                self.design.partition_key_name,
+                self.pk_token(pivot.owner) + text,
+                self.design.sort_key_name,
+                self.sk_token(pivot.other),
+            )
+        return KeyQuery(
+            self.design.gsi_name(pivot.slot),
+            self.design.gsi_pk(pivot.slot),
+            self.pk_token(pivot.other) + text,
+            self.design.gsi_sk(pivot.slot),
+            self.sk_token(pivot.owner),
+        )

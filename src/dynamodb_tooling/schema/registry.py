@@ -1,0 +1,118 @@
+"""The model registry: every model definition of an application, resolved on demand.
+
+Both front ends (``Model`` subclasses and ``define_model`` dicts / discovered files) register
+here. Relations may name models registered later; they are checked when the registry is
+resolved (on first use of keys, the table definition or access patterns). Order never depends
+on registration or file-system order: models are always taken sorted by name.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from dynamodb_tooling._types import CreateTableInput
+from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.schema.access_patterns import AccessPatterns, generate_access_patterns
+from dynamodb_tooling.schema.definitions import ModelDefinition
+from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.keys import KeyScheme
+from dynamodb_tooling.schema.resolve import ResolvedSchema, resolve
+from dynamodb_tooling.schema.table import schema_summary, table_definition
+
+
+class Registry:
+    """A set of model definitions plus the configuration they are resolved against."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self._config = config
+        self._models: dict[str, ModelDefinition] = {}
+        self._resolved: tuple[Config, ResolvedSchema, KeyScheme] | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def config(self) -> Config:
+        return self._config or get_config()
+
+    def register(self, definition: ModelDefinition, *, replace: bool = False) -> ModelDefinition:
+        """Add a model; a second model with the same name is an error unless ``replace``."""
+        with self._lock:
+            existing = self._models.get(definition.name)
+            if existing is not None and not replace and existing != definition:
+                raise SchemaError(
+                    f"a different model named {definition.name!r} is already registered; "
+                    "model names must be unique (pass replace=True to redefine it)"
+                )
+            self._models[definition.name] = definition
+            self._resolved = None
+        return definition
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            self._models.pop(name, None)
+            self._resolved = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+            self._resolved = None
+
+    @property
+    def models(self) -> tuple[ModelDefinition, ...]:
+        """Every registered definition, sorted by name."""
+        return tuple(self._models[name] for name in sorted(self._models))
+
+    def model(self, name: str) -> ModelDefinition:
+        try:
+            return self._models[name]
+        except KeyError:
+            known = ", ".join(sorted(self._models)) or "none"
+            raise SchemaError(
+                f"no model named {name!r} is registered (registered: {known})"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._models
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Registry) and self.models == other.models
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _resolve(self) -> tuple[Config, ResolvedSchema, KeyScheme]:
+        config = self.config
+        with self._lock:
+            if self._resolved is None or self._resolved[0] is not config:
+                design = config.single_table_design
+                schema = resolve(self.models, design.gsi_count)
+                self._resolved = (config, schema, KeyScheme(schema, design))
+            return self._resolved
+
+    @property
+    def schema(self) -> ResolvedSchema:
+        """The resolved layout (raises :class:`SchemaError` for dangling or unkeyable models)."""
+        return self._resolve()[1]
+
+    @property
+    def keys(self) -> KeyScheme:
+        """The key scheme every read and write uses."""
+        return self._resolve()[2]
+
+    def table_definition(self, table_name: str | None = None) -> CreateTableInput:
+        """The CreateTable request for this registry (as a dict)."""
+        return table_definition(self.schema, self.config, table_name)
+
+    def access_patterns(self) -> AccessPatterns:
+        """Every access pattern with its index, key condition and cost class."""
+        return generate_access_patterns(self.schema, self.keys, self.config)
+
+    def summary(self) -> str:
+        """A human-readable summary of the table, its indexes and entities."""
+        return schema_summary(self.schema, self.config)
+
+
+_global = Registry()
+
+
+def get_registry() -> Registry:
+    """The application's registry (``Model`` subclasses and ``define_model`` register here)."""
+    return _global

@@ -1,0 +1,358 @@
+"""Resolve a set of model definitions into the single-table layout (DESIGN §2).
+
+Relations are normalised into parent links (declaring one side derives the other), collections
+are chained to their root partition, many-to-many pairs become pivot entities, and every access
+path that needs an index gets an overloaded GSI slot — deterministically: models sorted by name,
+paths in declaration order, slot numbers restarting at 1 for each entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
+from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.naming import foreign_key, snake
+
+MAX_LSI = 5
+
+PathKind = Literal["parent", "collection_id", "attribute", "edge"]
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    """Child ``child`` belongs to ``parent`` through ``foreign_key`` (``Post.user_id``)."""
+
+    child: str
+    parent: str
+    relation: str
+    foreign_key: str
+    collection: bool = False
+    sort_by: str | None = None
+    index: bool = True
+    shards: int = 1
+    inverse: str | None = None
+    inverse_kind: Literal["has_one", "has_many"] | None = None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class GsiPath:
+    """One access path served by GSI slot ``slot`` of entity ``entity``."""
+
+    entity: str
+    kind: PathKind
+    name: str
+    slot: int
+    link: ParentLink | None = None
+    attribute: str | None = None
+    sort_by: str | None = None
+
+
+@dataclass(frozen=True)
+class LsiPath:
+    """A collection child sorted by ``sort_by`` through LSI slot ``slot``."""
+
+    entity: str
+    link: ParentLink
+    sort_by: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class PivotScheme:
+    """A many-to-many pair stored as edge items in the owner's partition."""
+
+    name: str
+    owner: str
+    other: str
+    owner_key: str
+    other_key: str
+    owner_relation: str
+    other_relation: str | None
+    attributes: tuple[str, ...]
+    slot: int = 1
+
+
+@dataclass(frozen=True)
+class EntityScheme:
+    """The resolved layout of one model."""
+
+    model: ModelDefinition
+    parents: tuple[ParentLink, ...]
+    collection_parent: ParentLink | None
+    ancestry: tuple[ParentLink, ...]
+    gsi_paths: tuple[GsiPath, ...]
+    lsi_paths: tuple[LsiPath, ...]
+    children: tuple[ParentLink, ...]
+    pivots: tuple[PivotScheme, ...]
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def path(self, kind: PathKind, name: str) -> GsiPath | None:
+        for path in self.gsi_paths:
+            if path.kind == kind and path.name == name:
+                return path
+        return None
+
+
+@dataclass(frozen=True)
+class ResolvedSchema:
+    """Every entity and pivot of a registry, in deterministic (name) order."""
+
+    entities: tuple[EntityScheme, ...]
+    pivots: tuple[PivotScheme, ...]
+    gsi_count: int
+    lsi_count: int
+
+    def entity(self, name: str) -> EntityScheme:
+        for entity in self.entities:
+            if entity.name == name:
+                return entity
+        known = ", ".join(e.name for e in self.entities)
+        raise SchemaError(f"no model named {name!r} is registered (registered: {known})")
+
+    def pivot(self, name: str) -> PivotScheme:
+        for pivot in self.pivots:
+            if pivot.name == name:
+                return pivot
+        raise SchemaError(f"no many-to-many pivot named {name!r}")
+
+
+def resolve(models: Sequence[ModelDefinition], gsi_count: int) -> ResolvedSchema:
+    """Resolve ``models`` for a table with ``gsi_count`` overloaded GSIs."""
+    by_name = _check_names(models)
+    links = _parent_links(by_name)
+    pivots = _pivots(by_name)
+    entities = []
+    for name in sorted(by_name):
+        model = by_name[name]
+        parents = tuple(link for link in links if link.child == name)
+        collection = _collection_parent(name, parents)
+        entities.append(
+            EntityScheme(
+                model=model,
+                parents=parents,
+                collection_parent=collection,
+                ancestry=_ancestry(name, links),
+                gsi_paths=_allocate(model, parents, gsi_count),
+                lsi_paths=_lsi_paths(name, collection),
+                children=tuple(link for link in links if link.parent == name),
+                pivots=tuple(p for p in pivots if name in (p.owner, p.other)),
+            )
+        )
+    lsi_count = max((p.slot for e in entities for p in e.lsi_paths), default=0)
+    return ResolvedSchema(tuple(entities), pivots, gsi_count, lsi_count)
+
+
+def _check_names(models: Sequence[ModelDefinition]) -> dict[str, ModelDefinition]:
+    by_name: dict[str, ModelDefinition] = {}
+    prefixes: dict[str, str] = {}
+    for model in models:
+        if model.name in by_name:
+            raise SchemaError(f"model {model.name!r} is defined twice; model names must be unique")
+        if model.prefix in prefixes:
+            raise SchemaError(
+                f"models {prefixes[model.prefix]!r} and {model.name!r} share the key prefix "
+                f"{model.prefix!r}; give one a different pk_prefix"
+            )
+        by_name[model.name] = model
+        prefixes[model.prefix] = model.name
+    for model in models:
+        for relation in model.relations:
+            if relation.target not in by_name:
+                known = ", ".join(sorted(by_name))
+                raise SchemaError(
+                    f"{model.name}.{relation.name}: relation target {relation.target!r} is not a "
+                    f"defined model (defined: {known}); define it or fix the name"
+                )
+    return by_name
+
+
+def _link_from(model: ModelDefinition, relation: RelationDefinition) -> ParentLink:
+    if relation.kind == "belongs_to":
+        return ParentLink(
+            child=model.name,
+            parent=relation.target,
+            relation=relation.name,
+            foreign_key=relation.foreign_key or foreign_key(relation.target),
+            collection=relation.collection,
+            sort_by=relation.sort_by,
+            index=relation.index,
+            shards=relation.shards,
+        )
+    inverse_kind: Literal["has_one", "has_many"] = (
+        "has_one" if relation.kind == "has_one" else "has_many"
+    )
+    return ParentLink(
+        child=relation.target,
+        parent=model.name,
+        relation=snake(model.name),
+        foreign_key=relation.foreign_key or foreign_key(model.name),
+        collection=relation.collection,
+        sort_by=relation.sort_by,
+        index=relation.index,
+        shards=relation.shards,
+        inverse=relation.name,
+        inverse_kind=inverse_kind,
+        derived=True,
+    )
+
+
+def _merge(declared: ParentLink, other: ParentLink) -> ParentLink:
+    """Join a child's link with the parent's has_one/has_many declaring the same relation."""
+    if declared.inverse is not None:
+        raise SchemaError(
+            f"{other.parent}.{declared.inverse} and {other.parent}.{other.inverse} both describe "
+            f"{declared.child}.{declared.foreign_key}; give one its own foreign_key"
+        )
+    for field in ("sort_by", "shards"):
+        a, b = getattr(declared, field), getattr(other, field)
+        default = 1 if field == "shards" else None
+        if a != default and b != default and a != b:
+            raise SchemaError(
+                f"{declared.child}.{declared.relation} and {other.parent}.{other.inverse} disagree "
+                f"on {field} ({a!r} vs {b!r}); declare it on one side only"
+            )
+    return ParentLink(
+        child=declared.child,
+        parent=declared.parent,
+        relation=declared.relation,
+        foreign_key=declared.foreign_key,
+        collection=declared.collection or other.collection,
+        sort_by=declared.sort_by or other.sort_by,
+        index=declared.index and other.index,
+        shards=max(declared.shards, other.shards),
+        inverse=other.inverse,
+        inverse_kind=other.inverse_kind,
+        derived=declared.derived,
+    )
+
+
+def _parent_links(by_name: dict[str, ModelDefinition]) -> list[ParentLink]:
+    declared: list[ParentLink] = []
+    derived: list[ParentLink] = []
+    for name in sorted(by_name):
+        for relation in by_name[name].relations:
+            if relation.kind == "belongs_to":
+                declared.append(_link_from(by_name[name], relation))
+            elif relation.kind in ("has_one", "has_many"):
+                derived.append(_link_from(by_name[name], relation))
+    links = list(declared)
+    for link in derived:
+        match = next(
+            (
+                i
+                for i, d in enumerate(links)
+                if (d.child, d.parent, d.foreign_key) == (link.child, link.parent, link.foreign_key)
+            ),
+            None,
+        )
+        if match is None:
+            links.append(link)
+        else:
+            links[match] = _merge(links[match], link)
+    return links
+
+
+def _collection_parent(name: str, parents: Iterable[ParentLink]) -> ParentLink | None:
+    collections = [link for link in parents if link.collection]
+    if len(collections) > 1:
+        names = ", ".join(f"{c.parent} ({c.relation})" for c in collections)
+        raise SchemaError(
+            f"{name} is a collection child of several parents ({names}); an item lives in one "
+            "partition — keep collection=True on one relation and index the others"
+        )
+    return collections[0] if collections else None
+
+
+def _ancestry(name: str, links: Sequence[ParentLink]) -> tuple[ParentLink, ...]:
+    chain: list[ParentLink] = []
+    current = name
+    seen = {name}
+    while True:
+        parent = next((x for x in links if x.child == current and x.collection), None)
+        if parent is None:
+            return tuple(reversed(chain))
+        if parent.parent in seen:
+            cycle = " → ".join([*seen, parent.parent])
+            raise SchemaError(
+                f"collection relations form a cycle ({cycle}) that cannot be keyed: an item "
+                "cannot live in its own descendant's partition; drop collection=True on one"
+            )
+        chain.append(parent)
+        seen.add(parent.parent)
+        current = parent.parent
+
+
+def _allocate(
+    model: ModelDefinition, parents: Sequence[ParentLink], gsi_count: int
+) -> tuple[GsiPath, ...]:
+    wanted: list[tuple[PathKind, str, ParentLink | None, str | None, str | None]] = []
+    for link in parents:
+        if link.collection:
+            wanted.append(("collection_id", link.relation, link, None, None))
+        elif link.index:
+            wanted.append(("parent", link.relation, link, None, link.sort_by))
+    for attribute in model.indexed_attributes:
+        wanted.append(("attribute", attribute.name, None, attribute.name, attribute.index_sort))
+    for index in model.indexes:
+        sort = index.columns[1] if len(index.columns) > 1 else None
+        wanted.append(("attribute", index.name, None, index.columns[0], sort))
+    if len(wanted) > gsi_count:
+        paths = ", ".join(f"{kind} {name!r}" for kind, name, *_ in wanted)
+        raise SchemaError(
+            f"{model.name} needs {len(wanted)} GSI slots ({paths}) but gsi_count is {gsi_count}; "
+            f"raise single_table_design.gsi_count to {len(wanted)}, make a relation a "
+            "collection (collection=True), or mark a path index=False"
+        )
+    return tuple(
+        GsiPath(model.name, kind, name, slot, link, attribute, sort)
+        for slot, (kind, name, link, attribute, sort) in enumerate(wanted, start=1)
+    )
+
+
+def _lsi_paths(name: str, collection: ParentLink | None) -> tuple[LsiPath, ...]:
+    if collection is None or collection.sort_by is None:
+        return ()
+    return (LsiPath(name, collection, collection.sort_by, 1),)
+
+
+def _pivots(by_name: dict[str, ModelDefinition]) -> tuple[PivotScheme, ...]:
+    pairs: dict[tuple[str, str], PivotScheme] = {}
+    for name in sorted(by_name):
+        for relation in by_name[name].relations:
+            if relation.kind != "belongs_to_many":
+                continue
+            pair = tuple(sorted((name, relation.target)))
+            pivot_name = relation.pivot or "".join(pair)
+            key = (pair[0], pair[1])
+            if key in pairs:
+                existing = pairs[key]
+                if existing.other == name and existing.other_relation is None:
+                    pairs[key] = PivotScheme(
+                        existing.name,
+                        existing.owner,
+                        existing.other,
+                        existing.owner_key,
+                        existing.other_key,
+                        existing.owner_relation,
+                        relation.name,
+                        tuple(dict.fromkeys((*existing.attributes, *relation.pivot_attributes))),
+                    )
+                continue
+            pairs[key] = PivotScheme(
+                name=pivot_name,
+                owner=name,
+                other=relation.target,
+                owner_key=foreign_key(name),
+                other_key=foreign_key(relation.target),
+                owner_relation=relation.name,
+                other_relation=None,
+                attributes=relation.pivot_attributes,
+            )
+    return tuple(sorted(pairs.values(), key=lambda p: p.name))
