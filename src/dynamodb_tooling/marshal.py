@@ -1,54 +1,635 @@
-"""Python values ↔ DynamoDB AttributeValues (first version; see issue 2 for the full contract)."""
+"""Python values ↔ DynamoDB AttributeValues, fast.
+
+Marshalling is a dispatch table keyed by the *exact* type of a value (``type(value)``), so the
+common types cost one dict lookup and one small call; subclasses (``IntEnum``, ``StrEnum``, a
+``Mapping`` that is not a ``dict``...) are resolved once by an ``isinstance`` fallback and cached
+in the table. Unmarshalling dispatches on the single type tag of each AttributeValue through a
+table of small functions; ``use_decimal=True`` selects a second, separately built table, so the
+recursion never passes options around.
+
+Errors are found on the fast path without bookkeeping: when a value fails, the value is walked
+again slowly to name the attribute path (``profile.tags[2]``) in the :class:`MarshallingError`.
+
+>>> marshall_item({"id": "u1", "age": 42, "tags": {"a"}})
+{'id': {'S': 'u1'}, 'age': {'N': '42'}, 'tags': {'SS': ['a']}}
+>>> unmarshall_item({"id": {"S": "u1"}, "age": {"N": "42"}})
+{'id': 'u1', 'age': 42}
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import reprlib
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, Final, NoReturn, TypeAlias
 
 from dynamodb_tooling._types import AttributeValue, Item
 from dynamodb_tooling.errors import MarshallingError
 
+__all__ = [
+    "MAX_ITEM_SIZE",
+    "item_size",
+    "marshall",
+    "marshall_item",
+    "unmarshall",
+    "unmarshall_item",
+]
+
+MAX_ITEM_SIZE: Final[int] = 409_600
+"""DynamoDB's maximum item size in bytes (400 KB), as measured by :func:`item_size`."""
+
+_Marshaller: TypeAlias = Callable[[Any], AttributeValue]
+_Unmarshaller: TypeAlias = Callable[[Any], Any]
+
+# Every int strictly inside ±10**38 has at most 38 digits, so only bigger ints are inspected.
+_INT_DIGITS_LIMIT: Final = 10**38
+# Floats are sent as repr(); repr(1e126) reads back as 1E+126, which DynamoDB refuses.
+_FLOAT_MAX: Final = 1e126
+_FLOAT_MIN: Final = 1e-130
+_MAX_DIGITS: Final = 38
+_MAX_ADJUSTED_EXPONENT: Final = 125
+_MIN_ADJUSTED_EXPONENT: Final = -130
+_NUMBER_RANGE: Final = (
+    "DynamoDB numbers have at most 38 significant digits and a magnitude between 1E-130 and "
+    "9.9999999999999999999999999999999999999E+125; store it as a string instead"
+)
+_SUPPORTED: Final = (
+    "supported types are str, int, float, Decimal, bool, None, bytes/bytearray/memoryview, "
+    "list/tuple, dict/Mapping with str keys, set/frozenset, datetime/date and Enum"
+)
+
+_short_repr = reprlib.Repr()
+_short_repr.maxstring = 60
+_short_repr.maxother = 60
+
+
+def _describe(value: object) -> str:
+    return f"{type(value).__name__} {_short_repr.repr(value)}"
+
+
+class _BadValueError(MarshallingError):
+    """A value that failed on the fast path; :meth:`at` adds the attribute path for the user."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}: {fix}")
+        self.problem = problem
+        self.fix = fix
+
+    def at(self, path: str) -> MarshallingError:
+        where = f" at {path}" if path else ""
+        return MarshallingError(f"{self.problem}{where}: {self.fix}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Marshalling: Python → AttributeValue
+# ---------------------------------------------------------------------------------------------
+
+
+def _m_str(value: str) -> AttributeValue:
+    return {"S": value}
+
+
+def _m_bool(value: bool) -> AttributeValue:
+    return {"BOOL": value}
+
+
+def _m_none(value: None) -> AttributeValue:
+    return {"NULL": True}
+
+
+def _m_int(value: int) -> AttributeValue:
+    if -_INT_DIGITS_LIMIT < value < _INT_DIGITS_LIMIT:
+        return {"N": f"{value}"}
+    return {"N": _big_int_text(value)}
+
+
+def _big_int_text(value: int) -> str:
+    # 10**126 needs 419 bits: anything longer is out of range (and may be too long for str()).
+    if value.bit_length() <= 420:
+        text = str(value)
+        digits = text.lstrip("-")
+        if len(digits) <= 126 and len(digits.rstrip("0")) <= _MAX_DIGITS:
+            return text
+    raise _BadValueError(f"int out of range ({_describe(value)})", _NUMBER_RANGE)
+
+
+def _m_float(value: float) -> AttributeValue:
+    # NaN fails every comparison and ±inf fails the upper bound, so one test covers them all.
+    if _FLOAT_MIN <= abs(value) < _FLOAT_MAX or value == 0.0:
+        return {"N": f"{value!r}"}
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _BadValueError(
+            f"cannot store float {value!r}",
+            "DynamoDB numbers must be finite; store None or omit the attribute instead",
+        )
+    raise _BadValueError(f"float out of range ({value!r})", _NUMBER_RANGE)
+
+
+def _m_decimal(value: Decimal) -> AttributeValue:
+    if not value.is_finite():
+        raise _BadValueError(
+            f"cannot store Decimal {str(value)!r}",
+            "DynamoDB numbers must be finite; store None or omit the attribute instead",
+        )
+    if value:
+        _sign, digits, _exponent = value.as_tuple()
+        significant = len(digits)
+        while digits[significant - 1] == 0:  # trailing zeros are not significant
+            significant -= 1
+        adjusted = value.adjusted()
+        if (
+            significant > _MAX_DIGITS
+            or adjusted > _MAX_ADJUSTED_EXPONENT
+            or adjusted < _MIN_ADJUSTED_EXPONENT
+        ):
+            raise _BadValueError(f"Decimal out of range ({str(value)!r})", _NUMBER_RANGE)
+        return {"N": str(value)}
+    return {"N": "0"}  # not "0E-200" or "-0": zero has no exponent DynamoDB could refuse
+
+
+def _m_bytes(value: bytes) -> AttributeValue:
+    return {"B": value}
+
+
+def _m_bytes_like(value: bytearray | memoryview) -> AttributeValue:
+    return {"B": bytes(value)}
+
+
+def _m_date(value: date) -> AttributeValue:
+    return {"S": value.isoformat()}
+
+
+def _m_enum(value: Enum) -> AttributeValue:
+    return _marshall_value(value.value)
+
+
+def _m_str_subclass(value: str) -> AttributeValue:
+    return {"S": str.__str__(value)}
+
+
+def _m_int_subclass(value: int) -> AttributeValue:
+    return _m_int(int(value))
+
+
+def _m_float_subclass(value: float) -> AttributeValue:
+    return _m_float(float(value))
+
+
+def _checked_key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    raise _BadValueError(
+        f"map key {_describe(key)} is not a string",
+        "DynamoDB map keys and attribute names must be str; convert the keys with str()",
+    )
+
+
+def _m_map(value: Mapping[str, Any]) -> AttributeValue:
+    # A plain loop, not a comprehension: on 3.11 a comprehension is a call of its own.
+    table = _MARSHALLERS
+    out: dict[str, AttributeValue] = {}
+    try:
+        for k, v in value.items():
+            if type(k) is not str:
+                k = _checked_key(k)
+            t = type(v)
+            out[k] = {"S": v} if t is str else table[t](v)
+    except KeyError:
+        # A type not in the table yet (a subclass, or unsupported): resolve it and start over.
+        return {"M": {_checked_key(k): _marshall_value(v) for k, v in value.items()}}
+    return {"M": out}
+
+
+def _m_list(value: list[Any] | tuple[Any, ...]) -> AttributeValue:
+    table = _MARSHALLERS
+    out: list[AttributeValue] = []
+    append = out.append
+    try:
+        for v in value:
+            t = type(v)
+            append({"S": v} if t is str else table[t](v))
+    except KeyError:
+        return {"L": [_marshall_value(v) for v in value]}
+    return {"L": out}
+
+
+_ONLY_STR: Final = frozenset({str})
+_ONLY_INT: Final = frozenset({int})
+_ONLY_BYTES: Final = frozenset({bytes})
+_NUMBER_TYPES: Final = frozenset({int, float, Decimal})
+
+
+def _m_set(value: AbstractSet[Any]) -> AttributeValue:
+    # Members are sorted so that the same set always compiles to the same request.
+    kinds = set(map(type, value))
+    if kinds == _ONLY_STR:
+        return {"SS": sorted(value)}
+    if kinds == _ONLY_INT:
+        ordered = sorted(value)
+        if ordered[0] > -_INT_DIGITS_LIMIT and ordered[-1] < _INT_DIGITS_LIMIT:
+            return {"NS": [f"{v}" for v in ordered]}
+    if kinds and kinds <= _NUMBER_TYPES:
+        table = _MARSHALLERS
+        texts = [table[type(v)](v)["N"] for v in sorted(value)]
+        if len(kinds) > 1:
+            # Python keeps 0.1 and Decimal("0.10") apart, DynamoDB calls them duplicates.
+            texts = list({Decimal(text): text for text in texts}.values())
+        return {"NS": texts}
+    if kinds == _ONLY_BYTES:
+        return {"BS": sorted(value)}
+    return _m_set_slow(value)
+
+
+_SET_TAGS: Final = frozenset({"S", "N", "B"})
+
+
+def _m_set_slow(value: AbstractSet[Any]) -> AttributeValue:
+    if not value:
+        raise _BadValueError(
+            "empty set", "DynamoDB rejects empty sets; store None or omit the attribute"
+        )
+    members: dict[str, list[Any]] = {}
+    for member in value:
+        if isinstance(member, bool):
+            raise _BadValueError(
+                f"set member {member!r} is a bool",
+                "a DynamoDB set holds only strings, only numbers or only bytes; use a list",
+            )
+        ((tag, inner),) = _marshall_value(member).items()
+        if tag not in _SET_TAGS:
+            raise _BadValueError(
+                f"set member {_describe(member)} cannot go in a set",
+                "a DynamoDB set holds only strings, only numbers or only bytes; use a list",
+            )
+        members.setdefault(tag, []).append(inner)
+    if len(members) > 1:
+        names = sorted({type(v).__name__ for v in value})
+        raise _BadValueError(
+            f"mixed set of {', '.join(names)}",
+            "a DynamoDB set holds only strings, only numbers or only bytes; "
+            "use a list for mixed values",
+        )
+    ((tag, inners),) = members.items()
+    unique = set(inners)
+    if tag == "S":
+        return {"SS": sorted(unique)}
+    if tag == "N":
+        return {"NS": sorted(unique, key=Decimal)}
+    return {"BS": sorted(unique)}
+
+
+def _m_unsupported(value: object) -> NoReturn:
+    raise _BadValueError(
+        f"cannot marshall {_describe(value)}",
+        f"{_SUPPORTED}; convert it to one of these first",
+    )
+
+
+_MARSHALLERS: dict[type, _Marshaller] = {
+    str: _m_str,
+    int: _m_int,
+    bool: _m_bool,
+    float: _m_float,
+    dict: _m_map,
+    list: _m_list,
+    type(None): _m_none,
+    Decimal: _m_decimal,
+    bytes: _m_bytes,
+    bytearray: _m_bytes_like,
+    memoryview: _m_bytes_like,
+    tuple: _m_list,
+    set: _m_set,
+    frozenset: _m_set,
+    datetime: _m_date,
+    date: _m_date,
+}
+
+# Checked in order for types not in the table; Enum first so IntEnum/StrEnum use their value.
+_FALLBACKS: Final[tuple[tuple[type | tuple[type, ...], _Marshaller], ...]] = (
+    (Enum, _m_enum),
+    (str, _m_str_subclass),
+    (int, _m_int_subclass),
+    (float, _m_float_subclass),
+    (Decimal, _m_decimal),
+    ((bytes, bytearray, memoryview), _m_bytes_like),
+    (date, _m_date),
+    (Mapping, _m_map),
+    ((list, tuple), _m_list),
+    (AbstractSet, _m_set),
+)
+
+
+def _resolve(cls: type) -> _Marshaller:
+    handler = _MARSHALLERS.get(cls)
+    if handler is not None:
+        return handler
+    for base, fallback in _FALLBACKS:
+        if issubclass(cls, base):
+            _MARSHALLERS[cls] = fallback
+            return fallback
+    return _m_unsupported
+
+
+def _marshall_value(value: Any) -> AttributeValue:
+    return _resolve(type(value))(value)
+
+
+def _locate_marshall_problem(value: Any, path: str) -> NoReturn:
+    """Walk a value that failed to marshall again, and raise an error naming where it failed."""
+    handler = _resolve(type(value))
+    if handler is _m_enum:
+        _locate_marshall_problem(value.value, path)
+    if handler is _m_map:
+        for key, child in value.items():
+            try:
+                key = _checked_key(key)
+            except _BadValueError as problem:
+                raise problem.at(path) from None
+            _locate_child(child, f"{path}.{key}" if path else key)
+    elif handler is _m_list:
+        for index, child in enumerate(value):
+            _locate_child(child, f"{path}[{index}]")
+    try:
+        handler(value)
+    except _BadValueError as problem:
+        raise problem.at(path) from None
+    raise MarshallingError(f"cannot marshall {_describe(value)}" + (f" at {path}" if path else ""))
+
+
+def _locate_child(child: Any, path: str) -> None:
+    try:
+        _marshall_value(child)
+    except _BadValueError:
+        _locate_marshall_problem(child, path)
+
 
 def marshall(value: Any) -> AttributeValue:
-    """One Python value → one AttributeValue."""
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, int | float | Decimal):
-        return {"N": str(value)}
-    if isinstance(value, bytes | bytearray | memoryview):
-        return {"B": bytes(value)}
-    if isinstance(value, Mapping):
-        return {"M": {str(k): marshall(v) for k, v in value.items()}}
-    if isinstance(value, list | tuple):
-        return {"L": [marshall(v) for v in value]}
-    raise MarshallingError(f"cannot marshall {type(value).__name__}")
+    """Convert one Python value to a DynamoDB AttributeValue.
 
-
-def unmarshall(value: AttributeValue) -> Any:
-    """One AttributeValue → one Python value."""
-    ((tag, inner),) = value.items()
-    if tag == "NULL":
-        return None
-    if tag == "N":
-        text = str(inner)
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    if tag == "M":
-        return {k: unmarshall(v) for k, v in inner.items()}  # type: ignore[union-attr]
-    if tag == "L":
-        return [unmarshall(v) for v in inner]  # type: ignore[union-attr]
-    return inner
+    >>> marshall({"n": 1, "tags": ["a", None]})
+    {'M': {'n': {'N': '1'}, 'tags': {'L': [{'S': 'a'}, {'NULL': True}]}}}
+    """
+    cls = type(value)
+    handler = _MARSHALLERS.get(cls) or _resolve(cls)
+    try:
+        return handler(value)
+    except _BadValueError:
+        _locate_marshall_problem(value, "")
 
 
 def marshall_item(item: Mapping[str, Any]) -> Item:
-    """A Python mapping → a DynamoDB item."""
-    return {str(k): marshall(v) for k, v in item.items()}
+    """Convert a Python mapping of attribute name → value to a DynamoDB item."""
+    try:
+        return _m_map(item)["M"]
+    except _BadValueError:
+        _locate_marshall_problem(item, "")
 
 
-def unmarshall_item(item: Mapping[str, AttributeValue]) -> dict[str, Any]:
-    """A DynamoDB item → a Python dict."""
-    return {k: unmarshall(v) for k, v in item.items()}
+# ---------------------------------------------------------------------------------------------
+# Unmarshalling: AttributeValue → Python
+# ---------------------------------------------------------------------------------------------
+
+
+def _same(inner: Any) -> Any:
+    return inner
+
+
+def _null(inner: Any) -> None:
+    return None
+
+
+def _number(text: str) -> int | float:
+    if text.isdigit():  # most numbers are non-negative ints: one C call decides
+        return int(text)
+    if "." in text or "e" in text or "E" in text:
+        return float(text)
+    return int(text)
+
+
+def _decimal_number(text: str) -> int | Decimal:
+    if text.isdigit():
+        return int(text)
+    if "." in text or "e" in text or "E" in text:
+        return Decimal(text)
+    return int(text)
+
+
+def _binary(inner: bytes | bytearray | memoryview | str) -> bytes:
+    if type(inner) is bytes:
+        return inner
+    if isinstance(inner, str):  # a raw wire response keeps B base64-encoded
+        return base64.b64decode(inner, validate=True)
+    return bytes(inner)
+
+
+def _binary_set(inner: list[bytes | str]) -> set[bytes]:
+    return {_binary(member) for member in inner}
+
+
+def _build_unmarshallers(number: Callable[[str], Any]) -> dict[str, _Unmarshaller]:
+    """One tag → function table; M and L close over their own table, so no option is threaded."""
+    table: dict[str, _Unmarshaller] = {}
+
+    def map_(inner: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        # Plain loops beat comprehensions on 3.11; `(t,) = av` fails unless exactly one tag.
+        out: dict[str, Any] = {}
+        for k, av in inner.items():
+            (t,) = av
+            out[k] = av[t] if t == "S" else table[t](av[t])
+        return out
+
+    def list_(inner: list[Mapping[str, Any]]) -> list[Any]:
+        out: list[Any] = []
+        append = out.append
+        for av in inner:
+            (t,) = av
+            append(av[t] if t == "S" else table[t](av[t]))
+        return out
+
+    def number_set(inner: list[str]) -> set[Any]:
+        try:
+            return set(map(int, inner))  # all ints (the usual case): no Python call per member
+        except ValueError:
+            return set(map(number, inner))
+
+    table.update(
+        S=_same,
+        N=number,
+        B=_binary,
+        BOOL=_same,
+        NULL=_null,
+        M=map_,
+        L=list_,
+        SS=set,
+        NS=number_set,
+        BS=_binary_set,
+    )
+    return table
+
+
+_UNMARSHALLERS: Final = _build_unmarshallers(_number)
+_DECIMAL_UNMARSHALLERS: Final = _build_unmarshallers(_decimal_number)
+# What malformed input raises on the fast path (binascii.Error is a ValueError).
+_UNMARSHALL_FAILURES: Final = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
+_TAG_FIXES: Final = {
+    "S": "expected a str",
+    "N": "expected a number string such as '42' or '-1.5E3'",
+    "B": "expected bytes, or a base64-encoded str",
+    "BOOL": "expected a bool",
+    "NULL": "expected True",
+    "SS": "expected a list of str",
+    "NS": "expected a list of number strings",
+    "BS": "expected a list of bytes",
+}
+
+
+def _locate_unmarshall_problem(av: Any, path: str, table: Mapping[str, _Unmarshaller]) -> NoReturn:
+    """Walk an AttributeValue that failed to unmarshall, and raise an error naming the path."""
+    where = f" at {path}" if path else ""
+    if not isinstance(av, Mapping) or len(av) != 1:
+        raise MarshallingError(
+            f"malformed AttributeValue {_describe(av)}{where}: expected a mapping with exactly "
+            "one type tag, e.g. {'S': 'text'}"
+        )
+    ((tag, inner),) = av.items()
+    if tag not in table:
+        raise MarshallingError(
+            f"unknown AttributeValue type tag {tag!r}{where}: expected one of {', '.join(table)}"
+        )
+    if tag == "M" and isinstance(inner, Mapping):
+        for key, child in inner.items():
+            _locate_unmarshall_child(child, f"{path}.{key}" if path else str(key), table)
+    elif tag == "L" and isinstance(inner, list | tuple):
+        for index, child in enumerate(inner):
+            _locate_unmarshall_child(child, f"{path}[{index}]", table)
+    fix = _TAG_FIXES.get(tag, "expected a dict" if tag == "M" else "expected a list")
+    raise MarshallingError(f"invalid {tag} value {_describe(inner)}{where}: {fix}")
+
+
+def _locate_unmarshall_child(child: Any, path: str, table: Mapping[str, _Unmarshaller]) -> None:
+    try:
+        ((tag, inner),) = child.items()
+        table[tag](inner)
+    except _UNMARSHALL_FAILURES:
+        _locate_unmarshall_problem(child, path, table)
+
+
+def unmarshall(value: Mapping[str, Any], *, use_decimal: bool = False) -> Any:
+    """Convert one DynamoDB AttributeValue to a Python value.
+
+    ``N`` becomes an ``int`` when it has no ``.``/``e``/``E``, else a ``float`` (a ``Decimal``
+    with ``use_decimal=True``; ints stay ints either way).
+
+    >>> unmarshall({"L": [{"N": "1"}, {"N": "1.5"}, {"SS": ["a"]}]})
+    [1, 1.5, {'a'}]
+    """
+    table = _DECIMAL_UNMARSHALLERS if use_decimal else _UNMARSHALLERS
+    try:
+        ((tag, inner),) = value.items()
+        return table[tag](inner)
+    except _UNMARSHALL_FAILURES:
+        _locate_unmarshall_problem(value, "", table)
+
+
+def unmarshall_item(item: Mapping[str, Any], *, use_decimal: bool = False) -> dict[str, Any]:
+    """Convert a DynamoDB item (attribute name → AttributeValue) to a Python dict."""
+    table = _DECIMAL_UNMARSHALLERS if use_decimal else _UNMARSHALLERS
+    try:
+        result: dict[str, Any] = table["M"](item)
+    except _UNMARSHALL_FAILURES:
+        _locate_unmarshall_problem({"M": item}, "", table)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Item size
+# ---------------------------------------------------------------------------------------------
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _number_size(text: str) -> int:
+    """Bytes DynamoDB stores for a number.
+
+    The published rule is "1 byte per two significant digits, plus 1". Digits are stored in
+    pairs aligned on the decimal point (base 100), so ``1.5`` takes two pairs (``01`` and
+    ``50``); negative numbers take one byte more; the maximum is 21 bytes.
+    """
+    try:
+        number = Decimal(text)
+    except (ArithmeticError, TypeError):
+        number = Decimal("NaN")
+    sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int):  # NaN or Infinity
+        raise MarshallingError(
+            f"invalid N value {text!r}: expected a finite number string such as '42'"
+        )
+    if not number:
+        return 1
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+        exponent += 1
+    highest = exponent + significant - 1  # power of ten of the leading digit
+    pairs = highest // 2 - exponent // 2 + 1
+    return min(pairs + 1 + sign, 21)
+
+
+def _binary_size(inner: bytes | bytearray | memoryview | str) -> int:
+    if isinstance(inner, str):
+        return len(base64.b64decode(inner))
+    return len(inner)
+
+
+def _map_size(inner: Mapping[str, Mapping[str, Any]]) -> int:
+    return 3 + sum(_utf8_size(k) + 1 + _value_size(av) for k, av in inner.items())
+
+
+def _list_size(inner: list[Mapping[str, Any]]) -> int:
+    return 3 + sum(1 + _value_size(av) for av in inner)
+
+
+_SIZERS: Final[dict[str, Callable[[Any], int]]] = {
+    "S": _utf8_size,
+    "N": _number_size,
+    "B": _binary_size,
+    "BOOL": lambda _: 1,
+    "NULL": lambda _: 1,
+    "M": _map_size,
+    "L": _list_size,
+    "SS": lambda inner: sum(map(_utf8_size, inner)),
+    "NS": lambda inner: sum(map(_number_size, inner)),
+    "BS": lambda inner: sum(map(_binary_size, inner)),
+}
+
+
+def _value_size(av: Mapping[str, Any]) -> int:
+    try:
+        ((tag, inner),) = av.items()
+        sizer = _SIZERS[tag]
+    except (AttributeError, ValueError, KeyError):
+        raise MarshallingError(
+            f"cannot size {_describe(av)}: expected an AttributeValue with exactly one type tag "
+            f"among {', '.join(_SIZERS)}"
+        ) from None
+    return sizer(inner)
+
+
+def item_size(item: Mapping[str, AttributeValue]) -> int:
+    """The size of a marshalled item in bytes, by DynamoDB's published sizing rules.
+
+    Each attribute counts its name's UTF-8 length plus its value: S is UTF-8 bytes, N about one
+    byte per two significant digits plus one, B raw bytes, BOOL/NULL one byte, M/L three bytes
+    plus one per element plus the elements, sets the sum of their members. Compare the result
+    with :data:`MAX_ITEM_SIZE`.
+
+    >>> item_size({"id": {"S": "u1"}, "n": {"N": "123"}})
+    8
+    """
+    return sum(_utf8_size(name) + _value_size(av) for name, av in item.items())
