@@ -9,8 +9,14 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from typing import Any
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from dynamodb_tooling.errors import EngineError
 
@@ -21,12 +27,20 @@ LOOPBACK = "127.0.0.1"
 EMBEDDED_CREDENTIALS = ("embedded", "embedded")
 
 
+class _QuietRequestHandler(MotoRequestHandler):
+    """moto's handler without the per-request access log (the library's users see none)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class EmbeddedEngine:
     """An in-process moto server. ``start()`` returns its endpoint URL; ``stop()`` shuts it down."""
 
     def __init__(self, port: int = 0) -> None:
         self._requested_port = port
-        self._server: ThreadedMotoServer | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self._endpoint: str | None = None
 
     @property
@@ -40,24 +54,39 @@ class EmbeddedEngine:
         return self._server is not None
 
     def start(self) -> str:
+        """Serve on 127.0.0.1 (a free port unless one was given) and return the endpoint URL."""
         if self._endpoint is not None:
             return self._endpoint
-        server = ThreadedMotoServer(ip_address=LOOPBACK, port=self._requested_port, verbose=False)
+        app = DomainDispatcherApplication(create_backend_app)
         try:
-            server.start()
+            server = make_server(
+                LOOPBACK,
+                self._requested_port,
+                app,
+                threaded=True,
+                request_handler=_QuietRequestHandler,
+            )
         except OSError as exc:
             raise EngineError(
                 f"could not start the embedded engine on {LOOPBACK}:{self._requested_port}: {exc}"
             ) from exc
-        host, port = server.get_host_and_port()
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="dbtooling-embedded-engine", daemon=True
+        )
+        self._thread.start()
         self._server = server
-        self._endpoint = f"http://{host}:{port}"
+        self._endpoint = f"http://{LOOPBACK}:{server.server_port}"
         return self._endpoint
 
     def stop(self) -> None:
+        """Shut the server down and release its port."""
         if self._server is not None:
-            self._server.stop()
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         self._server = None
+        self._thread = None
         self._endpoint = None
 
 
@@ -77,8 +106,8 @@ def shared_engine() -> EmbeddedEngine:
             endpoint = engine.start()
             atexit.register(engine.stop)
             logger.warning(
-                "dynamodb-tooling: no endpoint or AWS credentials configured; using the embedded "
-                "engine (moto) at %s. Data lives in memory for this process only.",
+                "dynamodb-tooling: using the embedded engine (moto) at %s; data lives in memory "
+                "for this process only (set engine/endpoint to use AWS or `dbtooling start`).",
                 endpoint,
             )
             _shared = engine

@@ -22,7 +22,6 @@ import shlex
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -52,10 +51,6 @@ DYNAMODB_LOCAL_DOWNLOAD = (
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
     "DynamoDBLocal.DownloadingAndRunning.html"
 )
-
-# Popen objects of servers this process started: polling them reaps the child when it exits
-# (a dead, unreaped child still answers kill(pid, 0)) and keeps subprocess from warning.
-_children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass(frozen=True)
@@ -326,17 +321,8 @@ class LocalServer:
     ) -> ServerInfo:
         _ensure_port_free(port)
         self._prepare_state_dir()
-        with self.log_path.open("wb") as log:
-            process = subprocess.Popen(
-                list(command),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        _children[process.pid] = process
-        info = ServerInfo(process.pid, port, engine, datetime.now(UTC), tuple(command), db_path)
+        pid = _spawn_detached(command, self.log_path)
+        info = ServerInfo(pid, port, engine, datetime.now(UTC), tuple(command), db_path)
         self._write_state(info)
         self._wait_until_ready(info, wait)
         return info
@@ -498,13 +484,31 @@ def _proc_file(pid: int, name: str) -> bytes | None:
         return None
 
 
+def _spawn_detached(command: Sequence[str], log_path: Path) -> int:
+    """Start ``command`` in its own session with output to ``log_path``; returns its pid.
+
+    No ``Popen`` object is kept: the server is meant to outlive this process (``dbtooling
+    start`` exits at once), and :func:`_pid_alive` reaps it if it was our child.
+    """
+    with log_path.open("wb") as log, open(os.devnull, "rb") as devnull:
+        actions = [
+            (os.POSIX_SPAWN_DUP2, devnull.fileno(), 0),
+            (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+            (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
+        ]
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        return os.posix_spawnp(
+            command[0], list(command), environment, file_actions=actions, setsid=True
+        )
+
+
 def _pid_alive(pid: int) -> bool:
-    child = _children.get(pid)
-    if child is not None:
-        if child.poll() is None:
-            return True
-        del _children[pid]
-        return False
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # our exited child: collect it
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (started by another process): ask the kernel below
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
