@@ -1,0 +1,545 @@
+"""Stacks model definitions (dicts, JSON, YAML, parsed ``.ts`` literals) → :class:`ModelDefinition`.
+
+A Stacks model is a plain object::
+
+    {"name": "User", "hasMany": ["Post"], "belongsTo": ["Team"],
+     "attributes": {"email": {"unique": True, "validation": {"rule": "required|email"}}},
+     "traits": {"useTimestamps": True}}
+
+Every property is checked: an unknown one is a :class:`SchemaError` naming the model, the
+property, the closest known spelling and the source. camelCase and snake_case spellings are both
+accepted (``primaryKey`` / ``primary_key``), never both at once. A few Stacks properties that
+have no meaning for a DynamoDB table (``autoIncrement``, ``dashboard``, ``useSeeder`` …) are
+accepted and recorded in ``ModelDefinition.notes``.
+
+Attribute types (``type``; else inferred from ``cast``, else from the validation rule, else
+``"string"``) map through :data:`TYPE_ALIASES`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn, cast
+
+from dynamodb_tooling.schema.definitions import (
+    AttributeDefinition,
+    AttributeType,
+    IdStrategy,
+    IndexDefinition,
+    ModelDefinition,
+    ProjectionType,
+    RawCode,
+    RelationDefinition,
+    RelationKind,
+    Traits,
+)
+from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.naming import (
+    default_prefix,
+    is_identifier,
+    make_attribute,
+    relation_name,
+    snake,
+)
+from dynamodb_tooling.schema.registry import Registry, get_registry
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+#: Stacks / TypeScript / Laravel type names → attribute type (lower-cased before lookup).
+TYPE_ALIASES: Mapping[str, AttributeType] = {
+    **dict.fromkeys(_words("string str text char varchar email url uuid ulid enum"), "string"),
+    **dict.fromkeys(_words("integer int bigint smallint tinyint"), "integer"),
+    **dict.fromkeys(_words("number numeric float double real"), "number"),
+    "decimal": "decimal",
+    **dict.fromkeys(_words("boolean bool"), "boolean"),
+    "date": "date",
+    **dict.fromkeys(_words("datetime timestamp timestamptz"), "datetime"),
+    **dict.fromkeys(_words("binary bytes blob buffer"), "binary"),
+    **dict.fromkeys(_words("map object record dict"), "map"),
+    "json": "json",
+    **dict.fromkeys(_words("array list"), "list"),
+    **dict.fromkeys(_words("string_set stringset"), "string_set"),
+    **dict.fromkeys(_words("number_set numberset"), "number_set"),
+    **dict.fromkeys(_words("binary_set binaryset"), "binary_set"),
+    **dict.fromkeys(_words("any unknown mixed"), "any"),
+}
+
+_RELATION_KINDS: Mapping[str, RelationKind] = {
+    "hasOne": "has_one",
+    "hasMany": "has_many",
+    "belongsTo": "belongs_to",
+    "belongsToMany": "belongs_to_many",
+}
+_MODEL_KEYS = ("name", "table", "primaryKey", "pkPrefix", "attributes", *_RELATION_KINDS)
+_MODEL_KEYS += ("traits", "indexes", "factory")
+# Stacks properties with no DynamoDB meaning: accepted, noted, ignored.
+_MODEL_IGNORED = ("autoIncrement", "dashboard", "get", "set")
+_ATTRIBUTE_KEYS = _words("type fillable guarded unique hidden nullable required default cast")
+_ATTRIBUTE_KEYS += ("index", "validation", "description")
+_ATTRIBUTE_IGNORED = ("order", "factory")
+_RELATION_KEYS = _words(
+    "model relationName foreignKey collection sortBy index shards pivot pivotAttributes"
+)
+_TRAIT_KEYS = ("useTimestamps", "useSoftDeletes", "useUuid", "useTtl", "useVersioning")
+_TRAIT_ALIASES = {"timestampable": "useTimestamps", "softDeletable": "useSoftDeletes"}
+_TRAIT_IGNORED = _words(
+    "useSeeder seedable useAuth authenticatable useSearch searchable useApi observe"
+)
+_PREFIX = re.compile(r"^[A-Za-z0-9_]+$")
+_CHAIN_CALL = re.compile(r"\b(?:schema|vine|v)\.([A-Za-z_]+)\s*\(")
+
+
+@dataclass
+class _Context:
+    """Where we are, for error messages."""
+
+    source: str
+    model: str = "<unnamed>"
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> SchemaError:
+        return SchemaError(f"{self.source}: Stacks model {self.model!r}: {message}")
+
+    def fail(self, message: str) -> NoReturn:
+        raise self.error(message)
+
+
+def parse_stacks_model(data: Mapping[str, Any], *, source: str = "<dict>") -> ModelDefinition:
+    """The :class:`ModelDefinition` of one Stacks model object.
+
+    >>> parse_stacks_model({"name": "Team", "hasMany": ["User"]}).relations[0].name
+    'users'
+    """
+    ctx = _Context(source)
+    if not isinstance(data, Mapping):
+        ctx.fail(f"a model must be an object, got {_describe(data)}")
+    if isinstance(data.get("name"), str) and data["name"]:
+        ctx.model = data["name"]
+    props = _canonical(data, _MODEL_KEYS, _MODEL_IGNORED, {}, "in the model", ctx)
+    name = _model_name(props, ctx)
+    ctx.model = name
+    attributes = _attributes(props.get("attributes"), ctx)
+    relations = _relations(props, ctx)
+    _check_clashes(attributes, relations, ctx)
+    return ModelDefinition(
+        name=name,
+        prefix=_prefix(props.get("pkPrefix"), name, ctx),
+        primary_key=_identifier(props.get("primaryKey", "id"), "primaryKey", ctx),
+        attributes=attributes,
+        relations=relations,
+        indexes=_indexes(props.get("indexes"), ctx),
+        traits=_traits(props.get("traits"), ctx),
+        table=_optional_str(props.get("table"), "table", ctx),
+        factory=_factory(props.get("factory")),
+        notes=tuple(ctx.notes),
+    )
+
+
+def register_stacks_model(
+    data: Mapping[str, Any], registry: Registry | None = None, *, source: str = "<dict>"
+) -> ModelDefinition:
+    """Parse a Stacks model and register it (into :func:`get_registry` by default)."""
+    definition = parse_stacks_model(data, source=source)
+    return (registry if registry is not None else get_registry()).register(definition)
+
+
+# Property names.
+def _canonical(
+    data: Mapping[Any, Any],
+    known: Sequence[str],
+    ignored: Sequence[str],
+    aliases: Mapping[str, str],
+    where: str,
+    ctx: _Context,
+) -> dict[str, Any]:
+    """``data`` keyed by canonical (camelCase) names, in insertion order; unknown keys fail."""
+    spellings = {**_spellings((*known, *ignored)), **_spellings(aliases, aliases)}
+    out: dict[str, Any] = {}
+    given: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(key, str):
+            ctx.fail(f"property names must be strings, got {key!r} {where}")
+        canonical = spellings.get(key)
+        if canonical is None:
+            ctx.fail(_unknown(key, where, spellings, known))
+        if canonical in given:
+            ctx.fail(f"{given[canonical]!r} and {key!r} {where} set the same property; keep one")
+        given[canonical] = key
+        if canonical in ignored:
+            ctx.notes.append(f"Stacks property {key!r} {where} has no DynamoDB meaning; ignored")
+        else:
+            out[canonical] = value
+    return out
+
+
+def _spellings(names: Iterable[str], canonical: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each name and its snake_case spelling → its canonical name (itself unless aliased)."""
+    table: dict[str, str] = {}
+    for name in names:
+        target = canonical[name] if canonical is not None else name
+        table[name] = target
+        table.setdefault(snake(name), target)
+    return table
+
+
+def _unknown(key: str, where: str, spellings: Mapping[str, str], known: Sequence[str]) -> str:
+    lowered = {spelling.lower(): spelling for spelling in spellings}
+    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
+    hint = f"did you mean {lowered[close[0]]!r}?" if close else f"known: {', '.join(known)}"
+    return f"unknown property {key!r} {where}; {hint}"
+
+
+# Values.
+def _describe(value: Any) -> str:
+    if isinstance(value, RawCode):
+        return f"code `{value.text}`"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _identifier(value: Any, what: str, ctx: _Context) -> str:
+    if not isinstance(value, str) or not is_identifier(value):
+        ctx.fail(f"{what} must be an identifier (letters, digits, _), got {_describe(value)}")
+    return value
+
+
+def _bool(value: Any, what: str, ctx: _Context) -> bool:
+    if not isinstance(value, bool):
+        ctx.fail(f"{what} must be true or false, got {_describe(value)}")
+    return value
+
+
+def _optional_str(value: Any, what: str, ctx: _Context) -> str | None:
+    if value is not None and not isinstance(value, str):
+        ctx.fail(f"{what} must be a string, got {_describe(value)}")
+    return value
+
+
+def _mapping(value: Any, what: str, ctx: _Context) -> Mapping[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        ctx.fail(f"{what} must be an object, got {_describe(value)}")
+    return value
+
+
+def _list(value: Any, what: str, ctx: _Context) -> Sequence[Any]:
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        ctx.fail(f"{what} must be a list, got {_describe(value)}")
+    return value
+
+
+# Model-level properties.
+def _model_name(props: Mapping[str, Any], ctx: _Context) -> str:
+    if "name" not in props:
+        ctx.fail("the required property 'name' is missing (e.g. name: 'User')")
+    return _identifier(props["name"], "name", ctx)
+
+
+def _prefix(value: Any, name: str, ctx: _Context) -> str:
+    if value is None:
+        return default_prefix(name)
+    if not isinstance(value, str) or not _PREFIX.match(value):
+        ctx.fail(f"pkPrefix must be letters, digits or _ (e.g. 'USR'), got {_describe(value)}")
+    return value
+
+
+def _factory(value: Any) -> RawCode | None:
+    if value is None or isinstance(value, RawCode):
+        return value
+    if callable(value):
+        return RawCode(f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', '?')}")
+    return RawCode(repr(value))
+
+
+def _check_clashes(
+    attributes: Sequence[AttributeDefinition],
+    relations: Sequence[RelationDefinition],
+    ctx: _Context,
+) -> None:
+    seen = {a.name for a in attributes}
+    for relation in relations:
+        if relation.name in seen:
+            ctx.fail(
+                f"relation name {relation.name!r} is already used by an attribute or relation; "
+                "give one of them another name (relationName)"
+            )
+        seen.add(relation.name)
+
+
+# Attributes.
+def _attributes(value: Any, ctx: _Context) -> tuple[AttributeDefinition, ...]:
+    attributes = _mapping(value, "attributes", ctx)
+    return tuple(
+        _attribute(_identifier(name, "an attribute name", ctx), options, ctx)
+        for name, options in attributes.items()
+    )
+
+
+def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
+    if isinstance(options, str):
+        options = {"type": options}
+    where = f"on attribute {name!r}"
+    opts = _canonical(
+        _mapping(options, f"attribute {name!r}", ctx),
+        _ATTRIBUTE_KEYS,
+        _ATTRIBUTE_IGNORED,
+        {"validator": "validation"},
+        where,
+        ctx,
+    )
+    flags: dict[str, bool] = {
+        k: _bool(opts[k], f"{name}.{k}", ctx)
+        for k in ("fillable", "guarded", "unique", "hidden", "nullable", "required")
+        if k in opts
+    }
+    if flags.get("fillable") and flags.get("guarded"):
+        ctx.fail(f"attribute {name!r} is both fillable and guarded; keep one")
+    rule = _validation_rule(opts.get("validation"), name, ctx)
+    nullable = _nullable(name, flags, ctx)
+    index, index_sort = _index_option(opts.get("index", False), name, ctx)
+    attribute = make_attribute(
+        name,
+        _attribute_type(name, opts, rule, ctx),
+        nullable=nullable,
+        default=opts.get("default"),
+        has_default="default" in opts,
+        unique=flags.get("unique", False),
+        index=index,
+        index_sort=index_sort,
+        hidden=flags.get("hidden", False),
+        fillable=flags.get("fillable", True),
+        guarded=flags.get("guarded", False),
+        cast=_optional_str(opts.get("cast"), f"{name}.cast", ctx),
+        validation=rule,
+        description=_optional_str(opts.get("description"), f"{name}.description", ctx) or "",
+    )
+    wants_required = flags.get("required", False) or _rule_requires(rule)
+    if wants_required and not attribute.nullable and not attribute.required:
+        attribute = replace(attribute, required=True)
+    return attribute
+
+
+def _nullable(name: str, flags: Mapping[str, bool], ctx: _Context) -> bool:
+    """``required: false`` means the value may be absent, which here means nullable."""
+    if flags.get("required") is False:
+        if flags.get("nullable") is False:
+            ctx.fail(f"attribute {name!r} says required: false and nullable: false; keep one")
+        return True
+    return flags.get("nullable", False)
+
+
+def _index_option(value: Any, name: str, ctx: _Context) -> tuple[bool, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    if not isinstance(value, Mapping):
+        ctx.fail(
+            f"{name}.index must be true, false or {{sortBy: 'attribute'}}, got {_describe(value)}"
+        )
+    opts = _canonical(value, ("sortBy",), (), {}, f"in {name}.index", ctx)
+    sort = opts.get("sortBy")
+    return True, None if sort is None else _identifier(sort, f"{name}.index.sortBy", ctx)
+
+
+def _validation_rule(value: Any, name: str, ctx: _Context) -> str | RawCode | None:
+    if value is None or isinstance(value, str | RawCode):
+        return value
+    opts = _canonical(
+        _mapping(value, f"{name}.validation", ctx),
+        ("rule", "message"),
+        (),
+        {"messages": "message"},
+        f"in {name}.validation",
+        ctx,
+    )
+    rule = opts.get("rule")
+    if rule is not None and not isinstance(rule, str | RawCode):
+        ctx.fail(f"{name}.validation.rule must be a rule string or code, got {_describe(rule)}")
+    return rule
+
+
+def _rule_requires(rule: str | RawCode | None) -> bool:
+    if isinstance(rule, RawCode):
+        return bool(re.search(r"\.required\s*\(", rule.text))
+    if isinstance(rule, str):
+        return "required" in (part.strip() for part in rule.split("|"))
+    return False
+
+
+def _attribute_type(
+    name: str, opts: Mapping[str, Any], rule: str | RawCode | None, ctx: _Context
+) -> AttributeType:
+    declared = opts.get("type")
+    if declared is not None:
+        if not isinstance(declared, str) or declared.lower() not in TYPE_ALIASES:
+            known = ", ".join(sorted(set(TYPE_ALIASES)))
+            ctx.fail(f"{name}.type {_describe(declared)} is not a known type (known: {known})")
+        return TYPE_ALIASES[declared.lower()]
+    cast_name = opts.get("cast")
+    if isinstance(cast_name, str) and cast_name.lower() in TYPE_ALIASES:
+        return TYPE_ALIASES[cast_name.lower()]
+    return _type_from_rule(rule) or "string"
+
+
+def _type_from_rule(rule: str | RawCode | None) -> AttributeType | None:
+    """``schema.number().withoutDecimals()`` → integer; ``'required|email'`` → string."""
+    if isinstance(rule, RawCode):
+        match = _CHAIN_CALL.search(rule.text)
+        if match is None:
+            return None
+        found = TYPE_ALIASES.get(match.group(1).lower())
+        if found == "number" and re.search(r"\.(integer|withoutDecimals)\s*\(", rule.text):
+            return "integer"
+        return found
+    if isinstance(rule, str):
+        for part in rule.split("|"):
+            found = TYPE_ALIASES.get(part.split(":")[0].strip().lower())
+            if found is not None:
+                return found
+    return None
+
+
+# Relations.
+def _relations(props: Mapping[str, Any], ctx: _Context) -> tuple[RelationDefinition, ...]:
+    relations: list[RelationDefinition] = []
+    for key, value in props.items():
+        kind = _RELATION_KINDS.get(key)
+        if kind is None:
+            continue
+        if not isinstance(value, list | tuple):
+            ctx.fail(
+                f"{key} must be a list of model names or relation objects "
+                f"(e.g. {key}: ['Post']), got {_describe(value)}"
+            )
+        relations.extend(_relation(kind, key, entry, ctx) for entry in value)
+    return tuple(relations)
+
+
+def _relation(kind: RelationKind, key: str, entry: Any, ctx: _Context) -> RelationDefinition:
+    if isinstance(entry, str):
+        entry = {"model": entry}
+    where = f"in a {key} entry"
+    opts = _canonical(
+        _mapping(entry, f"an entry of {key}", ctx), _RELATION_KEYS, (), {}, where, ctx
+    )
+    if "model" not in opts:
+        ctx.fail(f"a {key} entry needs 'model' (e.g. {{model: 'Post'}}), got {entry!r}")
+    target = _identifier(opts["model"], f"{key}.model", ctx)
+    what = f"{key} {target}"
+    _check_relation_kind(kind, opts, what, ctx)
+
+    def name(option: str, default: Any) -> Any:
+        value = opts.get(option)
+        return default if value is None else _identifier(value, f"{what}: {option}", ctx)
+
+    pivot_attributes = _list(opts.get("pivotAttributes"), f"{what}: pivotAttributes", ctx)
+    return RelationDefinition(
+        name=name("relationName", relation_name(kind, target)),
+        kind=kind,
+        target=target,
+        foreign_key=name("foreignKey", ""),
+        collection=_bool(opts.get("collection", False), f"{what}: collection", ctx),
+        sort_by=name("sortBy", None),
+        index=_bool(opts.get("index", True), f"{what}: index", ctx),
+        shards=_shards(opts.get("shards", 1), what, ctx),
+        pivot=name("pivot", ""),
+        pivot_attributes=tuple(
+            _identifier(a, f"{what}: pivotAttributes", ctx) for a in pivot_attributes
+        ),
+    )
+
+
+def _check_relation_kind(
+    kind: RelationKind, opts: Mapping[str, Any], what: str, ctx: _Context
+) -> None:
+    if kind != "belongs_to_many":
+        for option in ("pivot", "pivotAttributes"):
+            if option in opts:
+                ctx.fail(f"{what}: {option!r} only applies to belongsToMany")
+    elif opts.get("collection"):
+        ctx.fail(f"{what}: many-to-many edges cannot be a collection; drop collection")
+
+
+def _shards(value: Any, what: str, ctx: _Context) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        ctx.fail(f"{what}: shards must be a whole number ≥ 1, got {_describe(value)}")
+    return value
+
+
+# Traits and indexes.
+def _traits(value: Any, ctx: _Context) -> Traits:
+    traits = _canonical(
+        _mapping(value, "traits", ctx),
+        _TRAIT_KEYS,
+        _TRAIT_IGNORED,
+        _TRAIT_ALIASES,
+        "in traits",
+        ctx,
+    )
+
+    def flag(key: str) -> bool:
+        return _bool(traits.get(key, False), f"traits.{key}", ctx)
+
+    ttl, ttl_attribute = _ttl(traits.get("useTtl", False), ctx)
+    strategy: IdStrategy = "uuid" if flag("useUuid") else "ulid"
+    return Traits(
+        timestamps=flag("useTimestamps"),
+        soft_deletes=flag("useSoftDeletes"),
+        id_strategy=strategy,
+        ttl=ttl,
+        ttl_attribute=ttl_attribute,
+        versioning=flag("useVersioning"),
+    )
+
+
+def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    if not isinstance(value, Mapping):
+        ctx.fail(
+            f"traits.useTtl must be true or {{attribute: 'expires_at'}}, got {_describe(value)}"
+        )
+    opts = _canonical(value, ("attribute",), (), {}, "in traits.useTtl", ctx)
+    attribute = opts.get("attribute")
+    return True, None if attribute is None else _identifier(attribute, "useTtl.attribute", ctx)
+
+
+def _indexes(value: Any, ctx: _Context) -> tuple[IndexDefinition, ...]:
+    indexes = tuple(_index(entry, ctx) for entry in _list(value, "indexes", ctx))
+    names = [index.name for index in indexes]
+    for name in names:
+        if names.count(name) > 1:
+            ctx.fail(f"two indexes are named {name!r}; index names must be unique")
+    return indexes
+
+
+def _index(entry: Any, ctx: _Context) -> IndexDefinition:
+    opts = _canonical(
+        _mapping(entry, "an entry of indexes", ctx),
+        ("name", "columns", "projection"),
+        (),
+        {},
+        "in an indexes entry",
+        ctx,
+    )
+    name = _identifier(opts.get("name"), "indexes[].name", ctx)
+    columns = tuple(
+        _identifier(c, f"index {name}: columns", ctx)
+        for c in _list(opts.get("columns"), f"index {name}: columns", ctx)
+    )
+    if not columns:
+        ctx.fail(f"index {name!r} needs at least one column (columns: ['status'])")
+    projection = opts.get("projection", "ALL")
+    if not isinstance(projection, str) or projection.upper() not in ("ALL", "KEYS_ONLY", "INCLUDE"):
+        ctx.fail(
+            f"index {name!r}: projection must be ALL, KEYS_ONLY or INCLUDE, "
+            f"got {_describe(projection)}"
+        )
+    return IndexDefinition(name, columns, cast(ProjectionType, projection.upper()))
