@@ -32,6 +32,9 @@ ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
 IdStrategy = Literal["ulid", "uuid", "caller"]
 
 
+_KIND_ORDER: dict[str, int] = {"belongs_to": 0, "has_one": 1, "has_many": 2, "belongs_to_many": 3}
+
+
 @dataclass(frozen=True)
 class RawCode:
     """A value from a Stacks ``.ts`` file that is code (a function, a validator chain).
@@ -118,9 +121,16 @@ class ModelDefinition:
     relations: tuple[RelationDefinition, ...] = ()
     indexes: tuple[IndexDefinition, ...] = ()
     traits: Traits = Traits()
-    table: str | None = None
-    factory: RawCode | None = None
+    table: str | None = field(default=None, compare=False)
+    factory: RawCode | None = field(default=None, compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        # Canonical relation order: by kind, then as declared. Within a kind the declaration
+        # order decides GSI slots; across kinds it carries no meaning (a Stacks dict groups
+        # relations by kind, a class body interleaves them), so both front ends agree.
+        ordered = tuple(sorted(self.relations, key=lambda r: _KIND_ORDER[r.kind]))
+        object.__setattr__(self, "relations", ordered)
 
     def attribute(self, name: str) -> AttributeDefinition | None:
         for attribute in self.attributes:

@@ -32,6 +32,8 @@ from dynamodb_tooling.schema.resolve import (
 _INT_WIDTH = 20
 _INT_OFFSET = 10**_INT_WIDTH
 UNIQUE_PREFIX = "_UNIQUE"
+UNIQUE_ENTITY_TYPE = "_Unique"
+SENTINEL_OWNER = "owner"
 
 
 def encode_int(value: int) -> str:
@@ -118,15 +120,19 @@ class KeyScheme:
             }
         root = entity.ancestry[0]
         root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
-        levels = [
-            self.sk_token(link.parent)
-            + self.part(values.get(link.foreign_key), f"{model}.{link.foreign_key}")
-            for link in entity.ancestry[1:]
-        ]
+        levels = self._levels(entity, values)
         return {
             self.design.partition_key_name: self.pk_token(root.parent) + root_id,
             self.design.sort_key_name: self.delimiter.join([*levels, self.sk_token(model) + own]),
         }
+
+    def _levels(self, entity: EntityScheme, values: Mapping[str, Any]) -> list[str]:
+        """The sk parts of a nested collection child's ancestors below the root partition."""
+        return [
+            self.sk_token(link.parent)
+            + self.part(values.get(link.foreign_key), f"{entity.name}.{link.foreign_key}")
+            for link in entity.ancestry[1:]
+        ]
 
     def item_keys(
         self, model: str, values: Mapping[str, Any], *, deleted: bool = False
@@ -146,7 +152,9 @@ class KeyScheme:
         for lsi in entity.lsi_paths:
             sort_value = values.get(lsi.sort_by)
             if sort_value is not None:
-                keys[self.design.lsi_sk(lsi.slot)] = self._sorted_sk(entity, values, lsi.sort_by)
+                own = self._sorted_sk(entity, values, lsi.sort_by)
+                levels = self._levels(entity, values)
+                keys[self.design.lsi_sk(lsi.slot)] = self.delimiter.join([*levels, own])
         return keys
 
     def _own_id(self, entity: EntityScheme, values: Mapping[str, Any]) -> str:
@@ -201,6 +209,17 @@ class KeyScheme:
         d = self.delimiter
         token = f"{UNIQUE_PREFIX}{d}{entity_prefix}{d}{attribute}{d}{text}"
         return {self.design.partition_key_name: token, self.design.sort_key_name: token}
+
+    def sentinel_item(
+        self, model: str, attribute: str, value: Any, owner_key: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """The sentinel item reserving ``value``: its key, the owner's primary key under
+        ``owner`` and the entity type ``_Unique`` (so entity scans never see it)."""
+        return {
+            **self.sentinel_key(model, attribute, value),
+            self.design.entity_type_attribute: UNIQUE_ENTITY_TYPE,
+            SENTINEL_OWNER: dict(owner_key),
+        }
 
     def edge_keys(self, pivot: PivotScheme, owner_id: Any, other_id: Any) -> dict[str, str]:
         """Keys of the edge item linking ``owner_id`` and ``other_id`` of a many-to-many pair."""
