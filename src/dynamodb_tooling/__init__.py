@@ -1,12 +1,47 @@
-"""dynamodb-tooling: an Eloquent-style ORM and query builder for DynamoDB single-table design."""
+"""dynamodb-tooling: an Eloquent-style ORM and query builder for DynamoDB single-table design.
 
+>>> from dynamodb_tooling import Model, attribute, BelongsTo, HasMany
+>>> class Team(Model):
+...     name: str
+>>> class User(Model, timestamps=True):
+...     email: str = attribute(unique=True)
+...     team = BelongsTo(Team)
+"""
+
+from dynamodb_tooling import marshal
 from dynamodb_tooling.config import get_config, reset_config, set_config, validate_config
+from dynamodb_tooling.drivers import DynamoDBClient, get_driver, register_driver
+from dynamodb_tooling.orm import (
+    BelongsTo,
+    BelongsToMany,
+    HasMany,
+    HasOne,
+    Model,
+    attribute,
+    define_model,
+)
+from dynamodb_tooling.schema import Registry, get_registry
+from dynamodb_tooling.schema.discovery import load_models
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BelongsTo",
+    "BelongsToMany",
+    "DynamoDBClient",
+    "HasMany",
+    "HasOne",
+    "Model",
+    "Registry",
     "__version__",
+    "attribute",
+    "define_model",
     "get_config",
+    "get_driver",
+    "get_registry",
+    "load_models",
+    "marshal",
+    "register_driver",
     "reset_config",
     "set_config",
     "validate_config",

@@ -1,5 +1,6 @@
 """The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
 
+from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.fields import AttributeSpec, attribute
 from dynamodb_tooling.orm.model import Model
 from dynamodb_tooling.orm.relations import (
@@ -21,4 +22,5 @@ __all__ = [
     "Relation",
     "RelationNotLoadedError",
     "attribute",
+    "define_model",
 ]

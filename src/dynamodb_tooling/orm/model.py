@@ -145,7 +145,10 @@ class Model:
         for attribute in definition.attributes:
             if attribute.name not in values and attribute.has_default:
                 spec = type(self).__specs__.get(attribute.name)
-                values[attribute.name] = spec.make_default() if spec else attribute.default
+                if spec is not None and spec.has_default:
+                    values[attribute.name] = spec.make_default()
+                else:
+                    values[attribute.name] = attribute.default
         if values.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
             values[definition.primary_key] = generate_id(definition)
         self.__dict__.update(values)
