@@ -6,7 +6,6 @@ expressions alone: no driver, no ORM.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -226,13 +225,17 @@ def test_query_with_key_condition_filter_and_projection(client: Any, posts: str)
     ]
 
 
-@pytest.mark.xfail(
-    not os.environ.get("DYNAMODB_ENDPOINT"),
-    reason="moto's ProjectionExpression parser does not support list indexes (a[0])",
-    raises=ClientError,
-    strict=False,
-)
-def test_projection_of_list_elements(client: Any, posts: str) -> None:
+def test_projection_of_list_elements(
+    client: Any, posts: str, dynamodb_engine_is_moto: bool, request: pytest.FixtureRequest
+) -> None:
+    if dynamodb_engine_is_moto:
+        request.applymarker(
+            pytest.mark.xfail(
+                reason="moto's ProjectionExpression parser does not support list indexes (a[0])",
+                raises=ClientError,
+                strict=True,
+            )
+        )
     params = compile_expressions(
         key_condition=(key("pk") == "U#1") & (key("sk") == "POST#2"),
         projection=["meta.tags[1]", "title"],

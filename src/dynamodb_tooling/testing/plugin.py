@@ -9,6 +9,8 @@ the test, so the suite can share any endpoint.
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,6 +37,21 @@ def dynamodb_endpoint() -> Iterator[str]:
     engine = EmbeddedEngine()
     yield engine.start()
     engine.stop()
+
+
+def engine_is_moto(endpoint: str) -> bool:
+    """Whether ``endpoint`` is served by moto (it answers its ``/moto-api/`` management API)."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def dynamodb_engine_is_moto(dynamodb_endpoint: str) -> bool:
+    """True when the test endpoint is moto, for marking its known deviations from DynamoDB."""
+    return engine_is_moto(dynamodb_endpoint)
 
 
 @pytest.fixture(scope="session")
