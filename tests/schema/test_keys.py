@@ -148,3 +148,43 @@ def test_sharded_parent_path_spreads_writes() -> None:
     assert partitions == {f"DEVICE#d1#{n}" for n in range(4)}
     link = registry.schema.entity("Reading").parents[0]
     assert registry.keys.children_query(link, "d1").partitions() == sorted(partitions)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "options", "words"),
+    [
+        ("US#ER", {}, "must not contain the key delimiter '#'"),
+        ("_UNIQUE", {}, "reserved for unique sentinels"),
+        (
+            "USER",
+            {"single_table_design": {"key_delimiter": "|"}},
+            "must end with the key delimiter",
+        ),
+    ],
+)
+def test_prefixes_that_could_collide_are_refused(
+    prefix: str, options: dict[str, object], words: str
+) -> None:
+    from dynamodb_tooling.schema import ModelDefinition
+
+    registry = Registry(validate_config(options))
+    registry.register(ModelDefinition("User", prefix))
+    with pytest.raises(KeyValueError, match=words):
+        _ = registry.keys
+
+
+def test_another_delimiter_is_used_everywhere() -> None:
+    registry = Registry(
+        validate_config(
+            single_table_design={
+                "key_delimiter": "|",
+                "pk_prefix": "{ENTITY}|",
+                "sk_prefix": "{ENTITY}|",
+            }
+        )
+    )
+    for definition in blog.BLOG:
+        registry.register(definition)
+    keys = registry.keys.item_keys("OrderLine", {"id": "l1", "order_id": "o1", "user_id": "u1"})
+    assert (keys["pk"], keys["sk"]) == ("USER|u1", "ORDER|o1|LINE|l1")
+    assert registry.keys.item_keys("User", {"id": "a#b"})["pk"] == "USER|a#b"

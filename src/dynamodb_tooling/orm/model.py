@@ -80,6 +80,7 @@ class Model:
         soft_deletes: bool = False,
         uuid: bool = False,
         ttl: bool | str = False,
+        ttl_index: bool = False,
         versioning: bool = False,
         registry: Registry | None = None,
         definition: ModelDefinition | None = None,
@@ -97,6 +98,7 @@ class Model:
                 id_strategy="uuid" if uuid else "ulid",
                 ttl=bool(ttl),
                 ttl_attribute=ttl if isinstance(ttl, str) else None,
+                ttl_index=ttl_index,
                 versioning=versioning,
             )
             definition = cls._build_definition(

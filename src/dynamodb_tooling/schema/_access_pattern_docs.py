@@ -32,6 +32,10 @@ NOTES = {
         "GetItem on the unique sentinel of {attribute}, which holds the owner's key, then "
         "GetItem of the {name}: two reads, never a Scan"
     ),
+    "expiry": (
+        "one Query on the sparse {index}: only {names} with a {attribute} (TTL) are in it, "
+        "sorted by expiry, so a sweeper finds what expires next without a Scan"
+    ),
     "attribute": (
         "one Query on the sparse {index}: only {names} with a {attribute} are in the index, so "
         "it stays smaller (and cheaper) than the table"

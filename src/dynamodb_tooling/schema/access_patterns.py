@@ -256,6 +256,7 @@ class _Generator:
         patterns = [self.by_id(entity), self.list_all(entity)]
         patterns += [self.by_unique(entity, a.name) for a in entity.model.unique_attributes]
         patterns += self.by_attribute(entity)
+        patterns += self.by_expiry(entity)
         for link in entity.parents:
             patterns += self.by_parent(entity, link)
         patterns += [self.parent_of(entity, link) for link in entity.children]
@@ -349,6 +350,18 @@ class _Generator:
             spec = _Spec(name, title, "Query", note, example, (attribute,), "begins_with")
             patterns.append(self.pattern(spec, self._attribute_planner(name, attribute)))
         return patterns
+
+    def by_expiry(self, entity: EntityScheme) -> list[AccessPattern]:
+        """Items with a TTL, soonest expiry first (the sparse expiry index)."""
+        path = next((p for p in entity.gsi_paths if p.kind == "expiry"), None)
+        if path is None:
+            return []
+        name, names = entity.name, plural(entity.name)
+        index = self.design.gsi_name(path.slot)
+        note = NOTES["expiry"].format(index=index, names=names, attribute=path.attribute)
+        example = f'{name}.query().order_by("{path.attribute}").limit(100).get()'
+        spec = _Spec(name, f"List {names} by expiry", "Query", note, example, (), "begins_with")
+        return [self.pattern(spec, lambda v: Plan(key_query=self.keys.expiry_query(name)))]
 
     def _attribute_planner(self, name: str, attribute: str) -> Planner:
         return lambda v: Plan(key_query=self.keys.attribute_query(name, attribute, v[attribute]))

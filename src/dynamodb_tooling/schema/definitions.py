@@ -107,6 +107,7 @@ class Traits:
     id_strategy: IdStrategy = "ulid"
     ttl: bool = False
     ttl_attribute: str | None = None
+    ttl_index: bool = False
     versioning: bool = False
 
 

@@ -71,6 +71,23 @@ class KeyScheme:
         self.schema = schema
         self.design = design
         self.delimiter = design.key_delimiter
+        self._check_prefixes()
+
+    def _check_prefixes(self) -> None:
+        for entity in self.schema.entities:
+            prefix = entity.model.prefix
+            if not prefix or self.delimiter in prefix or prefix.startswith(UNIQUE_PREFIX):
+                raise KeyValueError(
+                    f"{entity.name}'s key prefix {prefix!r} must be non-empty, must not contain "
+                    f"the key delimiter {self.delimiter!r} and must not start with "
+                    f"{UNIQUE_PREFIX!r} (reserved for unique sentinels); set pk_prefix"
+                )
+        for template in (self.design.pk_prefix, self.design.sk_prefix):
+            if not template.endswith(self.delimiter):
+                raise KeyValueError(
+                    f"the key prefix template {template!r} must end with the key delimiter "
+                    f"{self.delimiter!r} (e.g. '{{ENTITY}}{self.delimiter}')"
+                )
 
     # Tokens and parts.
     def pk_token(self, model: str) -> str:
@@ -192,6 +209,11 @@ class KeyScheme:
         value = values.get(path.attribute)
         if value is None or deleted:
             return None
+        if path.kind == "expiry":
+            expires = self.part(value, f"{entity.name}.{path.attribute}")
+            own = self._own_id(entity, values)
+            partition = f"{self.pk_token(entity.name)}{path.attribute}"
+            return partition, f"{self.sk_token(entity.name)}{expires}{self.delimiter}{own}"
         text = self.part(value, f"{entity.name}.{path.attribute}", tail=True)
         partition = f"{self.pk_token(entity.name)}{path.attribute}{self.delimiter}{text}"
         return partition, self._sorted_sk(entity, values, path.sort_by)
@@ -284,6 +306,23 @@ class KeyScheme:
             f"{self.pk_token(model)}{attribute}{self.delimiter}{text}",
             self.design.gsi_sk(path.slot),
             self.sk_token(model),
+        )
+
+    def expiry_query(self, model: str) -> KeyQuery:
+        """Where items of ``model`` with a TTL live, sorted by expiry (a sparse index)."""
+        entity = self.schema.entity(model)
+        path = next((p for p in entity.gsi_paths if p.kind == "expiry"), None)
+        if path is None:
+            raise KeyValueError(
+                f"{model} has no expiry index; declare the ttl trait with ttl_index"
+            )
+        return KeyQuery(
+            self.design.gsi_name(path.slot),
+            self.design.gsi_pk(path.slot),
+            f"{self.pk_token(model)}{path.attribute}",
+            self.design.gsi_sk(path.slot),
+            self.sk_token(model),
+            delimiter=self.delimiter,
         )
 
     def id_query(self, model: str, item_id: Any) -> KeyQuery:

@@ -83,7 +83,7 @@ class Registry:
         with self._lock:
             if self._resolved is None or self._resolved[0] is not config:
                 design = config.single_table_design
-                schema = resolve(self.models, design.gsi_count)
+                schema = resolve(self.models, design.gsi_count, config.ttl.attribute_name)
                 self._resolved = (config, schema, KeyScheme(schema, design))
             return self._resolved
 

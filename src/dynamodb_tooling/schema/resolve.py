@@ -18,7 +18,7 @@ from dynamodb_tooling.schema.naming import foreign_key, snake
 
 MAX_LSI = 5
 
-PathKind = Literal["parent", "collection_id", "attribute", "edge"]
+PathKind = Literal["parent", "collection_id", "attribute", "expiry"]
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,11 @@ class ResolvedSchema:
         raise SchemaError(f"no many-to-many pivot named {name!r}")
 
 
-def resolve(models: Sequence[ModelDefinition], gsi_count: int) -> ResolvedSchema:
-    """Resolve ``models`` for a table with ``gsi_count`` overloaded GSIs."""
+def resolve(
+    models: Sequence[ModelDefinition], gsi_count: int, ttl_attribute: str = "ttl"
+) -> ResolvedSchema:
+    """Resolve ``models`` for a table with ``gsi_count`` overloaded GSIs (``ttl_attribute``
+    is the TTL attribute of models whose ttl trait names none)."""
     by_name = _check_names(models)
     links = _parent_links(by_name)
     pivots = _pivots(by_name)
@@ -139,7 +142,7 @@ def resolve(models: Sequence[ModelDefinition], gsi_count: int) -> ResolvedSchema
                 parents=parents,
                 collection_parent=collection,
                 ancestry=_ancestry(name, links),
-                gsi_paths=_allocate(model, parents, gsi_count),
+                gsi_paths=_allocate(model, parents, gsi_count, ttl_attribute),
                 lsi_paths=_lsi_paths(name, collection),
                 children=tuple(link for link in links if link.parent == name),
                 pivots=tuple(p for p in pivots if name in (p.owner, p.other)),
@@ -290,7 +293,7 @@ def _ancestry(name: str, links: Sequence[ParentLink]) -> tuple[ParentLink, ...]:
 
 
 def _allocate(
-    model: ModelDefinition, parents: Sequence[ParentLink], gsi_count: int
+    model: ModelDefinition, parents: Sequence[ParentLink], gsi_count: int, ttl_attribute: str
 ) -> tuple[GsiPath, ...]:
     wanted: list[tuple[PathKind, str, ParentLink | None, str | None, str | None]] = []
     for link in parents:
@@ -303,6 +306,9 @@ def _allocate(
     for index in model.indexes:
         sort = index.columns[1] if len(index.columns) > 1 else None
         wanted.append(("attribute", index.name, None, index.columns[0], sort))
+    if model.traits.ttl and model.traits.ttl_index:
+        expires = model.traits.ttl_attribute or ttl_attribute
+        wanted.append(("expiry", expires, None, expires, None))
     if len(wanted) > gsi_count:
         paths = ", ".join(f"{kind} {name!r}" for kind, name, *_ in wanted)
         raise SchemaError(

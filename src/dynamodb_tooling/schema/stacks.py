@@ -487,7 +487,7 @@ def _traits(value: Any, ctx: _Context) -> Traits:
     def flag(key: str) -> bool:
         return _bool(traits.get(key, False), f"traits.{key}", ctx)
 
-    ttl, ttl_attribute = _ttl(traits.get("useTtl", False), ctx)
+    ttl, ttl_attribute, ttl_index = _ttl(traits.get("useTtl", False), ctx)
     strategy: IdStrategy = "uuid" if flag("useUuid") else "ulid"
     return Traits(
         timestamps=flag("useTimestamps"),
@@ -495,20 +495,26 @@ def _traits(value: Any, ctx: _Context) -> Traits:
         id_strategy=strategy,
         ttl=ttl,
         ttl_attribute=ttl_attribute,
+        ttl_index=ttl_index,
         versioning=flag("useVersioning"),
     )
 
 
-def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None]:
+def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None, bool]:
     if isinstance(value, bool):
-        return value, None
+        return value, None, False
     if not isinstance(value, Mapping):
         ctx.fail(
-            f"traits.useTtl must be true or {{attribute: 'expires_at'}}, got {_describe(value)}"
+            "traits.useTtl must be true or {attribute: 'expires_at', index: true}, got "
+            f"{_describe(value)}"
         )
-    opts = _canonical(value, ("attribute",), (), {}, "in traits.useTtl", ctx)
+    opts = _canonical(value, ("attribute", "index"), (), {}, "in traits.useTtl", ctx)
     attribute = opts.get("attribute")
-    return True, None if attribute is None else _identifier(attribute, "useTtl.attribute", ctx)
+    index = opts.get("index", False)
+    if not isinstance(index, bool):
+        ctx.fail(f"traits.useTtl.index must be true or false, got {_describe(index)}")
+    named = None if attribute is None else _identifier(attribute, "useTtl.attribute", ctx)
+    return True, named, index
 
 
 def _indexes(value: Any, ctx: _Context) -> tuple[IndexDefinition, ...]:

@@ -319,6 +319,8 @@ def path_label(path: GsiPath) -> str:
     """``Post by user``, ``Order by id``, ``Post by status sorted by created_at``."""
     if path.kind == "collection_id":
         return f"{path.entity} by id"
+    if path.kind == "expiry":
+        return f"{path.entity} by expiry ({path.attribute})"
     label = f"{path.entity} by {path.name}"
     return f"{label} sorted by {path.sort_by}" if path.sort_by else label
 
