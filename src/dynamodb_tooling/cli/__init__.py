@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 
 from dynamodb_tooling.cli._app import app
-from dynamodb_tooling.cli.commands import demo, engine
+from dynamodb_tooling.cli.commands import demo, engine, schema
 from dynamodb_tooling.errors import DynamoDBToolingError
 
-for _module in (demo, engine):
+for _module in (demo, engine, schema):
     _module.register(app)
 
 
