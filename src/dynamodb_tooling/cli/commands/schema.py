@@ -7,7 +7,7 @@ JSON/YAML files and Stacks ``.ts``/``.js`` model files.
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,13 +26,13 @@ ModelsOption = Annotated[
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")]
 
 
-class PatternFormat(str, Enum):
+class PatternFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     matrix = "matrix"
 
 
-class SchemaFormat(str, Enum):
+class SchemaFormat(StrEnum):
     summary = "summary"
     json = "json"
 
