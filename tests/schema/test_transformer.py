@@ -141,3 +141,34 @@ def test_deep_equality_and_changes() -> None:
         "b": [1, 2],
         "c": None,
     }
+
+
+def test_edge_items_carry_declared_pivot_attributes() -> None:
+    from dynamodb_tooling.schema import RelationDefinition
+
+    registry = Registry(validate_config())
+    registry.register(ModelDefinition("Role", "ROLE"))
+    registry.register(
+        ModelDefinition(
+            "User",
+            "USER",
+            relations=(
+                RelationDefinition(
+                    "roles", "belongs_to_many", "Role", pivot_attributes=("granted_at",)
+                ),
+            ),
+        )
+    )
+    transformer = EntityTransformer(registry)
+    assert transformer.edge_item("RoleUser", "u1", "r1", {"granted_at": "2026-01-01"}) == {
+        "pk": "USER#u1",
+        "sk": "ROLE#r1",
+        "gsi1pk": "ROLE#r1",
+        "gsi1sk": "USER#u1",
+        "_et": "RoleUser",
+        "user_id": "u1",
+        "role_id": "r1",
+        "granted_at": "2026-01-01",
+    }
+    with pytest.raises(AttributeCastError, match="RoleUser edges have no attribute"):
+        transformer.edge_item("RoleUser", "u1", "r1", {"level": 3})

@@ -166,6 +166,27 @@ class EntityTransformer:
             return int(value.timestamp() * 1000)
         return value.astimezone(UTC).isoformat()
 
+    def edge_item(
+        self, pivot_name: str, owner_id: Any, other_id: Any, values: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The edge item linking two models of a many-to-many pair, with pivot attributes.
+
+        ``owner_id`` is the id of the owning side (``pivot.owner``); ``values`` may only hold
+        the pivot's declared attributes (e.g. ``{"granted_at": ...}``).
+        """
+        pivot = self.registry.schema.pivot(pivot_name)
+        values = dict(values or {})
+        unknown = sorted(set(values) - set(pivot.attributes))
+        if unknown:
+            allowed = ", ".join(pivot.attributes) or "none are declared"
+            raise AttributeCastError(
+                f"{pivot.name} edges have no attribute(s) {', '.join(map(repr, unknown))} "
+                f"(pivot attributes: {allowed}); declare them with pivot_attributes=(...)"
+            )
+        keys = self.registry.keys.edge_keys(pivot, owner_id, other_id)
+        links = {pivot.owner_key: owner_id, pivot.other_key: other_id}
+        return {**keys, **links, **{k: v for k, v in values.items() if v is not None}}
+
     # Item → Python.
     def model_of(self, item: Mapping[str, Any]) -> str:
         entity_type = item.get(self.config.single_table_design.entity_type_attribute)
