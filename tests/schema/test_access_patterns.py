@@ -94,7 +94,7 @@ KEY_CONDITIONS = {
     ),
     "Get User with its Orders (collection)": 'pk = "USER#<id>"',
     "Get Order with its OrderLines (collection)": (
-        'pk = "USER#<user_id>" AND begins_with(sk, "ORDER#<id>")'
+        'pk = "USER#<user_id>" AND sk BETWEEN "ORDER#<id>" AND "ORDER#<id>#" + max'
     ),
     "List Roles of User": 'pk = "USER#<user_id>" AND begins_with(sk, "ROLE#")',
     "List Users of Role": 'gsi1pk = "ROLE#<role_id>" AND begins_with(gsi1sk, "USER#")',
@@ -112,6 +112,15 @@ def test_filters_scope_scans_and_shared_partitions(patterns: AccessPatterns) -> 
         "List all Comments": '_et = "Comment"',
         "List all Orders": '_et = "Order"',
         "List Orders by User": '_et = "Order"',  # the user's partition also holds OrderLines
+        "List Orders by User sorted by created_at": '_et = "Order"',
+        # index paths are scoped too: a belongs_to path and a many-to-many edge between the
+        # same two models have the same index key shape
+        "List Comments by Post": '_et = "Comment"',
+        "List Comments by User": '_et = "Comment"',
+        "List Posts by User": '_et = "Post"',
+        "List Users by Team": '_et = "User"',
+        "List Roles of User": '_et = "RoleUser"',
+        "List Users of Role": '_et = "RoleUser"',
         "List all OrderLines": '_et = "OrderLine"',
         "List all Posts": '_et = "Post"',
         "List all Roles": '_et = "Role"',
@@ -266,9 +275,10 @@ def test_markdown_document(patterns: AccessPatterns) -> None:
     assert "## User" in lines
     assert "### Get User with its Orders (collection)" in lines
     section = markdown[markdown.index("### List Posts by User") :]
-    assert section.splitlines()[2:9] == [
+    assert section.splitlines()[2:10] == [
         "- Operation: Query on GSI1 (cost class: Query)",
         '- Key condition: `gsi1pk = "USER#<user_id>" AND begins_with(gsi1sk, "POST#")`',
+        '- Filter: `_et = "Post"`',
         "- Needs: user_id",
         "- Note: one Query on GSI1 (the User's id is its partition)",
         "",

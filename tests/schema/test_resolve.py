@@ -136,3 +136,87 @@ def test_registry_is_order_independent_and_rejects_conflicting_redefinition() ->
     other = ModelDefinition("User", "USER", attributes=(make_attribute("x", "string"),))
     with pytest.raises(SchemaError, match="a different model named 'User'"):
         forwards.register(other)
+
+
+def _btm(name: str, target: str, **options: object) -> RelationDefinition:
+    return RelationDefinition(name, "belongs_to_many", target, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("models", "words"),
+    [
+        (
+            _models(ModelDefinition("User", "USER", relations=(_btm("friends", "User"),))),
+            "many-to-many relation of User with itself is not supported",
+        ),
+        (
+            _models(
+                ModelDefinition(
+                    "Org",
+                    "ORG",
+                    relations=(
+                        RelationDefinition("projects", "has_many", "Project", collection=True),
+                        _btm("starred", "Project"),
+                    ),
+                ),
+                ModelDefinition("Project", "PROJECT"),
+            ),
+            "Project already lives in Org's partition",
+        ),
+        (
+            _models(
+                ModelDefinition(
+                    "User",
+                    "USER",
+                    relations=(
+                        _btm("roles", "Role"),
+                        _btm("managed", "Role", pivot="RoleManager"),
+                    ),
+                ),
+                ModelDefinition("Role", "ROLE"),
+            ),
+            "both link Role and User",
+        ),
+        (
+            _models(
+                ModelDefinition("User", "USER", relations=(_btm("roles", "Role"),)),
+                ModelDefinition("Role", "ROLE"),
+                ModelDefinition("RoleUser", "RU"),
+            ),
+            "pivot name 'RoleUser' is also a model name",
+        ),
+    ],
+)
+def test_edges_that_would_collide_are_refused(models: list[ModelDefinition], words: str) -> None:
+    with pytest.raises(SchemaError, match=words):
+        resolve(models, gsi_count=3)
+
+
+def test_edge_slot_avoids_a_parent_path_to_the_same_model() -> None:
+    user = ModelDefinition(
+        "User",
+        "USER",
+        relations=(
+            RelationDefinition("primary_role", "belongs_to", "Role"),
+            _btm("roles", "Role"),
+        ),
+    )
+    schema = resolve([user, ModelDefinition("Role", "ROLE")], gsi_count=2)
+    assert schema.entity("User").path("parent", "primary_role").slot == 1  # type: ignore[union-attr]
+    assert schema.pivot("RoleUser").slot == 2
+
+
+def test_two_has_many_to_one_child_get_their_own_paths() -> None:
+    person = ModelDefinition(
+        "Person",
+        "PERSON",
+        relations=(
+            RelationDefinition("authored", "has_many", "Book", foreign_key="author_id"),
+            RelationDefinition("edited", "has_many", "Book", foreign_key="editor_id"),
+        ),
+    )
+    schema = resolve([person, ModelDefinition("Book", "BOOK")], gsi_count=2)
+    paths = {p.name: p.slot for p in schema.entity("Book").gsi_paths}
+    assert paths == {"author": 1, "editor": 2}
+    by_inverse = {link.inverse: link.relation for link in schema.entity("Person").children}
+    assert by_inverse == {"authored": "author", "edited": "editor"}

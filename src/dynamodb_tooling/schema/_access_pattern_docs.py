@@ -12,7 +12,7 @@ from dynamodb_tooling.schema.table import placeholder
 if TYPE_CHECKING:
     from dynamodb_tooling.schema.access_patterns import AccessPattern
 
-SortCondition = Literal["=", "begins_with"]
+SortCondition = Literal["=", "begins_with", "between"]
 
 MATRIX_HEADER = "| Entity | Pattern | Operation | Index | Cost |"
 
@@ -60,8 +60,8 @@ NOTES = {
         "single-table win, no joins, no N+1"
     ),
     "fetch_nested": (
-        "; begins_with on the {name}'s sort key also matches a sibling whose id extends this "
-        "one, so readers keep only the items under this key"
+        "; a BETWEEN on the {name}'s sort key takes the {name} and what is nested under it, "
+        "never a sibling whose id extends this one"
     ),
     "edges": (
         "one Query for the {pivot} edges on {where}, then BatchGetItem of the {names} (100 keys "
@@ -92,6 +92,9 @@ def render_query(query: KeyQuery, sort: SortCondition | None) -> str:
         text += f" AND {query.sort_attribute} = {quote(query.sort_prefix)}"
     elif sort == "begins_with":
         text += f" AND begins_with({query.sort_attribute}, {quote(query.sort_prefix)})"
+    elif sort == "between":
+        upper = quote(query.sort_prefix + query.delimiter) + " + max"
+        text += f" AND {query.sort_attribute} BETWEEN {quote(query.sort_prefix)} AND {upper}"
     return text
 
 

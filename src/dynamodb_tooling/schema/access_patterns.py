@@ -387,7 +387,9 @@ class _Generator:
         note += f", sorted by {link.sort_by}" if link.sort_by else ""
         if link.shards > 1:
             note += f"; write-sharded: {link.shards} parallel Queries merged in order"
-        spec = _Spec(child, title, "Query", note, example, (fk,), "begins_with")
+        # The entity type keeps apart items that share an index key shape (a belongs_to path
+        # and a many-to-many edge between the same two models).
+        spec = _Spec(child, title, "Query", note, example, (fk,), "begins_with", (child,))
         return [self.pattern(spec, lambda v: Plan(key_query=self.keys.children_query(link, v[fk])))]
 
     def _collection_children(
@@ -433,6 +435,7 @@ class _Generator:
             example,
             (fk,),
             "begins_with",
+            (entity.name,),
         )
 
         def plan(v: Mapping[str, Any]) -> Plan:
@@ -469,7 +472,7 @@ class _Generator:
         example = f"{name}.with_({relations}).find({pk})"
         if entity.ancestry:
             note += NOTES["fetch_nested"].format(name=name)
-            spec = _Spec(name, title, "Query", note, example, inputs, "begins_with")
+            spec = _Spec(name, title, "Query", note, example, inputs, "between")
         else:
             owns_edges = any(p.owner == name for p in entity.pivots)
             spec = _Spec(
@@ -503,6 +506,7 @@ class _Generator:
             example,
             (side_key,),
             "begins_with",
+            (pivot.name,),
             then="BatchGetItem",
         )
         return self.pattern(

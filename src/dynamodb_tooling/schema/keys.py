@@ -32,6 +32,8 @@ from dynamodb_tooling.schema.resolve import (
 _INT_WIDTH = 20
 _INT_OFFSET = 10**_INT_WIDTH
 UNIQUE_PREFIX = "_UNIQUE"
+#: The largest code point: DynamoDB compares keys as UTF-8 bytes, and nothing sorts above it.
+MAX_KEY_CHAR = "\U0010ffff"
 UNIQUE_ENTITY_TYPE = "_Unique"
 SENTINEL_OWNER = "owner"
 
@@ -57,6 +59,11 @@ class KeyQuery:
     shards: int = 1
     delimiter: str = "#"
 
+    def subtree_upper(self) -> str:
+        """Upper bound of ``sk BETWEEN sort_prefix AND …`` covering the item at ``sort_prefix``
+        and everything nested under it, and nothing else (``ORDER#o1`` but not ``ORDER#o10``)."""
+        return f"{self.sort_prefix}{self.delimiter}{MAX_KEY_CHAR}"
+
     def partitions(self) -> list[str]:
         """Every partition value to query (one per shard for write-sharded paths)."""
         if self.shards == 1:
@@ -73,7 +80,24 @@ class KeyScheme:
         self.delimiter = design.key_delimiter
         self._check_prefixes()
 
+    def internal_attributes(self) -> frozenset[str]:
+        """Key and bookkeeping attribute names no model attribute may use."""
+        design = self.design
+        names = {design.partition_key_name, design.sort_key_name, design.entity_type_attribute}
+        names |= {design.gsi_pk(n) for n in range(1, 21)} | {design.gsi_sk(n) for n in range(1, 21)}
+        names |= {design.lsi_sk(n) for n in range(1, 6)}
+        return frozenset(names)
+
     def _check_prefixes(self) -> None:
+        internal = self.internal_attributes()
+        for entity in self.schema.entities:
+            model = entity.model
+            clashes = sorted(internal & {model.primary_key, *(a.name for a in model.attributes)})
+            if clashes:
+                raise KeyValueError(
+                    f"{model.name} declares {', '.join(map(repr, clashes))}, a name the library "
+                    "uses for keys (pk/sk/gsi*/lsi*/_et); rename the attribute"
+                )
         for entity in self.schema.entities:
             prefix = entity.model.prefix
             if not prefix or self.delimiter in prefix or prefix.startswith(UNIQUE_PREFIX):

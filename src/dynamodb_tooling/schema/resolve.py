@@ -9,12 +9,12 @@ paths in declaration order, slot numbers restarting at 1 for each entity.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
 from dynamodb_tooling.schema.errors import SchemaError
-from dynamodb_tooling.schema.naming import foreign_key, snake
+from dynamodb_tooling.schema.naming import foreign_key
 
 MAX_LSI = 5
 
@@ -130,7 +130,13 @@ def resolve(
     is the TTL attribute of models whose ttl trait names none)."""
     by_name = _check_names(models)
     links = _parent_links(by_name)
-    pivots = _pivots(by_name)
+    paths = {
+        name: _allocate(
+            by_name[name], [link for link in links if link.child == name], gsi_count, ttl_attribute
+        )
+        for name in sorted(by_name)
+    }
+    pivots = _pivots(by_name, links, paths, gsi_count)
     entities = []
     for name in sorted(by_name):
         model = by_name[name]
@@ -142,7 +148,7 @@ def resolve(
                 parents=parents,
                 collection_parent=collection,
                 ancestry=_ancestry(name, links),
-                gsi_paths=_allocate(model, parents, gsi_count, ttl_attribute),
+                gsi_paths=paths[name],
                 lsi_paths=_lsi_paths(name, collection),
                 children=tuple(link for link in links if link.parent == name),
                 pivots=tuple(p for p in pivots if name in (p.owner, p.other)),
@@ -191,11 +197,14 @@ def _link_from(model: ModelDefinition, relation: RelationDefinition) -> ParentLi
     inverse_kind: Literal["has_one", "has_many"] = (
         "has_one" if relation.kind == "has_one" else "has_many"
     )
+    key = relation.foreign_key or foreign_key(model.name)
     return ParentLink(
         child=relation.target,
         parent=model.name,
-        relation=snake(model.name),
-        foreign_key=relation.foreign_key or foreign_key(model.name),
+        # Named after the foreign key (author_id → author), so two has_many relations to the
+        # same child through different keys get distinct paths.
+        relation=key.removesuffix("_id") or key,
+        foreign_key=key,
         collection=relation.collection,
         sort_by=relation.sort_by,
         index=relation.index,
@@ -259,6 +268,15 @@ def _parent_links(by_name: dict[str, ModelDefinition]) -> list[ParentLink]:
             links.append(link)
         else:
             links[match] = _merge(links[match], link)
+    seen: dict[tuple[str, str], ParentLink] = {}
+    for link in links:
+        twin = seen.setdefault((link.child, link.relation), link)
+        if twin is not link:
+            raise SchemaError(
+                f"{link.child} gets two relations named {link.relation!r} (to {twin.parent} via "
+                f"{twin.foreign_key} and to {link.parent} via {link.foreign_key}); give one an "
+                "explicit foreign_key"
+            )
     return links
 
 
@@ -328,37 +346,95 @@ def _lsi_paths(name: str, collection: ParentLink | None) -> tuple[LsiPath, ...]:
     return (LsiPath(name, collection, collection.sort_by, 1),)
 
 
-def _pivots(by_name: dict[str, ModelDefinition]) -> tuple[PivotScheme, ...]:
+def _pivots(
+    by_name: dict[str, ModelDefinition],
+    links: Sequence[ParentLink],
+    paths: dict[str, tuple[GsiPath, ...]],
+    gsi_count: int,
+) -> tuple[PivotScheme, ...]:
     pairs: dict[tuple[str, str], PivotScheme] = {}
     for name in sorted(by_name):
         for relation in by_name[name].relations:
             if relation.kind != "belongs_to_many":
                 continue
-            pair = tuple(sorted((name, relation.target)))
-            pivot_name = relation.pivot or "".join(pair)
-            key = (pair[0], pair[1])
-            if key in pairs:
-                existing = pairs[key]
-                if existing.other == name and existing.other_relation is None:
-                    pairs[key] = PivotScheme(
-                        existing.name,
-                        existing.owner,
-                        existing.other,
-                        existing.owner_key,
-                        existing.other_key,
-                        existing.owner_relation,
-                        relation.name,
-                        tuple(dict.fromkeys((*existing.attributes, *relation.pivot_attributes))),
-                    )
-                continue
-            pairs[key] = PivotScheme(
-                name=pivot_name,
-                owner=name,
-                other=relation.target,
-                owner_key=foreign_key(name),
-                other_key=foreign_key(relation.target),
-                owner_relation=relation.name,
-                other_relation=None,
-                attributes=relation.pivot_attributes,
+            _check_pivot_pair(name, relation, by_name, links)
+            pair = (min(name, relation.target), max(name, relation.target))
+            existing = pairs.get(pair)
+            if existing is None:
+                pairs[pair] = _new_pivot(name, relation, paths, gsi_count)
+            elif (
+                existing.other == name
+                and existing.other_relation is None
+                and (not relation.pivot or relation.pivot == existing.name)
+            ):
+                attributes = tuple(
+                    dict.fromkeys((*existing.attributes, *relation.pivot_attributes))
+                )
+                pairs[pair] = replace(existing, other_relation=relation.name, attributes=attributes)
+            else:
+                first = existing.other_relation or existing.owner_relation
+                raise SchemaError(
+                    f"{name}.{relation.name} and {existing.owner}.{first} both link {pair[0]} and "
+                    f"{pair[1]}; their edge items would share keys — keep one many-to-many "
+                    "relation per pair (or model the second link as its own model)"
+                )
+    for pivot in pairs.values():
+        if pivot.name in by_name:
+            raise SchemaError(
+                f"the many-to-many pivot name {pivot.name!r} is also a model name; give the "
+                f"relation another pivot= name"
             )
     return tuple(sorted(pairs.values(), key=lambda p: p.name))
+
+
+def _check_pivot_pair(
+    name: str,
+    relation: RelationDefinition,
+    by_name: dict[str, ModelDefinition],
+    links: Sequence[ParentLink],
+) -> None:
+    if relation.target == name:
+        raise SchemaError(
+            f"{name}.{relation.name}: a many-to-many relation of {name} with itself is not "
+            f"supported (its edges would collide with {name} items); model the link as its own "
+            f"model with two BelongsTo({name!r}, foreign_key=...) relations"
+        )
+    for owner, other in ((name, relation.target), (relation.target, name)):
+        if any(x.child == other and x.parent == owner and x.collection for x in links):
+            raise SchemaError(
+                f"{name}.{relation.name}: {other} already lives in {owner}'s partition "
+                f"(collection=True), so {owner}-{other} edges would overwrite {other} items; "
+                "drop one of the two relations"
+            )
+
+
+def _new_pivot(
+    owner: str,
+    relation: RelationDefinition,
+    paths: dict[str, tuple[GsiPath, ...]],
+    gsi_count: int,
+) -> PivotScheme:
+    # The edge's index keys are OTHER#<id> / OWNER#<id>: exactly an owner item's keys on a
+    # belongs_to path to OTHER. Take a slot no such path uses, so the two never mix.
+    taken = {
+        p.slot
+        for p in paths[owner]
+        if p.kind == "parent" and p.link is not None and p.link.parent == relation.target
+    }
+    slot = next((n for n in range(1, gsi_count + 1) if n not in taken), None)
+    if slot is None:
+        raise SchemaError(
+            f"{owner}.{relation.name}: every GSI slot is used by {owner}'s relations to "
+            f"{relation.target}; raise single_table_design.gsi_count"
+        )
+    return PivotScheme(
+        name=relation.pivot or "".join(sorted((owner, relation.target))),
+        owner=owner,
+        other=relation.target,
+        owner_key=foreign_key(owner),
+        other_key=foreign_key(relation.target),
+        owner_relation=relation.name,
+        other_relation=None,
+        attributes=relation.pivot_attributes,
+        slot=slot,
+    )

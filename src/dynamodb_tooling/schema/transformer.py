@@ -61,13 +61,7 @@ class EntityTransformer:
     # Names.
     def internal_attributes(self) -> frozenset[str]:
         """Key and bookkeeping attributes that never reach model values."""
-        design = self.config.single_table_design
-        names = {design.partition_key_name, design.sort_key_name, design.entity_type_attribute}
-        for n in range(1, max(design.gsi_count, 20) + 1):
-            names |= {design.gsi_pk(n), design.gsi_sk(n)}
-        for n in range(1, 6):
-            names.add(design.lsi_sk(n))
-        return frozenset(names)
+        return self.registry.keys.internal_attributes()
 
     def managed_attributes(self, definition: ModelDefinition) -> list[str]:
         """Attributes the library maintains for a model (timestamps, soft delete, version...)."""
@@ -112,7 +106,7 @@ class EntityTransformer:
             and stored.get(self.config.query_builder.soft_deletes.attribute) is not None
         )
         keys = self.registry.keys.item_keys(model, stored, deleted=deleted)
-        return {**keys, **{k: v for k, v in stored.items() if v is not None}}
+        return {**{k: v for k, v in stored.items() if v is not None}, **keys}
 
     def _check_names(self, model: str, values: Mapping[str, Any]) -> None:
         allowed = self.allowed_names(model)
