@@ -159,9 +159,16 @@ class IncompleteBatchError(DynamoDBToolingError):
     (``RequestItems`` for writes, ``Keys`` per table for reads); everything else succeeded.
     """
 
-    def __init__(self, message: str, *, unprocessed: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        unprocessed: Mapping[str, Any],
+        errors: Sequence[Exception] = (),
+    ) -> None:
         super().__init__(message)
         self.unprocessed = unprocessed
+        self.errors: tuple[Exception, ...] = tuple(errors)
 
 
 class EndpointConnectionError(DynamoDBToolingError):

@@ -89,6 +89,11 @@ def test_provisioned_capacity_needs_provisioned_billing() -> None:
             "at least one",
         ),
         ({"local": {"host": "0.0.0.0"}}, "local.host", "loopback"),
+        (
+            {"single_table_design": {"key_delimiter": "_"}},
+            "single_table_design.key_delimiter",
+            "not letters",
+        ),
         ({"local": {"port": 70000}}, "local.port", "less than or equal to 65535"),
         ({"default_table_name": "a b"}, "default_table_name", "letters, digits"),
         ({"tags": {"aws:x": "1"}}, "tags.aws:x", "reserved"),
@@ -220,3 +225,22 @@ def test_default_gsis_follow_the_naming_patterns() -> None:
     config = validate_config(single_table_design={"gsi_count": 2, "gsi_pk_pattern": "g{n}p"})
     assert [g["IndexName"] for g in default_gsis(config)] == ["GSI1", "GSI2"]
     assert default_gsis(config)[1]["KeySchema"][0] == {"AttributeName": "g2p", "KeyType": "HASH"}
+
+
+def test_variables_keep_map_keys_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBTOOLING_TAGS__CostCenter", "42")
+    monkeypatch.setenv("DBTOOLING_DRIVERS__MyDriver", "pkg.mod:factory")
+    monkeypatch.setenv("DBTOOLING_QUERY_BUILDER__HOOKS__MODELS__User__CREATED", '["app.hooks:on"]')
+    config = load_config()
+    assert config.tags == {"CostCenter": "42"}
+    assert config.drivers == {"MyDriver": "pkg.mod:factory"}
+    assert config.query_builder.hooks.models == {"User": {"created": ["app.hooks:on"]}}
+
+
+def test_conflicting_variables_are_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBTOOLING_LOCAL", "x")
+    monkeypatch.setenv("DBTOOLING_LOCAL__PORT", "1")
+    with pytest.raises(
+        ConfigError, match=r"local: DBTOOLING_LOCAL__PORT sets a field inside local"
+    ):
+        load_config()

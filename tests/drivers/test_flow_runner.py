@@ -78,3 +78,15 @@ def test_uncaught_errors_leave_run(driver: ScriptedDriver) -> None:
 
     with pytest.raises(ResourceNotFoundError):
         driver.run(flow())
+
+
+def test_return_exceptions_puts_errors_in_place(driver: ScriptedDriver) -> None:
+    def flow() -> Flow[list[object]]:
+        results: list[object] = yield Concurrently.of(
+            [Request("GetItem", {"n": 0}), Request("DescribeTable", {})], return_exceptions=True
+        )
+        return results
+
+    first, second = driver.run(flow())
+    assert first == {"echo": {"n": 0}}
+    assert isinstance(second, ResourceNotFoundError)

@@ -93,3 +93,30 @@ def test_embedded_engine_is_used_when_nothing_points_at_aws() -> None:
     assert driver.connection.endpoint is not None
     assert driver.connection.endpoint.startswith("http://127.0.0.1:")
     assert driver.health_check().ok
+
+
+def test_concurrent_first_requests_share_one_connection(
+    dynamodb_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.session
+
+    from dynamodb_tooling.requests import Concurrently, Request
+
+    session = botocore.session.get_session()
+    created: list[object] = []
+    original = session.create_client
+
+    def counting(*args: object, **kwargs: object) -> object:
+        client = original(*args, **kwargs)
+        created.append(client)
+        return client
+
+    monkeypatch.setattr(session, "create_client", counting)
+    driver = BotocoreDriver(dynamodb_config, session=session)
+
+    def flow():  # type: ignore[no-untyped-def]
+        return (yield Concurrently.of([Request("ListTables", {"Limit": 1})] * 8))
+
+    assert len(driver.run(flow())) == 8
+    assert len(created) == 1
+    driver.disconnect()

@@ -83,3 +83,77 @@ def test_unique_and_index_options_reach_the_definition(registry: Registry) -> No
     assert definition.traits.id_strategy == "uuid"
     assert definition.traits.versioning
     assert len(Account().id) == 36
+
+
+def test_abstract_bases_share_attributes_options_and_relations(registry: Registry) -> None:
+    class Team(Model, registry=registry):
+        name: str
+
+    class Owned(Model, abstract=True):
+        email: str = attribute(unique=True)
+        age: int = 0
+        team = BelongsTo("Team")
+
+    class Member(Owned, registry=registry):
+        nickname: str | None = None
+
+    definition = registry.model("Member")
+    assert definition.attribute("email").unique  # type: ignore[union-attr]
+    assert definition.attribute("age").default == 0  # type: ignore[union-attr]
+    assert [r.name for r in definition.relations] == ["team"]
+    member = Member(email="a@b.c")
+    assert (member.age, member.nickname) == (0, None)
+    with pytest.raises(AttributeError, match=r"Member\.email is not set"):
+        _ = Member().email
+
+
+def test_a_second_model_with_the_same_name_is_refused(registry: Registry) -> None:
+    def first() -> type[Model]:
+        class User(Model, registry=registry):
+            email: str
+
+        return User
+
+    first()
+    first()  # the same class defined again (a re-import) replaces itself
+
+    with pytest.raises(SchemaError, match="a different model named 'User' is already registered"):
+
+        class User(Model, registry=registry):
+            nickname: str
+
+
+def test_enums_literals_relations_and_classvars(registry: Registry) -> None:
+    from enum import Enum, IntEnum
+    from typing import ClassVar, Literal
+
+    from dynamodb_tooling.orm import HasMany
+
+    class Color(Enum):
+        RED = 1
+        BLUE = 2
+
+    class Size(IntEnum):
+        S = 1
+
+    class Team(Model, registry=registry):
+        name: str
+        members: HasMany = HasMany("Car")
+
+    class Car(Model, registry=registry):
+        color: Color
+        size: Size | None = None
+        flag: Literal[True, False] = False
+        kind: Literal["a", "b"] = "a"
+        label: ClassVar = "cars"
+        team = BelongsTo(Team)
+
+    definition = registry.model("Car")
+    types = {a.name: a.type for a in definition.attributes}
+    assert types == {"color": "integer", "size": "integer", "flag": "boolean", "kind": "string"}
+    car = Car(color=Color.BLUE, size=Size.S, team_id="t1")
+    item = car.to_item()
+    assert (item["color"], item["size"], item["flag"]) == (2, 1, False)
+    loaded = Car.from_item(item)
+    assert (loaded.color, loaded.size) == (Color.BLUE, Size.S)
+    assert [r.name for r in registry.model("Team").relations] == ["members"]

@@ -101,3 +101,25 @@ def test_batch_write_spanning_tables_keeps_table_grouping() -> None:
     step = next(batch_write({"A": [put({"pk": "1"})], "B": [put({"pk": "2"})]}))
     assert isinstance(step, Concurrently)
     assert sorted(step.requests[0].params["RequestItems"]) == ["A", "B"]
+
+
+def test_a_failed_chunk_is_reported_exactly_and_a_throttled_one_retried() -> None:
+    from dynamodb_tooling.errors import ThrottlingError, ValidationError
+
+    writes = [put({"pk": f"K#{i}", "sk": "A"}) for i in range(60)]
+    flow = batch_write({"T": writes}, backoff=NO_WAIT)
+    step = next(flow)
+    assert isinstance(step, Concurrently)
+    assert step.return_exceptions
+    chunks = [r.params["RequestItems"]["T"] for r in step.requests]
+    throttled = ThrottlingError("slow down", code="ProvisionedThroughputExceededException")
+    invalid = ValidationError("bad item", code="ValidationException")
+    assert isinstance(flow.send([{}, throttled, invalid]), Sleep)
+    retry = flow.send(None)
+    assert isinstance(retry, Concurrently)
+    assert [r.params["RequestItems"]["T"] for r in retry.requests] == [chunks[1]]
+    with pytest.raises(IncompleteBatchError) as caught:
+        flow.send([{}])
+    assert caught.value.unprocessed == {"T": chunks[2]}
+    assert caught.value.errors == (invalid,)
+    assert "bad item" in str(caught.value)

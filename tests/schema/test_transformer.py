@@ -114,9 +114,14 @@ def test_soft_deleted_items_leave_attribute_indexes() -> None:
             {"id": "p", "user_id": "u", "titel": "x"},
             "Post has no attribute 'titel'; did you mean 'title'",
         ),
-        ("Order", {"id": "o", "user_id": "u", "total": "many"}, r"Order\.total must be an integer"),
-        ("Order", {"id": "o", "user_id": "u", "total": True}, "must be an integer"),
-        ("Post", {"id": "p", "user_id": "u", "title": None}, r"Post\.title is not nullable"),
+        (
+            "Order",
+            {"id": "o", "user_id": "u", "total": "many", "status": "x"},
+            r"Order\.total must be an integer",
+        ),
+        ("Order", {"id": "o", "user_id": "u", "total": True, "status": "x"}, "must be an integer"),
+        ("Post", {"id": "p", "user_id": "u", "title": None}, "Post needs title: required"),
+        ("Order", {"id": "o", "user_id": "u"}, "Order needs total, status: required"),
         ("Invoice", {"id": "i", "amount": "1", "issued": "not-a-date"}, "ISO-8601 date"),
     ],
 )
@@ -172,3 +177,32 @@ def test_edge_items_carry_declared_pivot_attributes() -> None:
     }
     with pytest.raises(AttributeCastError, match="RoleUser edges have no attribute"):
         transformer.edge_item("RoleUser", "u1", "r1", {"level": 3})
+
+
+def test_timestamps_are_read_in_the_configured_unit() -> None:
+    transformer = make({"query_builder": {"timestamp_format": "unix_ms"}})
+    early = datetime(1971, 1, 1, tzinfo=UTC)
+    item = transformer.to_item(
+        "Post", {"id": "p", "user_id": "u", "title": "t", "created_at": early}
+    )
+    assert item["created_at"] == 31536000000
+    assert transformer.from_item(item)["created_at"] == early
+    again = transformer.to_item("Post", transformer.from_item(item))
+    assert again["created_at"] == 31536000000
+
+
+def test_datetimes_are_stored_in_utc_so_they_sort() -> None:
+    from datetime import timedelta, timezone
+
+    transformer = make()
+    plus_two = timezone(timedelta(hours=2))
+    item = transformer.to_item(
+        "Invoice",
+        {
+            "id": "i",
+            "amount": 1,
+            "issued": date(2026, 1, 1),
+            "paid_at": datetime(2026, 1, 1, 12, 0, tzinfo=plus_two),
+        },
+    )
+    assert item["paid_at"] == "2026-01-01T10:00:00+00:00"

@@ -123,18 +123,62 @@ def _parse_env_value(value: str) -> Any:
     return value
 
 
+def _config_path(parts: list[str]) -> list[str]:
+    """Variable name parts → config keys: field names lower-cased, map keys kept as written
+    (``TAGS__CostCenter`` → ``tags.CostCenter``); levels below a map key are lower-cased."""
+    model: type[BaseModel] | None = Config
+    path: list[str] = []
+    in_map = False
+    for part in parts:
+        lowered = part.lower()
+        if model is not None and lowered in model.model_fields:
+            path.append(lowered)
+            nested = _model_of(model, lowered)
+            in_map = nested is None
+            model = nested
+        elif in_map:
+            path.append(part)
+            in_map = False
+        else:
+            path.append(lowered)
+            model = None
+    return path
+
+
 def overrides_from_environ(environ: Mapping[str, str | None]) -> dict[str, Any]:
     """``DBTOOLING_SINGLE_TABLE_DESIGN__GSI_COUNT=3`` → ``{"single_table_design": {...: "3"}}``."""
     result: dict[str, Any] = {}
     for name, value in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX) or name in _CONTROL_VARIABLES or value is None:
             continue
-        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split(ENV_NESTING) if p]
+        parts = _config_path([p for p in name[len(ENV_PREFIX) :].split(ENV_NESTING) if p])
         if not parts:
             continue
         node = result
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
+        for depth, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                where = ".".join(parts[: depth + 1])
+                raise ConfigError(
+                    [
+                        (
+                            where,
+                            f"{name} sets a field inside {where}, which another "
+                            "DBTOOLING_* variable sets to a plain value",
+                        )
+                    ]
+                )
+            node = child
+        if isinstance(node.get(parts[-1]), dict):
+            raise ConfigError(
+                [
+                    (
+                        ".".join(parts),
+                        f"{name} sets a plain value for a section "
+                        "that other DBTOOLING_* variables fill in",
+                    )
+                ]
+            )
         node[parts[-1]] = _parse_env_value(value)
     return result
 

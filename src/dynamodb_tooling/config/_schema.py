@@ -88,9 +88,11 @@ class SingleTableDesignConfig(Section):
     @field_validator("key_delimiter")
     @classmethod
     def _delimiter_is_punctuation(cls, value: str) -> str:
-        if not value or any(ch.isalnum() or ch.isspace() for ch in value):
+        # '_' and '-' appear in attribute names and UUIDs, so keys using them are ambiguous.
+        if not value or any(ch.isalnum() or ch.isspace() or ch in "_-" for ch in value):
             raise ValueError(
-                f"{value!r} must be one or more punctuation characters such as '#' or '|'"
+                f"{value!r} must be one or more punctuation characters such as '#' or '|' "
+                "(not letters, digits, spaces, '_' or '-')"
             )
         return value
 

@@ -8,12 +8,13 @@ entry-point group.
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config
@@ -90,6 +91,7 @@ class BaseDriver(ABC):
         self._max_concurrency = max(1, max_concurrency)
         self._sleep = sleep
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     @abstractmethod
     def connect(self) -> None: ...
@@ -101,9 +103,10 @@ class BaseDriver(ABC):
     def health_check(self) -> HealthStatus: ...
 
     def disconnect(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def capabilities(self) -> DriverCapabilities:
         return DriverCapabilities(max_concurrency=self._max_concurrency)
@@ -132,13 +135,27 @@ class BaseDriver(ABC):
         if isinstance(step, Sleep):
             self._sleep(step.seconds)
             return None
-        return self._execute_all(step.requests)
+        run = self._execute_or_error if step.return_exceptions else self.execute
+        return self._execute_all(step.requests, run)
 
-    def _execute_all(self, requests: tuple[Request, ...]) -> list[Response]:
+    def _execute_or_error(self, request: Request) -> Response | Exception:
+        try:
+            return self.execute(request)
+        except Exception as exc:
+            return exc
+
+    def _execute_all(
+        self, requests: tuple[Request, ...], run: Callable[[Request], Any]
+    ) -> list[Any]:
         if len(requests) <= 1 or self._max_concurrency == 1:
-            return [self.execute(r) for r in requests]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                max_workers=self._max_concurrency, thread_name_prefix="dbtooling"
-            )
-        return list(self._pool.map(self.execute, requests))
+            return [run(r) for r in requests]
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._max_concurrency, thread_name_prefix="dbtooling"
+                )
+            pool = self._pool
+        # Every future is awaited before an error propagates: no request is left running.
+        futures = [pool.submit(run, request) for request in requests]
+        wait(futures)
+        return [future.result() for future in futures]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,7 @@ class BotocoreDriver(BaseDriver):
         self._client: Any = None
         self._connection: Connection | None = None
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
+        self._connect_lock = threading.Lock()
 
     @property
     def connection(self) -> Connection:
@@ -68,6 +70,11 @@ class BotocoreDriver(BaseDriver):
     def connect(self) -> None:
         if self._client is not None:
             return
+        with self._connect_lock:
+            if self._client is None:
+                self._open()
+
+    def _open(self) -> None:
         connection = resolve_connection(self.config, self._session)
         key, secret, token = connection.credentials or (None, None, None)
         self._client = self._session.create_client(
@@ -83,10 +90,11 @@ class BotocoreDriver(BaseDriver):
 
     def disconnect(self) -> None:
         super().disconnect()
-        if self._client is not None:
-            self._client.close()
-        self._client = None
-        self._methods.clear()
+        with self._connect_lock:
+            client, self._client = self._client, None
+            self._methods.clear()
+        if client is not None:
+            client.close()
 
     def _method(self, operation: str) -> Callable[..., dict[str, Any]]:
         method = self._methods.get(operation)

@@ -54,13 +54,32 @@ def attribute_type(annotation: Any, where: str) -> tuple[AttributeType, bool]:
             raise SchemaError(f"{where}: sets hold str, numbers or bytes, not {member!r}")
         return _SETS[member], False
     if origin is Literal:
-        values = get_args(annotation)
-        return ("integer" if all(isinstance(v, int) for v in values) else "string"), False
+        return _by_values(get_args(annotation), where), False
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        if issubclass(annotation, int):
-            return "integer", False
-        return "string", False
+        return _by_values([member.value for member in annotation], where), False
     raise SchemaError(
         f"{where}: cannot store values annotated {annotation!r}; use str, int, float, Decimal, "
         "bool, datetime, date, bytes, dict, list, set[...] or an Enum"
     )
+
+
+def _by_values(values: Any, where: str) -> AttributeType:
+    """The type of Literal / Enum members: all bool, all int or all str."""
+    values = list(values)
+    if values and all(isinstance(v, bool) for v in values):
+        return "boolean"
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "integer"
+    if values and all(isinstance(v, str) for v in values):
+        return "string"
+    raise SchemaError(f"{where}: Literal/Enum values must be all str, all int or all bool")
+
+
+def enum_class(annotation: Any) -> type[Enum] | None:
+    """The Enum an annotation names (``Color`` or ``Color | None``), if any."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return enum_class(members[0]) if len(members) == 1 else None
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    return None

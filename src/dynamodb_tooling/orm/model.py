@@ -12,9 +12,9 @@ produces (see ``schema.naming`` for the shared rules):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self, get_type_hints
+from typing import Any, ClassVar, Self, get_origin, get_type_hints
 
-from dynamodb_tooling.orm._annotations import attribute_type
+from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
@@ -48,6 +48,7 @@ def _definition_attribute(
         }
     elif default is not _NO_DEFAULT:
         has_default = True
+    options["python_type"] = enum_class(annotation)
     return make_attribute(
         name,
         kind,
@@ -67,6 +68,7 @@ class Model:
     __definition__: ClassVar[ModelDefinition]
     __registry__: ClassVar[Registry]
     __specs__: ClassVar[dict[str, AttributeSpec]]
+    __attribute_specs__: ClassVar[dict[str, AttributeSpec]]
 
     def __init_subclass__(
         cls,
@@ -87,10 +89,11 @@ class Model:
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
+        cls._take_specs()
         if abstract:
             return
         cls.__registry__ = registry or get_registry()
-        cls.__specs__ = {}
+        cls.__attribute_specs__ = cls._inherited()[0]
         if definition is None:
             traits = Traits(
                 timestamps=timestamps,
@@ -104,7 +107,32 @@ class Model:
             definition = cls._build_definition(
                 name or cls.__name__, pk_prefix, primary_key, table, traits
             )
-        cls.__definition__ = cls.__registry__.register(definition, replace=True)
+        origin = f"{cls.__module__}.{cls.__qualname__}"
+        cls.__definition__ = cls.__registry__.register(definition, origin=origin)
+
+    @classmethod
+    def _take_specs(cls) -> None:
+        """Move this class's ``attribute(...)`` options off the class, into ``__specs__``, so
+        an unset attribute never reads as its options object (for abstract bases too)."""
+        own = {k: v for k, v in cls.__dict__.items() if isinstance(v, AttributeSpec)}
+        for name in own:
+            delattr(cls, name)
+        cls.__specs__ = own
+
+    @classmethod
+    def _inherited(cls) -> tuple[dict[str, AttributeSpec], dict[str, Any], dict[str, Relation]]:
+        """Options, plain defaults and relations declared on this class and its bases."""
+        specs: dict[str, AttributeSpec] = {}
+        defaults: dict[str, Any] = {}
+        relations: dict[str, Relation] = {}
+        for klass in reversed(cls.__mro__):
+            specs.update(klass.__dict__.get("__specs__", {}))
+            for key, value in klass.__dict__.items():
+                if isinstance(value, Relation):
+                    relations[key] = value
+                elif not key.startswith("_"):
+                    defaults[key] = value
+        return specs, defaults, relations
 
     @classmethod
     def _build_definition(
@@ -113,22 +141,25 @@ class Model:
         try:
             hints = get_type_hints(cls)
         except NameError as exc:
-            raise SchemaError(f"{name}: an annotation names an undefined type ({exc})") from exc
+            raise SchemaError(
+                f"{name}: an annotation names an undefined type ({exc}); with `from __future__ "
+                "import annotations`, annotations must name module-level types"
+            ) from exc
+        specs, defaults, inherited_relations = cls._inherited()
         attributes = []
         for attr_name, annotation in hints.items():
-            if attr_name.startswith("_") or getattr(annotation, "__origin__", None) is ClassVar:
+            if attr_name.startswith("_") or attr_name in inherited_relations:
                 continue
-            if attr_name in _RESERVED or attr_name == primary_key:
-                if attr_name == primary_key:
-                    continue
+            if annotation is ClassVar or get_origin(annotation) is ClassVar:
+                continue
+            if attr_name == primary_key:
+                continue
+            if attr_name in _RESERVED:
                 raise SchemaError(f"{name}.{attr_name}: this name is reserved by Model; rename it")
-            raw = cls.__dict__.get(attr_name, _NO_DEFAULT)
-            spec = raw if isinstance(raw, AttributeSpec) else None
-            if spec is not None:
-                cls.__specs__[attr_name] = spec
-                delattr(cls, attr_name)
+            spec = specs.get(attr_name)
+            raw = defaults.get(attr_name, _NO_DEFAULT)
             attributes.append(_definition_attribute(cls, attr_name, annotation, spec, raw))
-        relations = [v.to_definition() for v in cls.__dict__.values() if isinstance(v, Relation)]
+        relations = [relation.to_definition() for relation in inherited_relations.values()]
         return ModelDefinition(
             name=name,
             prefix=pk_prefix or default_prefix(name),
@@ -146,7 +177,7 @@ class Model:
         transformer._check_names(definition.name, values)
         for attribute in definition.attributes:
             if attribute.name not in values and attribute.has_default:
-                spec = type(self).__specs__.get(attribute.name)
+                spec = type(self).__attribute_specs__.get(attribute.name)
                 if spec is not None and spec.has_default:
                     values[attribute.name] = spec.make_default()
                 else:

@@ -27,13 +27,19 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Concurrently:
-    """Requests that do not depend on each other; responses come back in this order."""
+    """Requests that do not depend on each other; responses come back in this order.
+
+    With ``return_exceptions`` a failed request's exception takes its place in the list
+    (after every request has run) instead of being thrown into the flow, so a flow can tell
+    exactly which requests failed.
+    """
 
     requests: tuple[Request, ...]
+    return_exceptions: bool = False
 
     @classmethod
-    def of(cls, requests: Sequence[Request]) -> Concurrently:
-        return cls(tuple(requests))
+    def of(cls, requests: Sequence[Request], *, return_exceptions: bool = False) -> Concurrently:
+        return cls(tuple(requests), return_exceptions)
 
 
 @dataclass(frozen=True, slots=True)

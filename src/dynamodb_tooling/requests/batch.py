@@ -9,11 +9,11 @@ retries, :class:`IncompleteBatchError` reports exactly what was not done.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from dynamodb_tooling._types import Item, Key, Response
-from dynamodb_tooling.errors import IncompleteBatchError
+from dynamodb_tooling.errors import EndpointConnectionError, IncompleteBatchError, ThrottlingError
 from dynamodb_tooling.expressions import Projection, compile_expressions
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.requests._common import marshal_key
@@ -58,12 +58,38 @@ def _identity(key: Key) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((name, repr(value)) for name, value in key.items()))
 
 
-def _chunks(pairs: Sequence[tuple[str, Any]], size: int) -> Iterator[dict[str, list[Any]]]:
+def _chunks(
+    pairs: Sequence[tuple[str, Any]], size: int
+) -> Iterator[tuple[dict[str, list[Any]], list[tuple[str, Any]]]]:
+    """Chunks of at most ``size`` entries, grouped by table, with the entries they hold."""
     for start in range(0, len(pairs), size):
+        entries = list(pairs[start : start + size])
         chunk: dict[str, list[Any]] = {}
-        for table, entry in pairs[start : start + size]:
+        for table, entry in entries:
             chunk.setdefault(table, []).append(entry)
-        yield chunk
+        yield chunk, entries
+
+
+#: Errors after which a chunk is sent again (with backoff) rather than reported as failed.
+RETRYABLE: tuple[type[Exception], ...] = (ThrottlingError, EndpointConnectionError)
+
+
+@dataclass
+class _Round:
+    """What one round of concurrent chunks left to retry, and what failed for good."""
+
+    retry: list[tuple[str, Any]] = field(default_factory=list)
+    failed: list[tuple[str, Any]] = field(default_factory=list)
+    errors: list[Exception] = field(default_factory=list)
+
+    def take(self, result: Response | Exception, entries: list[tuple[str, Any]]) -> bool:
+        """Record a failed chunk; ``True`` when ``result`` is a response to read."""
+        if not isinstance(result, Exception):
+            return True
+        (self.retry if isinstance(result, RETRYABLE) else self.failed).extend(entries)
+        if not isinstance(result, RETRYABLE):
+            self.errors.append(result)
+        return False
 
 
 def batch_get(
@@ -87,23 +113,37 @@ def batch_get(
                 pairs.append((require_table(table), marshalled))
     found: dict[str, list[Item]] = {table: [] for table in keys}
     attempt = 0
+    failed = _Round()
     while pairs:
+        chunks = list(_chunks(pairs, MAX_BATCH_GET_KEYS))
         requests = [
             Request(
                 "BatchGetItem",
                 {"RequestItems": {t: {"Keys": ks, **options[t]} for t, ks in chunk.items()}},
             )
-            for chunk in _chunks(pairs, MAX_BATCH_GET_KEYS)
+            for chunk, _ in chunks
         ]
-        responses: list[Response] = yield Concurrently.of(requests)
-        pairs = []
-        for response in responses:
-            for table, items in response.get("Responses", {}).items():
+        results: list[Response | Exception] = yield Concurrently.of(
+            requests, return_exceptions=True
+        )
+        round_ = _Round()
+        for result, (_, entries) in zip(results, chunks, strict=True):
+            if not round_.take(result, entries):
+                continue
+            assert not isinstance(result, Exception)
+            for table, items in result.get("Responses", {}).items():
                 found.setdefault(table, []).extend(items)
-            for table, rest in response.get("UnprocessedKeys", {}).items():
-                pairs.extend((table, k) for k in rest.get("Keys", ()))
+            for table, rest in result.get("UnprocessedKeys", {}).items():
+                round_.retry.extend((table, k) for k in rest.get("Keys", ()))
+        failed.failed += round_.failed
+        failed.errors += round_.errors
+        pairs = round_.retry
         if pairs:
-            attempt = yield from _wait_or_give_up(attempt, backoff, pairs, "Keys", "read")
+            attempt = yield from _wait_or_give_up(
+                attempt, backoff, pairs + failed.failed, "Keys", "read", failed.errors
+            )
+    if failed.failed:
+        raise _incomplete(failed.failed, "Keys", "read", failed.errors, attempt)
     return found
 
 
@@ -130,22 +170,34 @@ def batch_write(
     pairs = [(require_table(t), w) for t, table_writes in writes.items() for w in table_writes]
     total = len(pairs)
     attempt = 0
+    failed = _Round()
     while pairs:
-        requests = [
-            Request("BatchWriteItem", {"RequestItems": chunk})
-            for chunk in _chunks(pairs, MAX_BATCH_WRITE_ITEMS)
-        ]
-        responses: list[Response] = yield Concurrently.of(requests)
-        pairs = [
-            (table, write)
-            for response in responses
-            for table, rest in response.get("UnprocessedItems", {}).items()
-            for write in rest
-        ]
+        chunks = list(_chunks(pairs, MAX_BATCH_WRITE_ITEMS))
+        requests = [Request("BatchWriteItem", {"RequestItems": chunk}) for chunk, _ in chunks]
+        results: list[Response | Exception] = yield Concurrently.of(
+            requests, return_exceptions=True
+        )
+        round_ = _Round()
+        for result, (_, entries) in zip(results, chunks, strict=True):
+            if round_.take(result, entries):
+                assert not isinstance(result, Exception)
+                round_.retry += [
+                    (table, write)
+                    for table, rest in result.get("UnprocessedItems", {}).items()
+                    for write in rest
+                ]
+        failed.failed += round_.failed
+        failed.errors += round_.errors
+        pairs = round_.retry
         if on_progress is not None:
-            on_progress(BatchProgress(total - len(pairs), total, len(pairs), attempt))
+            done = total - len(pairs) - len(failed.failed)
+            on_progress(BatchProgress(done, total, len(pairs), attempt))
         if pairs:
-            attempt = yield from _wait_or_give_up(attempt, backoff, pairs, None, "written")
+            attempt = yield from _wait_or_give_up(
+                attempt, backoff, pairs + failed.failed, None, "written", failed.errors
+            )
+    if failed.failed:
+        raise _incomplete(failed.failed, None, "written", failed.errors, attempt)
     return total
 
 
@@ -155,18 +207,33 @@ def _wait_or_give_up(
     pending: list[tuple[str, Any]],
     wrap: str | None,
     verb: str,
+    errors: list[Exception],
 ) -> Flow[int]:
     if attempt >= backoff.max_attempts:
-        unprocessed: dict[str, Any] = {}
-        for table, entry in pending:
-            if wrap:
-                unprocessed.setdefault(table, {wrap: []})[wrap].append(entry)
-            else:
-                unprocessed.setdefault(table, []).append(entry)
-        raise IncompleteBatchError(
-            f"{len(pending)} batch entries were not {verb} after {attempt} retries (the table "
-            "is throttled); they are in .unprocessed — retry later or raise capacity",
-            unprocessed=unprocessed,
-        )
+        raise _incomplete(pending, wrap, verb, errors, attempt)
     yield Sleep(backoff.delay(attempt))
     return attempt + 1
+
+
+def _incomplete(
+    pending: list[tuple[str, Any]],
+    wrap: str | None,
+    verb: str,
+    errors: list[Exception],
+    attempt: int,
+) -> IncompleteBatchError:
+    unprocessed: dict[str, Any] = {}
+    for table, entry in pending:
+        if wrap:
+            unprocessed.setdefault(table, {wrap: []})[wrap].append(entry)
+        else:
+            unprocessed.setdefault(table, []).append(entry)
+    cause = (
+        f"; errors: {'; '.join(str(e) for e in errors)}" if errors else " (the table is throttled)"
+    )
+    return IncompleteBatchError(
+        f"{len(pending)} batch entries were not {verb} after {attempt} retries{cause}; they "
+        "are in .unprocessed (everything else succeeded) — retry them later",
+        unprocessed=unprocessed,
+        errors=errors,
+    )

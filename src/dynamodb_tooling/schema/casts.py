@@ -81,8 +81,16 @@ def parse_datetime(value: Any, what: str) -> datetime:
     raise _fail(what, value, "a datetime")
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Aware datetimes converted to UTC; naive ones are taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 def _datetime_out(value: Any, what: str) -> str:
-    return parse_datetime(value, what).isoformat()
+    # Stored in UTC so that string order is time order (sort keys, range conditions).
+    return as_utc(parse_datetime(value, what)).isoformat()
 
 
 def _date_out(value: Any, what: str) -> str:
@@ -157,6 +165,8 @@ def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
                 f"{what} is not nullable; give it a value or declare it Optional/nullable"
             )
         return None
+    if isinstance(value, Enum):
+        value = value.value
     return _TO_STORAGE[attribute.type](value, what)
 
 
@@ -179,7 +189,11 @@ def from_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
     """The Python value of a stored ``value`` for ``attribute``."""
     if value is None:
         return None
-    return _FROM_STORAGE[attribute.type](value, f"{model}.{attribute.name}")
+    result = _FROM_STORAGE[attribute.type](value, f"{model}.{attribute.name}")
+    kind = attribute.python_type
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(result)
+    return result
 
 
 def values_equal(a: Any, b: Any) -> bool:

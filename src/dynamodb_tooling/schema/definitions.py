@@ -65,6 +65,8 @@ class AttributeDefinition:
     cast: str | None = None
     validation: str | RawCode | None = field(default=None, compare=False)
     description: str = field(default="", compare=False)
+    #: The Python type values are read back as when it is richer than ``type`` (an Enum).
+    python_type: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Any
 
 from dynamodb_tooling.config import SingleTableDesignConfig
+from dynamodb_tooling.schema.casts import as_utc
 from dynamodb_tooling.schema.errors import KeyValueError
 from dynamodb_tooling.schema.resolve import (
     EntityScheme,
@@ -141,7 +142,9 @@ class KeyScheme:
             return encode_int(value)
         if isinstance(value, Decimal) and value == value.to_integral_value():
             return encode_int(int(value))
-        if isinstance(value, datetime | date):
+        if isinstance(value, datetime):
+            return as_utc(value).isoformat()
+        if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, str):
             return value

@@ -26,6 +26,7 @@ class Registry:
     def __init__(self, config: Config | None = None) -> None:
         self._config = config
         self._models: dict[str, ModelDefinition] = {}
+        self._origins: dict[str, str] = {}
         self._resolved: tuple[Config, ResolvedSchema, KeyScheme] | None = None
         self._lock = threading.RLock()
 
@@ -33,27 +34,40 @@ class Registry:
     def config(self) -> Config:
         return self._config or get_config()
 
-    def register(self, definition: ModelDefinition, *, replace: bool = False) -> ModelDefinition:
-        """Add a model; a second model with the same name is an error unless ``replace``."""
+    def register(
+        self, definition: ModelDefinition, *, replace: bool = False, origin: str | None = None
+    ) -> ModelDefinition:
+        """Add a model; a different model with the same name is an error unless ``replace``.
+
+        ``origin`` names where the definition comes from (a class's ``module.qualname``); the
+        same origin registering again (a module re-imported, a class redefined in a REPL)
+        replaces its earlier definition.
+        """
         with self._lock:
             existing = self._models.get(definition.name)
-            if existing is not None and not replace and existing != definition:
+            same_origin = origin is not None and self._origins.get(definition.name) == origin
+            if existing is not None and existing != definition and not (replace or same_origin):
+                where = self._origins.get(definition.name) or "elsewhere"
                 raise SchemaError(
-                    f"a different model named {definition.name!r} is already registered; "
-                    "model names must be unique (pass replace=True to redefine it)"
+                    f"a different model named {definition.name!r} is already registered (from "
+                    f"{where}); model names must be unique — rename one, or use another Registry"
                 )
             self._models[definition.name] = definition
+            if origin is not None:
+                self._origins[definition.name] = origin
             self._resolved = None
         return definition
 
     def unregister(self, name: str) -> None:
         with self._lock:
             self._models.pop(name, None)
+            self._origins.pop(name, None)
             self._resolved = None
 
     def clear(self) -> None:
         with self._lock:
             self._models.clear()
+            self._origins.clear()
             self._resolved = None
 
     @property

@@ -14,6 +14,7 @@ import difflib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from ulid import ULID
@@ -21,6 +22,7 @@ from ulid import ULID
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.schema.casts import (
     AttributeCastError,
+    as_utc,
     from_storage,
     parse_datetime,
     to_storage,
@@ -99,6 +101,7 @@ class EntityTransformer:
         """
         definition = self.registry.model(model)
         self._check_names(model, values)
+        self._check_required(definition, values)
         stored = self._cast_values(definition, values)
         self._manage(definition, stored, touch=touch)
         deleted = bool(
@@ -117,6 +120,17 @@ class EntityTransformer:
                 raise AttributeCastError(
                     f"{model} has no attribute {name!r}{hint} (declare it on the model)"
                 )
+
+    def _check_required(self, definition: ModelDefinition, values: Mapping[str, Any]) -> None:
+        missing = [
+            a.name for a in definition.attributes if a.required and values.get(a.name) is None
+        ]
+        if missing:
+            names = ", ".join(missing)
+            raise AttributeCastError(
+                f"{definition.name} needs {names}: required (not nullable, no default); pass a "
+                "value, or declare it Optional / give it a default"
+            )
 
     def _cast_values(
         self, definition: ModelDefinition, values: Mapping[str, Any]
@@ -148,11 +162,17 @@ class EntityTransformer:
         if touch and definition.traits.versioning and stored.get(query.version_attribute) is None:
             stored[query.version_attribute] = 1
 
+    def parse_timestamp(self, value: Any, what: str = "timestamp") -> datetime:
+        """A stored timestamp back to a UTC datetime; numbers are read in the configured unit."""
+        fmt = self.config.query_builder.timestamp_format
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            seconds = float(value) / (1000 if fmt == "unix_ms" else 1)
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        return as_utc(parse_datetime(value, what))
+
     def timestamp(self, moment: Any) -> str | int:
         """A timestamp in the configured format (ISO-8601 UTC string, unix s or unix ms)."""
-        value = parse_datetime(moment, "timestamp")
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+        value = self.parse_timestamp(moment)
         fmt = self.config.query_builder.timestamp_format
         if fmt == "unix":
             return int(value.timestamp())
@@ -204,7 +224,7 @@ class EntityTransformer:
             if attribute is not None:
                 values[name] = from_storage(attribute, value, definition.name)
             elif name in timestamps and value is not None:
-                values[name] = parse_datetime(value, f"{definition.name}.{name}")
+                values[name] = self.parse_timestamp(value, f"{definition.name}.{name}")
             else:
                 values[name] = value
         return values
