@@ -173,3 +173,39 @@ class IncompleteBatchError(DynamoDBToolingError):
 
 class EndpointConnectionError(DynamoDBToolingError):
     """The endpoint could not be reached (wrong URL, engine not running, network down)."""
+
+
+class PerformanceWarning(UserWarning):
+    """A query will be served inefficiently (a Scan, a client-side sort, a large aggregate)."""
+
+
+class QueryError(DynamoDBToolingError, ValueError):
+    """A query was built in a way that cannot be run (say what and how to fix it)."""
+
+
+class ScanNotAllowedError(QueryError):
+    """A query can only be served by a Scan and ``allow_scan`` is off."""
+
+
+class CursorError(QueryError):
+    """A pagination cursor is malformed, was tampered with, or belongs to another query."""
+
+
+class UniqueConstraintError(DynamoDBToolingError):
+    """A write would give a unique attribute a value another item already holds; nothing was
+    written. ``model``, ``attribute`` and ``value`` say which."""
+
+    def __init__(self, message: str, *, model: str, attribute: str, value: Any) -> None:
+        super().__init__(message)
+        self.model = model
+        self.attribute = attribute
+        self.value = value
+
+
+class VersionConflictError(DynamoDBToolingError):
+    """Optimistic locking: the item's version changed since it was read; nothing was written."""
+
+    def __init__(self, message: str, *, model: str, expected: int | None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.expected = expected

@@ -207,6 +207,10 @@ class QueryBuilderConfig(Section):
     aggregate_warning_threshold: int = Field(
         default=10_000, ge=1, description="client-side aggregates above this many items warn"
     )
+    cursor_secret: str | None = Field(
+        default=None,
+        description="key that signs pagination cursors; unset: a random per-process key",
+    )
 
 
 class ScalingTarget(Section):
