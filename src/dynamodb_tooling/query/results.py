@@ -1,0 +1,340 @@
+"""Query results: :class:`Collection`, a typed Laravel-style collection, and :class:`Page`.
+
+Why ``Collection`` wraps a tuple instead of subclassing ``list``:
+
+* **Covariance.** ``Collection[User]`` is accepted where ``Collection[Model]`` is expected, which
+  is what an ORM with model subclasses needs. A ``list`` subclass is invariant (it is mutable), so
+  mypy and pyright would reject that assignment.
+* **No signature clashes.** ``list`` would make ``count()`` (Laravel's "how many") clash with
+  ``list.count(value)``, and slicing, ``+`` and ``copy()`` would hand back plain lists.
+* **Values, not containers.** Every method returns a new collection; nothing mutates one in
+  place, so a result can be shared (cached, eagerly loaded into several models) safely.
+
+It is a full :class:`collections.abc.Sequence` (indexing, slicing to a ``Collection``, ``len``,
+``in``, iteration, ``reversed``), compares equal to a list or collection with the same items, and
+``to_list()`` gives a plain list (for ``json.dumps`` and friends).
+
+Attribute arguments (``group_by("team_id")``, ``pluck("name")``, ``sum("age")``) read mapping
+items by key and other items by attribute, with Laravel's dot notation for nested values (see
+:func:`~dynamodb_tooling.query.aggregates.data_get`); a callable works wherever a name does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Generic, Self, SupportsIndex, TypeGuard, TypeVar, overload
+
+from dynamodb_tooling.query.aggregates import (
+    Number,
+    avg_of,
+    describe,
+    max_of,
+    min_of,
+    sum_of,
+    value_getter,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
+
+T_co = TypeVar("T_co", covariant=True)
+U = TypeVar("U")
+K = TypeVar("K")
+
+_MISSING: Any = object()
+
+
+class Collection(Sequence[T_co]):
+    """An immutable, typed sequence of results with Laravel collection methods.
+
+    >>> users = Collection([{"name": "Ada", "age": 36}, {"name": "Alan", "age": 41}])
+    >>> users.filter(lambda u: u["age"] > 40).pluck("name").to_list()
+    ['Alan']
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[T_co] = ()) -> None:
+        self._items: tuple[T_co, ...] = tuple(items)
+
+    # -- sequence protocol -------------------------------------------------------------------
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> T_co: ...
+    @overload
+    def __getitem__(self, index: slice) -> Collection[T_co]: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> T_co | Collection[T_co]:
+        if isinstance(index, slice):
+            return Collection(self._items[index])
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[T_co]:
+        return iter(self._items)
+
+    def __reversed__(self) -> Iterator[T_co]:
+        return reversed(self._items)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._items
+
+    def __add__(self, other: Iterable[U]) -> Collection[T_co | U]:
+        return Collection([*self._items, *other])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Collection):
+            return self._items == other._items
+        if isinstance(other, list):
+            return list(self._items) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
+
+    def __repr__(self) -> str:
+        return f"Collection({list(self._items)!r})"
+
+    def index(self, value: Any, start: int = 0, stop: int = 2**63 - 1) -> int:
+        """The position of the first item equal to ``value`` (``ValueError`` when absent)."""
+        return self._items.index(value, start, stop)
+
+    def count(self, value: object = _MISSING, /) -> int:
+        """How many items there are; ``count(value)`` counts items equal to ``value``."""
+        if value is _MISSING:
+            return len(self._items)
+        return self._items.count(value)
+
+    # -- transforming ------------------------------------------------------------------------
+
+    def map(self, fn: Callable[[T_co], U]) -> Collection[U]:
+        """A collection of ``fn(item)`` for every item."""
+        return Collection(map(fn, self._items))
+
+    @overload
+    def filter(self: Collection[U | None], fn: None = None) -> Collection[U]: ...
+    @overload
+    def filter(self, fn: Callable[[T_co], TypeGuard[U]]) -> Collection[U]: ...
+    @overload
+    def filter(self, fn: Callable[[T_co], object]) -> Collection[T_co]: ...
+    def filter(self, fn: Callable[[Any], object] | None = None) -> Collection[Any]:
+        """The items for which ``fn`` is truthy; without ``fn``, the truthy items."""
+        if fn is None:
+            return Collection(item for item in self._items if item)
+        return Collection(item for item in self._items if fn(item))
+
+    def reject(self, fn: Callable[[T_co], object]) -> Collection[T_co]:
+        """The items for which ``fn`` is falsy (the opposite of :meth:`filter`)."""
+        return Collection(item for item in self._items if not fn(item))
+
+    def reduce(self, fn: Callable[[U, T_co], U], initial: U) -> U:
+        """Fold the items into one value: ``fn(fn(initial, first), second)...``."""
+        carry = initial
+        for item in self._items:
+            carry = fn(carry, item)
+        return carry
+
+    def flatten(self, depth: int | None = 1) -> Collection[Any]:
+        """Splice nested lists, tuples, sets and collections into one collection.
+
+        ``depth`` levels are flattened (``None``: all of them). Strings, bytes and mappings are
+        items, not containers.
+
+        >>> Collection([1, [2, [3]]]).flatten().to_list()
+        [1, 2, [3]]
+        """
+        if depth is not None and depth < 1:
+            raise ValueError(f"flatten depth must be at least 1 (or None for all), not {depth}")
+        return Collection(_flatten(self._items, depth))
+
+    def pluck(self, attribute: str) -> Collection[Any]:
+        """The value of ``attribute`` of every item (``None`` where it is missing)."""
+        get = value_getter(attribute)
+        return Collection(get(item) for item in self._items)
+
+    def chunk(self, size: int) -> Collection[Collection[T_co]]:
+        """The items in consecutive collections of ``size`` (the last may be shorter)."""
+        if size < 1:
+            raise ValueError(f"chunk size must be at least 1, not {size}")
+        items = self._items
+        return Collection(Collection(items[i : i + size]) for i in range(0, len(items), size))
+
+    def each(self, fn: Callable[[T_co], object]) -> Self:
+        """Call ``fn`` on every item, stopping early if it returns ``False``; returns ``self``."""
+        for item in self._items:
+            if fn(item) is False:
+                break
+        return self
+
+    # -- grouping, ordering, de-duplicating -------------------------------------------------
+
+    @overload
+    def group_by(self, key: Callable[[T_co], K]) -> dict[K, Collection[T_co]]: ...
+    @overload
+    def group_by(self, key: str) -> dict[Any, Collection[T_co]]: ...
+    def group_by(self, key: str | Callable[[T_co], Any]) -> dict[Any, Collection[T_co]]:
+        """The items grouped by ``key`` (groups in order of first appearance; missing → None).
+
+        >>> Collection([{"t": 1}, {"t": 2}, {"t": 1}]).group_by("t")[1].count()
+        2
+        """
+        get = value_getter(key)
+        groups: dict[Any, list[T_co]] = {}
+        for item in self._items:
+            groups.setdefault(_hashable(get(item), key, "group_by"), []).append(item)
+        return {value: Collection(members) for value, members in groups.items()}
+
+    @overload
+    def key_by(self, key: Callable[[T_co], K]) -> dict[K, T_co]: ...
+    @overload
+    def key_by(self, key: str) -> dict[Any, T_co]: ...
+    def key_by(self, key: str | Callable[[T_co], Any]) -> dict[Any, T_co]:
+        """The items by the value of ``key``; when values repeat, the last item wins."""
+        get = value_getter(key)
+        return {_hashable(get(item), key, "key_by"): item for item in self._items}
+
+    def sort_by(
+        self,
+        key: str | Callable[[T_co], SupportsRichComparison | None],
+        *,
+        descending: bool = False,
+    ) -> Collection[T_co]:
+        """The items sorted by ``key`` (stable); items whose value is ``None`` come last."""
+        get = value_getter(key)
+        keyed = [(get(item), item) for item in self._items]
+        present = [pair for pair in keyed if pair[0] is not None]
+        missing = [item for value, item in keyed if value is None]
+        try:
+            present.sort(key=itemgetter(0), reverse=descending)
+        except TypeError:
+            kinds = ", ".join(sorted({type(value).__name__ for value, _ in present}))
+            raise TypeError(
+                f"cannot sort by {describe(key)}: its values ({kinds}) cannot be compared"
+            ) from None
+        return Collection([item for _, item in present] + missing)
+
+    def unique(self, key: str | Callable[[T_co], object] | None = None) -> Collection[T_co]:
+        """The items without repeats (by ``key`` when given), keeping the first of each."""
+        get = value_getter(key)
+        seen: set[Any] = set()
+        seen_unhashable: list[Any] = []  # dicts and lists: compared by equality instead
+        kept: list[T_co] = []
+        for item in self._items:
+            marker = get(item)
+            try:
+                if marker in seen:
+                    continue
+                seen.add(marker)
+            except TypeError:
+                if marker in seen_unhashable:
+                    continue
+                seen_unhashable.append(marker)
+            kept.append(item)
+        return Collection(kept)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def first(self, fn: Callable[[T_co], object] | None = None) -> T_co | None:
+        """The first item (for which ``fn`` is truthy), or ``None``."""
+        return next((item for item in self._items if fn is None or fn(item)), None)
+
+    def last(self, fn: Callable[[T_co], object] | None = None) -> T_co | None:
+        """The last item (for which ``fn`` is truthy), or ``None``."""
+        return next((item for item in reversed(self._items) if fn is None or fn(item)), None)
+
+    def is_empty(self) -> bool:
+        """Whether there are no items."""
+        return not self._items
+
+    def is_not_empty(self) -> bool:
+        """Whether there is at least one item."""
+        return bool(self._items)
+
+    # -- aggregates (see dynamodb_tooling.query.aggregates for the number rules) -------------
+
+    def sum(self, attribute: str | Callable[[T_co], Any] | None = None) -> Number:
+        """The total of ``attribute`` (or of the items); ``None``/missing values are skipped."""
+        return sum_of(self._items, attribute)
+
+    def avg(self, attribute: str | Callable[[T_co], Any] | None = None) -> float | Decimal | None:
+        """The mean of ``attribute`` (or of the items); ``None`` when nothing has a value."""
+        return avg_of(self._items, attribute)
+
+    @overload
+    def min(self, attribute: None = None) -> T_co | None: ...
+    @overload
+    def min(self, attribute: str | Callable[[T_co], Any]) -> Any: ...
+    def min(self, attribute: str | Callable[[T_co], Any] | None = None) -> Any:
+        """The smallest value of ``attribute`` (or the smallest item); ``None`` when empty."""
+        return min_of(self._items, attribute)
+
+    @overload
+    def max(self, attribute: None = None) -> T_co | None: ...
+    @overload
+    def max(self, attribute: str | Callable[[T_co], Any]) -> Any: ...
+    def max(self, attribute: str | Callable[[T_co], Any] | None = None) -> Any:
+        """The largest value of ``attribute`` (or the largest item); ``None`` when empty."""
+        return max_of(self._items, attribute)
+
+    # -- converting --------------------------------------------------------------------------
+
+    def to_list(self) -> list[T_co]:
+        """The items as a new plain list."""
+        return list(self._items)
+
+    def to_dicts(self) -> list[Any]:
+        """Items with a ``to_dict()`` method (models) converted by it, mappings copied to dicts,
+        anything else as it is."""
+        return [_to_dict(item) for item in self._items]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T_co]):
+    """One page of a paginated query.
+
+    ``count`` is the number of items in this page, ``scanned_count`` how many DynamoDB read to
+    find them (more when a filter discarded some), ``next_cursor`` the opaque cursor for the next
+    page (``None`` on the last one, when ``has_more`` is false).
+    """
+
+    items: Collection[T_co]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+    per_page: int
+    scanned_count: int
+
+    def __iter__(self) -> Iterator[T_co]:
+        return iter(self.items)
+
+
+def _flatten(items: Iterable[Any], depth: int | None) -> Iterator[Any]:
+    nested = depth is None or depth > 0
+    for item in items:
+        if nested and isinstance(item, list | tuple | set | frozenset | Collection):
+            yield from _flatten(item, None if depth is None else depth - 1)
+        else:
+            yield item
+
+
+def _hashable(value: Any, key: str | Callable[..., Any], operation: str) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(
+            f"cannot {operation} {describe(key)}: its value {value!r} is a "
+            f"{type(value).__name__}, which cannot be a dict key"
+        ) from None
+    return value
+
+
+def _to_dict(item: Any) -> Any:
+    to_dict = getattr(item, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    if isinstance(item, Mapping):
+        return dict(item)
+    return item
