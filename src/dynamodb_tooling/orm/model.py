@@ -17,6 +17,10 @@ from typing import Any, ClassVar, Self, get_origin, get_type_hints
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec
 from dynamodb_tooling.orm.relations import Relation
+from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.query.predicates import MISSING
+from dynamodb_tooling.query.results import Collection
+from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition
 from dynamodb_tooling.schema.naming import default_prefix, make_attribute
@@ -191,6 +195,50 @@ class Model:
         if definition.attribute(name) is not None or name == definition.primary_key:
             raise AttributeError(f"{definition.name}.{name} is not set on this instance")
         raise AttributeError(f"{definition.name} has no attribute {name!r}")
+
+    # Queries (Eloquent's static entry points).
+    @classmethod
+    def query(cls) -> QueryBuilder[Self]:
+        """A new query on this model: ``User.query().where("age", ">", 30).get()``."""
+        state = QueryState(model=cls.__definition__.name)
+        return QueryBuilder(state, registry=cls.__registry__, hydrate=cls.from_item)
+
+    @classmethod
+    def where(
+        cls, attribute: Any, operator: Any = MISSING, value: Any = MISSING
+    ) -> QueryBuilder[Self]:
+        """``User.where("email", "ada@example.com")`` — see :meth:`QueryBuilder.where`."""
+        return cls.query().where(attribute, operator, value)
+
+    @classmethod
+    def where_in(cls, attribute: str, values: Any) -> QueryBuilder[Self]:
+        return cls.query().where_in(attribute, values)
+
+    @classmethod
+    def find(cls, item_id: Any) -> Self | None:
+        """The instance with this id (one GetItem), or ``None``."""
+        return cls.query().find(item_id)
+
+    @classmethod
+    def find_or_fail(cls, item_id: Any) -> Self:
+        return cls.query().find_or_fail(item_id)
+
+    @classmethod
+    def find_many(cls, ids: Any) -> Collection[Self]:
+        return cls.query().find_many(ids)
+
+    @classmethod
+    def all(cls) -> Collection[Self]:
+        """Every instance (a Scan of this entity type: warned)."""
+        return cls.query().get()
+
+    @classmethod
+    def with_trashed(cls) -> QueryBuilder[Self]:
+        return cls.query().with_trashed()
+
+    @classmethod
+    def only_trashed(cls) -> QueryBuilder[Self]:
+        return cls.query().only_trashed()
 
     @classmethod
     def _transformer(cls) -> EntityTransformer:

@@ -352,6 +352,24 @@ class KeyScheme:
             delimiter=self.delimiter,
         )
 
+    def collection_query(self, model: str, values: Mapping[str, Any]) -> KeyQuery:
+        """Where the items of collection child ``model`` live, given its ancestors' ids
+        (``user_id`` for Order; ``user_id`` and ``order_id`` for OrderLine)."""
+        entity = self.schema.entity(model)
+        if not entity.ancestry:
+            raise KeyValueError(f"{model} is not a collection child; it has its own partition")
+        root = entity.ancestry[0]
+        root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
+        prefix = self.delimiter.join([*self._levels(entity, values), self.sk_token(model)])
+        return KeyQuery(
+            None,
+            self.design.partition_key_name,
+            self.pk_token(root.parent) + root_id,
+            self.design.sort_key_name,
+            prefix,
+            delimiter=self.delimiter,
+        )
+
     def id_query(self, model: str, item_id: Any) -> KeyQuery:
         """How to find an item by id alone (direct for roots, via GSI for collection children)."""
         entity = self.schema.entity(model)

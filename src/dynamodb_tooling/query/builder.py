@@ -1,0 +1,365 @@
+"""QueryBuilder: a generative, explainable query over a model or a raw table.
+
+Every method returns a new builder, so a half-built query can be reused safely:
+
+>>> adults = User.where("age", ">=", 18)                         # doctest: +SKIP
+>>> adults.where("team_id", team.id).order_by("created_at").get() # doctest: +SKIP
+>>> adults.explain()                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any, Generic, Self, TypeVar
+
+from dynamodb_tooling.config import Config
+from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
+from dynamodb_tooling.errors import ItemNotFoundError, QueryError
+from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
+from dynamodb_tooling.query.cursor import CursorCodec
+from dynamodb_tooling.query.partiql import to_partiql
+from dynamodb_tooling.query.plan import Explanation, Plan
+from dynamodb_tooling.query.planner import QueryPlanner
+from dynamodb_tooling.query.predicates import (
+    MISSING,
+    Clause,
+    Connector,
+    Group,
+    Predicate,
+    predicate,
+)
+from dynamodb_tooling.query.reader import Reader
+from dynamodb_tooling.query.results import Collection, Page
+from dynamodb_tooling.query.state import Direction, QueryState
+from dynamodb_tooling.requests.partiql import Statement
+from dynamodb_tooling.schema import Registry, get_registry
+
+T = TypeVar("T")
+
+_codecs: dict[str | None, CursorCodec] = {}
+
+
+def _codec(secret: str | None) -> CursorCodec:
+    if secret not in _codecs:
+        _codecs[secret] = CursorCodec(secret)
+    return _codecs[secret]
+
+
+class QueryBuilder(Generic[T]):
+    """Records a query; ``get()``/``first()``/... plan and run it. See the module docstring."""
+
+    def __init__(
+        self,
+        state: QueryState,
+        *,
+        registry: Registry,
+        hydrate: Callable[[dict[str, Any]], T],
+        client: DynamoDBClient | None = None,
+    ) -> None:
+        self._state = state
+        self._registry = registry
+        self._hydrate = hydrate
+        self._client = client
+
+    @property
+    def state(self) -> QueryState:
+        return self._state
+
+    @property
+    def config(self) -> Config:
+        return self._registry.config
+
+    def _with(self, **changes: Any) -> Self:
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._state = replace(self._state, **changes)
+        return clone
+
+    def _add(self, connector: Connector, clause: Clause) -> Self:
+        return self._with(wheres=(*self._state.wheres, (connector, clause)))
+
+    # Conditions.
+    def where(
+        self, attribute: str | Callable[[Self], Self], operator: Any = MISSING, value: Any = MISSING
+    ) -> Self:
+        """``where("age", 30)``, ``where("age", ">", 30)`` or a group ``where(lambda q: ...)``."""
+        return self._where("and", attribute, operator, value)
+
+    def or_where(
+        self, attribute: str | Callable[[Self], Self], operator: Any = MISSING, value: Any = MISSING
+    ) -> Self:
+        """Like ``where``, joined with OR (AND binds tighter, as in SQL)."""
+        return self._where("or", attribute, operator, value)
+
+    def where_not(self, group: Callable[[Self], Self]) -> Self:
+        """A negated group: ``where_not(lambda q: q.where("a", 1).or_where("b", 2))``."""
+        return self._add("and", replace(self._group(group), negated=True))
+
+    def _where(self, connector: Connector, attribute: Any, operator: Any, value: Any) -> Self:
+        if callable(attribute):
+            return self._add(connector, self._group(attribute))
+        if operator is MISSING:
+            raise QueryError(f"where({attribute!r}) needs a value: where({attribute!r}, value)")
+        clause = predicate(attribute, operator, value, has_value=value is not MISSING)
+        return self._add(connector, clause)
+
+    def _group(self, build: Callable[[Self], Self]) -> Group:
+        inner = build(self._with(wheres=()))
+        if not inner._state.wheres:
+            raise QueryError("a where group must add at least one condition")
+        return Group(inner._state.wheres)
+
+    def where_in(self, attribute: str, values: Iterable[Any]) -> Self:
+        items = tuple(values)
+        if not items:
+            raise QueryError(f"where_in({attribute!r}, ...) needs at least one value")
+        return self._add("and", Predicate(attribute, "in", items))
+
+    def where_not_in(self, attribute: str, values: Iterable[Any]) -> Self:
+        return self._add("and", Predicate(attribute, "not_in", tuple(values)))
+
+    def where_between(self, attribute: str, low: Any, high: Any) -> Self:
+        return self._add("and", Predicate(attribute, "between", low, high))
+
+    def where_null(self, attribute: str) -> Self:
+        """Items without the attribute (``None`` values are not stored)."""
+        return self._add("and", Predicate(attribute, "not_exists"))
+
+    def where_not_null(self, attribute: str) -> Self:
+        return self._add("and", Predicate(attribute, "exists"))
+
+    where_exists = where_not_null
+    where_not_exists = where_null
+
+    def where_begins_with(self, attribute: str, prefix: str) -> Self:
+        return self._add("and", Predicate(attribute, "begins_with", prefix))
+
+    def where_contains(self, attribute: str, value: Any) -> Self:
+        return self._add("and", Predicate(attribute, "contains", value))
+
+    def when(
+        self,
+        condition: Any,
+        then: Callable[[Self], Self],
+        otherwise: Callable[[Self], Self] | None = None,
+    ) -> Self:
+        """Apply ``then`` when ``condition`` is truthy (``otherwise`` when not)."""
+        if condition:
+            return then(self)
+        return otherwise(self) if otherwise is not None else self
+
+    def unless(self, condition: Any, then: Callable[[Self], Self]) -> Self:
+        return self if condition else then(self)
+
+    # Shape of the result.
+    def select(self, *attributes: str) -> Self:
+        """Only these attributes (a ProjectionExpression)."""
+        return self._with(projection=tuple(dict.fromkeys(attributes)))
+
+    def order_by(self, attribute: str, direction: Direction = "asc") -> Self:
+        if direction not in ("asc", "desc"):
+            raise QueryError(f"order_by direction must be 'asc' or 'desc', not {direction!r}")
+        return self._with(order=(attribute, direction))
+
+    def order_by_desc(self, attribute: str) -> Self:
+        return self.order_by(attribute, "desc")
+
+    def latest(self, attribute: str | None = None) -> Self:
+        return self.order_by(attribute or self.config.query_builder.created_at_attribute, "desc")
+
+    def oldest(self, attribute: str | None = None) -> Self:
+        return self.order_by(attribute or self.config.query_builder.created_at_attribute, "asc")
+
+    def limit(self, count: int) -> Self:
+        if count < 1:
+            raise QueryError(f"limit must be at least 1 (got {count})")
+        return self._with(limit=count)
+
+    take = limit
+
+    # How to read.
+    def use_index(self, name: str) -> Self:
+        return self._with(index=name)
+
+    def consistent(self, enabled: bool = True) -> Self:
+        return self._with(consistent=enabled)
+
+    def force_scan(self) -> Self:
+        """Read with a Scan even if a Query is possible (an explicit opt-in: no warning)."""
+        return self._with(force_scan=True)
+
+    def force_query(self) -> Self:
+        """Fail instead of scanning when no key condition can be formed."""
+        return self._with(force_query=True)
+
+    def parallel(self, segments: int) -> Self:
+        """Scan in ``segments`` parallel segments (when the plan is a Scan)."""
+        if segments < 1:
+            raise QueryError(f"parallel() needs at least 1 segment (got {segments})")
+        return self._with(segments=segments)
+
+    def with_trashed(self) -> Self:
+        return self._with(trashed="with")
+
+    def only_trashed(self) -> Self:
+        return self._with(trashed="only")
+
+    # Inspection.
+    def plan(self) -> Plan:
+        return QueryPlanner(self._registry).plan(self._state)
+
+    def explain(self) -> Explanation:
+        """The plan in words (never sends anything, never warns)."""
+        return QueryPlanner(self._registry).plan(self._state, executing=False).explain()
+
+    def to_params(self) -> dict[str, Any]:
+        """The exact parameters of the first request this query sends."""
+        return QueryPlanner(self._registry).plan(self._state, executing=False).to_params()
+
+    def to_partiql(self) -> Statement:
+        """The PartiQL SELECT reading what this query reads, values bound as parameters."""
+        return to_partiql(QueryPlanner(self._registry).plan(self._state, executing=False))
+
+    def debug(self) -> Self:
+        """Print the plan and the request, then carry on building."""
+        print(self.explain())
+        print(self.to_params())
+        return self
+
+    # Reading.
+    def _reader(self) -> Reader:
+        design = self.config.single_table_design
+        names = [design.partition_key_name, design.sort_key_name]
+        plan = self.plan()
+        if plan.index:
+            names += [n for n in self._index_keys(plan.index) if n not in names]
+        return Reader(self._client or get_client(), plan, tuple(names))
+
+    def _index_keys(self, index: str) -> list[str]:
+        design = self.config.single_table_design
+        for n in range(1, 21):
+            if index == design.gsi_name(n):
+                return [design.gsi_pk(n), design.gsi_sk(n)]
+        for n in range(1, 6):
+            if index == design.lsi_name(n):
+                return [design.lsi_sk(n)]
+        return []
+
+    def _raw(self) -> Iterator[dict[str, Any]]:
+        return self._reader().items()
+
+    def get(self) -> Collection[T]:
+        """Every matching item."""
+        return Collection(self._hydrate(item) for item in self._raw())
+
+    all = get
+
+    def each(self, callback: Callable[[T], Any]) -> None:
+        """Call ``callback`` for each item as pages arrive (not all held in memory)."""
+        for item in self._raw():
+            callback(self._hydrate(item))
+
+    def first(self) -> T | None:
+        for item in self.limit(1)._raw():
+            return self._hydrate(item)
+        return None
+
+    def first_or_fail(self) -> T:
+        found = self.first()
+        if found is None:
+            what = self._state.model or self._state.table or "table"
+            raise ItemNotFoundError(f"no {what} matches this query ({self.explain().reason})")
+        return found
+
+    def _primary_key(self) -> str:
+        if self._state.model is None:
+            return self.config.single_table_design.partition_key_name
+        return self._registry.model(self._state.model).primary_key
+
+    def find(self, item_id: Any) -> T | None:
+        """The item with this id (GetItem), or ``None``."""
+        return self.where(self._primary_key(), item_id).first()
+
+    def find_or_fail(self, item_id: Any) -> T:
+        return self.where(self._primary_key(), item_id).first_or_fail()
+
+    def find_many(self, ids: Iterable[Any]) -> Collection[T]:
+        """Items with these ids (BatchGetItem, 100 keys per request), in the order given."""
+        return self.where_in(self._primary_key(), ids).get()
+
+    def value(self, attribute: str) -> Any:
+        for item in self.limit(1)._raw():
+            return item.get(attribute)
+        return None
+
+    def pluck(self, attribute: str) -> Collection[Any]:
+        return Collection(item.get(attribute) for item in self._raw())
+
+    def exists(self) -> bool:
+        return self.first() is not None
+
+    def doesnt_exist(self) -> bool:
+        return not self.exists()
+
+    def count(self) -> int:
+        """How many items match (``Select=COUNT`` when DynamoDB can count them all)."""
+        return self._reader().count()
+
+    def _aggregate(self, attribute: str, what: str) -> list[dict[str, Any]]:
+        items = list(self._raw())
+        warn_if_large(len(items), self.config.query_builder.aggregate_warning_threshold, what)
+        return items
+
+    def sum(self, attribute: str) -> Any:
+        return sum_of(self._aggregate(attribute, f"sum({attribute!r})"), attribute)
+
+    def avg(self, attribute: str) -> Any:
+        return avg_of(self._aggregate(attribute, f"avg({attribute!r})"), attribute)
+
+    def min(self, attribute: str) -> Any:
+        return min_of(self._aggregate(attribute, f"min({attribute!r})"), attribute)
+
+    def max(self, attribute: str) -> Any:
+        return max_of(self._aggregate(attribute, f"max({attribute!r})"), attribute)
+
+    # Pages.
+    def paginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:
+        """One page and the cursor of the next (opaque, url-safe, tamper-evident)."""
+        raw = self._reader().page(per_page, cursor, _codec(self.config.query_builder.cursor_secret))
+        items = Collection(self._hydrate(item) for item in raw.items)
+        return Page(
+            items=items,
+            count=len(items),
+            has_more=raw.next_cursor is not None,
+            next_cursor=raw.next_cursor,
+            per_page=per_page,
+            scanned_count=raw.scanned_count,
+        )
+
+    cursor_paginate = paginate
+
+    def chunk(self, size: int, callback: Callable[[Collection[T]], Any]) -> bool:
+        """Feed ``callback`` pages of ``size`` items; it may return ``False`` to stop.
+        Returns ``False`` when stopped early."""
+        cursor: str | None = None
+        while True:
+            page = self.paginate(size, cursor)
+            if page.items and callback(page.items) is False:
+                return False
+            if not page.has_more:
+                return True
+            cursor = page.next_cursor
+
+    chunk_by_id = chunk
+
+
+def table(
+    name: str,
+    *,
+    registry: Registry | None = None,
+    client: DynamoDBClient | None = None,
+) -> QueryBuilder[dict[str, Any]]:
+    """A builder on a raw table: keys are the configured pk/sk (and GSI) names."""
+    chosen = registry or get_registry()
+    return QueryBuilder(QueryState(table=name), registry=chosen, hydrate=dict, client=client)

@@ -1,0 +1,192 @@
+"""A query plan: the operation chosen, the exact requests, and why.
+
+``Plan.requests()`` compiles the requests (pure); ``Plan.explain()`` says, in words, what will
+be sent, what it costs and which index would make a Scan a Query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dynamodb_tooling.expressions import Condition, KeyCondition, compile_expressions
+from dynamodb_tooling.marshal import unmarshall
+from dynamodb_tooling.query.predicates import Clause, Connector
+from dynamodb_tooling.query.state import Direction
+from dynamodb_tooling.requests import Request
+from dynamodb_tooling.requests.items import get_item, query, scan
+
+PlanOperation = Literal["GetItem", "BatchGetItem", "UniqueLookup", "Query", "Scan"]
+COST_CLASS: dict[PlanOperation, str] = {
+    "GetItem": "GetItem (1 read, cheapest)",
+    "BatchGetItem": "BatchGetItem (1 read per key, 100 keys per request, in parallel)",
+    "UniqueLookup": "2 GetItems (the unique-value sentinel, then the item)",
+    "Query": "Query (reads only the matching partition range)",
+    "Scan": "Scan (reads the whole table)",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one query will be served."""
+
+    operation: PlanOperation
+    table: str
+    reason: str
+    index: str | None = None
+    key: dict[str, Any] | None = None
+    keys: tuple[dict[str, Any], ...] = ()
+    key_conditions: tuple[KeyCondition, ...] = ()
+    filter: Condition | None = None
+    post_filter: tuple[tuple[Connector, Clause], ...] = ()
+    entity_type: str | None = None
+    soft_delete: tuple[str, Literal["without", "with", "only"]] | None = None
+    scan_forward: bool = True
+    client_sort: tuple[str, Direction] | None = None
+    limit: int | None = None
+    projection: tuple[str, ...] = ()
+    consistent: bool = False
+    segments: int = 1
+    warnings: tuple[str, ...] = ()
+    suggestion: str | None = None
+    entity_type_attribute: str = "_et"
+    page_limit: int | None = field(default=None, compare=False)
+    #: For write-sharded Queries: the sort attribute the shards' results are merged on.
+    merge_key: str | None = None
+
+    def requests(self) -> list[Request]:
+        """The requests this plan sends first (one per shard for sharded Queries).
+
+        A UniqueLookup's second GetItem depends on the first response; BatchGetItem is sent
+        through the batch flow (100 keys per request).
+        """
+        projection = list(self.projection) or None
+        if self.operation in ("GetItem", "UniqueLookup"):
+            assert self.key is not None
+            return [
+                get_item(
+                    self.table, self.key, consistent_read=self.consistent, projection=projection
+                )
+            ]
+        if self.operation == "BatchGetItem":
+            return [
+                get_item(self.table, k, consistent_read=self.consistent, projection=projection)
+                for k in self.keys
+            ]
+        if self.operation == "Query":
+            return [
+                query(
+                    self.table,
+                    condition,
+                    filter=self.filter,
+                    index=self.index,
+                    projection=projection,
+                    limit=self.page_limit,
+                    scan_index_forward=self.scan_forward,
+                    consistent_read=self.consistent,
+                )
+                for condition in self.key_conditions
+            ]
+        return [
+            scan(
+                self.table,
+                filter=self.filter,
+                index=self.index,
+                projection=projection,
+                limit=self.page_limit,
+                consistent_read=self.consistent,
+            )
+        ]
+
+    def to_params(self) -> dict[str, Any]:
+        """The exact parameters of the first request (what ``debug()`` prints)."""
+        return dict(self.requests()[0].params)
+
+    def explain(self) -> Explanation:
+        """The plan in words: operation, index, key condition, filter, cost, warnings, fix."""
+        key_text = (
+            readable(self.key_conditions[0], "key_condition") if self.key_conditions else None
+        )
+        if self.key is not None:
+            key_text = " AND ".join(f"{k} = {v!r}" for k, v in self.key.items())
+        return Explanation(
+            operation=self.operation,
+            table=self.table,
+            index=self.index,
+            key_condition=key_text,
+            filter=readable(self.filter, "filter") if self.filter is not None else None,
+            cost=COST_CLASS[self.operation],
+            reason=self.reason,
+            warnings=self.warnings,
+            suggestion=self.suggestion,
+            client_side=_client_side(self),
+        )
+
+
+def _client_side(plan: Plan) -> tuple[str, ...]:
+    steps = []
+    if plan.post_filter:
+        steps.append("conditions checked on the fetched item(s)")
+    if plan.client_sort:
+        steps.append(f"sorted by {plan.client_sort[0]} ({plan.client_sort[1]}) in memory")
+    if plan.limit is not None and plan.filter is not None:
+        steps.append(f"pages until {plan.limit} items match the filter")
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What ``Model.where(...).explain()`` returns; ``str()`` renders it for people."""
+
+    operation: PlanOperation
+    table: str
+    index: str | None
+    key_condition: str | None
+    filter: str | None
+    cost: str
+    reason: str
+    warnings: tuple[str, ...] = ()
+    suggestion: str | None = None
+    client_side: tuple[str, ...] = ()
+
+    @property
+    def is_scan(self) -> bool:
+        return self.operation == "Scan"
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.operation} on {self.table}" + (f" index {self.index}" if self.index else "")
+        ]
+        lines.append(f"  why: {self.reason}")
+        if self.key_condition:
+            lines.append(f"  key condition: {self.key_condition}")
+        if self.filter:
+            lines.append(f"  filter: {self.filter}")
+        lines.append(f"  cost: {self.cost}")
+        lines += [f"  then: {step}" for step in self.client_side]
+        lines += [f"  warning: {warning}" for warning in self.warnings]
+        if self.suggestion:
+            lines.append(f"  to make it cheaper: {self.suggestion}")
+        return "\n".join(lines)
+
+
+_TOKEN = re.compile(r"#n\d+|:v\d+")
+
+
+def readable(node: KeyCondition | Condition | None, kind: str) -> str | None:
+    """An expression with its placeholders replaced by the real names and values."""
+    if node is None:
+        return None
+    compiled = compile_expressions(**{kind: node})  # type: ignore[arg-type]
+    text = str(compiled.get("KeyConditionExpression") or compiled.get("FilterExpression"))
+    names = compiled.get("ExpressionAttributeNames", {})
+    values = compiled.get("ExpressionAttributeValues", {})
+
+    def substitute(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in names:
+            return str(names[token])
+        return repr(unmarshall(values[token]))
+
+    return _TOKEN.sub(substitute, text)

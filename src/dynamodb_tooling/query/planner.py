@@ -1,0 +1,582 @@
+"""QueryPlanner: choose the cheapest request for a query (DESIGN §3).
+
+In order of preference: primary-key equality → GetItem (``where_in`` → BatchGetItem); unique
+attribute equality → sentinel GetItem then GetItem; foreign-key / indexed-attribute /
+collection-parent equality → Query on that path, with range conditions on the path's sort
+attribute folded into the key condition; anything else → Scan (warned, or refused when
+``allow_scan`` is off). Every other condition becomes a filter; entity-type scoping is added
+wherever an index or partition holds more than one entity type.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+from dynamodb_tooling.config import Config, full_table_name
+from dynamodb_tooling.errors import PerformanceWarning, QueryError, ScanNotAllowedError
+from dynamodb_tooling.expressions import Condition, KeyCondition, and_, attr, key
+from dynamodb_tooling.query.plan import Plan
+from dynamodb_tooling.query.predicates import Predicate, or_terms, to_condition
+from dynamodb_tooling.query.state import QueryState
+from dynamodb_tooling.schema import EntityScheme, KeyQuery, Registry
+from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
+
+_RANGE_OPS = ("<", "<=", ">", ">=", "between", "begins_with")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A way to serve the query: a Query on ``where`` consuming ``used`` predicates."""
+
+    score: int
+    reason: str
+    where: KeyQuery
+    used: tuple[Predicate, ...]
+    sort_attribute: str | None = None
+    sort_token: str = ""
+    #: The range read can hold other entity types (a collection with nested children).
+    scoped: bool = False
+
+
+class QueryPlanner:
+    """Plans queries for the models of a registry (or raw queries on a table)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._executing = True
+
+    @property
+    def config(self) -> Config:
+        return self.registry.config
+
+    def plan(self, state: QueryState, *, executing: bool = True) -> Plan:
+        """The plan for ``state``. When ``executing`` (not for ``explain()``), a Scan warns
+        with :class:`PerformanceWarning`, or raises :class:`ScanNotAllowedError` when
+        ``allow_scan`` is off."""
+        self._executing = executing
+        table = state.table or full_table_name(config=self.config)
+        if state.model is None:
+            return self._raw_plan(state, table)
+        entity = self.registry.schema.entity(state.model)
+        conjuncts = self._conjuncts(state)
+        if not state.force_scan:
+            direct = self._direct(state, entity, conjuncts, table)
+            if direct is not None:
+                return direct
+            candidate = self._best(state, entity, conjuncts)
+            if candidate is not None:
+                return self._query_plan(state, entity, candidate, table)
+        if state.force_query:
+            raise QueryError(
+                f"force_query(): no key condition can be formed for {entity.name} from "
+                f"{self._describe(conjuncts)}; query by id, a unique attribute, a relation's "
+                "foreign key or an indexed attribute"
+            )
+        return self._scan_plan(state, entity, conjuncts, table)
+
+    # Predicates usable for keys: the top level must be one AND-term of plain predicates.
+    def _conjuncts(self, state: QueryState) -> list[Predicate]:
+        terms = or_terms(state.wheres)
+        if len(terms) != 1:
+            return []
+        return [c for c in terms[0] if isinstance(c, Predicate)]
+
+    @staticmethod
+    def _describe(conjuncts: list[Predicate]) -> str:
+        if not conjuncts:
+            return "no AND-ed conditions"
+        return ", ".join(f"{p.attribute} {p.op}" for p in conjuncts)
+
+    # GetItem, BatchGetItem and unique lookups.
+    def _direct(
+        self, state: QueryState, entity: EntityScheme, conjuncts: list[Predicate], table: str
+    ) -> Plan | None:
+        pk = entity.model.primary_key
+        equal = {p.attribute: p for p in conjuncts if p.op == "="}
+        ancestors = [link.foreign_key for link in entity.ancestry]
+        if pk in equal and all(a in equal for a in ancestors):
+            values = {name: equal[name].value for name in (pk, *ancestors)}
+            used = [equal[name] for name in (pk, *ancestors)]
+            return self._get_plan(
+                state,
+                entity,
+                table,
+                "GetItem",
+                values,
+                used,
+                f"{pk} equality: the primary key is known",
+            )
+        listed = next((p for p in conjuncts if p.op == "in" and p.attribute == pk), None)
+        if listed is not None and not ancestors and state.index is None:
+            keys = tuple(self.registry.keys.primary_key(entity.name, {pk: v}) for v in listed.value)
+            return self._finish(
+                state,
+                entity,
+                Plan(
+                    operation="BatchGetItem",
+                    table=table,
+                    keys=keys,
+                    reason=f"where_in on {pk}: every key is known (100 per request, in parallel)",
+                    post_filter=self._rest(state, [listed]),
+                ),
+            )
+        for attribute in entity.model.unique_attributes:
+            if attribute.name in equal and state.index is None:
+                sentinel = self.registry.keys.sentinel_key(
+                    entity.name, attribute.name, equal[attribute.name].value
+                )
+                return self._finish(
+                    state,
+                    entity,
+                    Plan(
+                        operation="UniqueLookup",
+                        table=table,
+                        key=sentinel,
+                        reason=f"{attribute.name} is unique: its sentinel holds the owner's key",
+                        post_filter=self._rest(state, [equal[attribute.name]]),
+                    ),
+                )
+        return None
+
+    def _get_plan(
+        self,
+        state: QueryState,
+        entity: EntityScheme,
+        table: str,
+        operation: Any,
+        values: dict[str, Any],
+        used: list[Predicate],
+        reason: str,
+    ) -> Plan:
+        key_values = self.registry.keys.primary_key(entity.name, values)
+        return self._finish(
+            state,
+            entity,
+            Plan(
+                operation=operation,
+                table=table,
+                key=key_values,
+                reason=reason,
+                post_filter=self._rest(state, used),
+            ),
+        )
+
+    def _rest(self, state: QueryState, used: list[Predicate]) -> tuple[Any, ...]:
+        return tuple((c, clause) for c, clause in state.wheres if clause not in used)
+
+    def _finish(self, state: QueryState, entity: EntityScheme, plan: Plan) -> Plan:
+        """Entity type, soft deletes, projection and consistency for item lookups."""
+        return replace(
+            plan,
+            entity_type=entity.name,
+            soft_delete=self._soft_delete(state, entity),
+            projection=state.projection,
+            consistent=state.consistent,
+            limit=state.limit,
+            client_sort=state.order,
+            entity_type_attribute=self.config.single_table_design.entity_type_attribute,
+        )
+
+    def _soft_delete(self, state: QueryState, entity: EntityScheme) -> Any:
+        if not entity.model.traits.soft_deletes or state.trashed == "with":
+            return None
+        return (self.config.query_builder.soft_deletes.attribute, state.trashed)
+
+    # Query candidates.
+    def _best(
+        self, state: QueryState, entity: EntityScheme, conjuncts: list[Predicate]
+    ) -> Candidate | None:
+        order = state.order[0] if state.order else None
+        found = self._candidates(entity, conjuncts, order)
+        if state.index is not None:
+            found = [c for c in found if (c.where.index or "table") == state.index]
+            if not found:
+                raise QueryError(
+                    f"use_index({state.index!r}): no condition on {entity.name} reaches that "
+                    f"index; indexes this query could use: {self._reachable(entity, conjuncts)}"
+                )
+        if state.order is not None:
+            found = [
+                replace(c, score=c.score + (5 if c.sort_attribute == state.order[0] else 0))
+                for c in found
+            ]
+        return max(found, key=lambda c: c.score, default=None)
+
+    def _reachable(self, entity: EntityScheme, conjuncts: list[Predicate]) -> str:
+        names = sorted(
+            {c.where.index or "table" for c in self._candidates(entity, conjuncts, None)}
+        )
+        return ", ".join(names) or "none"
+
+    def _candidates(
+        self, entity: EntityScheme, conjuncts: list[Predicate], order: str | None
+    ) -> list[Candidate]:
+        keys = self.registry.keys
+        equal = {p.attribute: p for p in conjuncts if p.op == "="}
+        found: list[Candidate] = []
+        pk = entity.model.primary_key
+        if entity.ancestry and pk in equal:
+            where = keys.id_query(entity.name, equal[pk].value)
+            reason = f"{pk} equality without the parent ids: the by-id index of {entity.name}"
+            found.append(Candidate(70, reason, where, (equal[pk],)))
+        if entity.ancestry and all(link.foreign_key in equal for link in entity.ancestry):
+            used = tuple(equal[link.foreign_key] for link in entity.ancestry)
+            values = {p.attribute: p.value for p in used}
+            where = keys.collection_query(entity.name, values)
+            nested = any(link.collection for link in entity.children)
+            found.append(
+                Candidate(
+                    60,
+                    f"{entity.ancestry[-1].parent}'s collection: one partition",
+                    where,
+                    used,
+                    None,
+                    where.sort_prefix,
+                    nested,
+                )
+            )
+            found += [
+                replace(c, scoped=nested)
+                for c in self._lsi_candidates(entity, conjuncts, where, used, order)
+            ]
+        for path in entity.gsi_paths:
+            candidate = self._path_candidate(entity, path, equal, conjuncts)
+            if candidate is not None:
+                found.append(candidate)
+        return [self._with_range(c, conjuncts) for c in found]
+
+    def _path_candidate(
+        self,
+        entity: EntityScheme,
+        path: Any,
+        equal: dict[str, Predicate],
+        conjuncts: list[Predicate],
+    ) -> Candidate | None:
+        keys = self.registry.keys
+        if path.kind == "parent" and path.link.foreign_key in equal:
+            used = equal[path.link.foreign_key]
+            where = keys.children_query(path.link, used.value)
+            reason = f"{path.link.foreign_key} equality: {entity.name} by {path.link.parent}"
+            return Candidate(50, reason, where, (used,), path.sort_by, where.sort_prefix)
+        if path.kind == "attribute" and path.attribute in equal:
+            used = equal[path.attribute]
+            where = keys.attribute_query(entity.name, path.attribute, used.value)
+            reason = f"{path.attribute} equality: the sparse index on {path.attribute}"
+            return Candidate(50, reason, where, (used,), path.sort_by, where.sort_prefix)
+        if path.kind == "expiry" and any(p.attribute == path.attribute for p in conjuncts):
+            where = keys.expiry_query(entity.name)
+            reason = f"{path.attribute} range: the expiry index lists items by expiry"
+            return Candidate(40, reason, where, (), path.attribute, where.sort_prefix)
+        return None
+
+    def _lsi_candidates(
+        self,
+        entity: EntityScheme,
+        conjuncts: list[Predicate],
+        where: KeyQuery,
+        used: tuple[Predicate, ...],
+        order: str | None,
+    ) -> list[Candidate]:
+        design = self.config.single_table_design
+        found = []
+        for lsi in entity.lsi_paths:
+            if order == lsi.sort_by or any(p.attribute == lsi.sort_by for p in conjuncts):
+                on_lsi = replace(
+                    where, index=design.lsi_name(lsi.slot), sort_attribute=design.lsi_sk(lsi.slot)
+                )
+                found.append(
+                    Candidate(
+                        58,
+                        f"collection sorted by {lsi.sort_by} (LSI)",
+                        on_lsi,
+                        used,
+                        lsi.sort_by,
+                        on_lsi.sort_prefix,
+                    )
+                )
+        return found
+
+    def _with_range(self, candidate: Candidate, conjuncts: list[Predicate]) -> Candidate:
+        """Fold one range condition on the path's sort attribute into the key condition."""
+        if candidate.sort_attribute is None:
+            return candidate
+        ranged = [
+            p
+            for p in conjuncts
+            if p.attribute == candidate.sort_attribute and p.op in (*_RANGE_OPS, "=")
+        ]
+        if not ranged:
+            return candidate
+        chosen = ranged[0]
+        return replace(
+            candidate,
+            score=candidate.score + 10,
+            used=(*candidate.used, chosen),
+            reason=f"{candidate.reason}; {chosen.attribute} {chosen.op} in the key",
+        )
+
+    # Query plans.
+    def _query_plan(
+        self, state: QueryState, entity: EntityScheme, candidate: Candidate, table: str
+    ) -> Plan:
+        where = candidate.where
+        sort_bounds = self._sort_bounds(candidate)
+        conditions = tuple(
+            self._key_condition(where, partition, sort_bounds) for partition in where.partitions()
+        )
+        filter_ = self._filter(state, entity, candidate.used, scoped=candidate.scoped)
+        scan_forward, client_sort, warns = self._order(state, candidate)
+        if where.shards > 1:
+            warns.append(f"write-sharded path: {where.shards} Queries merged in order")
+        if state.consistent and where.index and where.index.startswith(self._gsi_prefix()):
+            raise QueryError(
+                f"consistent() cannot read {where.index}: global secondary indexes are only "
+                "eventually consistent; drop consistent() or query by the primary key"
+            )
+        return Plan(
+            operation="Query",
+            table=table,
+            reason=candidate.reason,
+            index=where.index,
+            merge_key=where.sort_attribute if where.shards > 1 else None,
+            key_conditions=conditions,
+            filter=filter_,
+            scan_forward=scan_forward,
+            client_sort=client_sort,
+            limit=state.limit,
+            projection=state.projection,
+            consistent=state.consistent,
+            warnings=tuple(warns),
+            page_limit=state.limit if filter_ is None and client_sort is None else None,
+            entity_type=entity.name,
+            entity_type_attribute=self.config.single_table_design.entity_type_attribute,
+        )
+
+    def _gsi_prefix(self) -> str:
+        return self.config.single_table_design.gsi_name_pattern.split("{n}")[0]
+
+    def _sort_bounds(self, candidate: Candidate) -> tuple[str, str] | str:
+        """``begins_with`` prefix, or ``(lower, upper)`` for BETWEEN."""
+        token = candidate.sort_token
+        ranged = [p for p in candidate.used if p.attribute == candidate.sort_attribute]
+        if not ranged:
+            return token
+        p = ranged[0]
+        keys, d = self.registry.keys, self.registry.keys.delimiter
+        what = f"{candidate.sort_attribute}"
+
+        def enc(value: Any) -> str:
+            return keys.part(value, what)
+
+        if p.op == "=":
+            return f"{token}{enc(p.value)}{d}"
+        if p.op == "begins_with":
+            return f"{token}{keys.part(p.value, what, tail=True)}"
+        lower, upper = token, token + MAX_KEY_CHAR
+        if p.op == ">":
+            lower = f"{token}{enc(p.value)}{d}{MAX_KEY_CHAR}"
+        elif p.op == ">=":
+            lower = f"{token}{enc(p.value)}"
+        elif p.op == "<":
+            upper = f"{token}{enc(p.value)}"
+        elif p.op == "<=":
+            upper = f"{token}{enc(p.value)}{d}{MAX_KEY_CHAR}"
+        elif p.op == "between":
+            lower = f"{token}{enc(p.value)}"
+            upper = f"{token}{enc(p.value2)}{d}{MAX_KEY_CHAR}"
+        return lower, upper
+
+    @staticmethod
+    def _key_condition(
+        where: KeyQuery, partition: str, bounds: tuple[str, str] | str
+    ) -> KeyCondition:
+        condition = key(where.partition_attribute).eq(partition)
+        if isinstance(bounds, tuple):
+            return condition & key(where.sort_attribute).between(*bounds)
+        if bounds:
+            return condition & key(where.sort_attribute).begins_with(bounds)
+        return condition
+
+    def _order(self, state: QueryState, candidate: Candidate | None) -> tuple[bool, Any, list[str]]:
+        if state.order is None:
+            return True, None, []
+        attribute, direction = state.order
+        if candidate is not None and attribute == candidate.sort_attribute:
+            return direction == "asc", None, []
+        warning = (
+            f"order_by({attribute!r}) is not the sort key of this access path, so results are "
+            "sorted in memory after every page is read"
+        )
+        return True, state.order, [warning]
+
+    def _filter(
+        self, state: QueryState, entity: EntityScheme, used: tuple[Predicate, ...], *, scoped: bool
+    ) -> Condition | None:
+        parts: list[Condition] = []
+        rest = to_condition([(c, clause) for c, clause in state.wheres if clause not in used])
+        if rest is not None:
+            parts.append(rest)
+        if scoped:
+            parts.append(
+                attr(self.config.single_table_design.entity_type_attribute).eq(entity.name)
+            )
+        soft = self._soft_delete(state, entity)
+        if soft is not None:
+            name, trashed = soft
+            parts.append(attr(name).exists() if trashed == "only" else attr(name).not_exists())
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else and_(*parts)
+
+    # Scans.
+    def _scan_plan(
+        self, state: QueryState, entity: EntityScheme, conjuncts: list[Predicate], table: str
+    ) -> Plan:
+        suggestion = self._suggest(entity, conjuncts)
+        reason = (
+            "force_scan()"
+            if state.force_scan
+            else f"no key condition can be formed from {self._describe(conjuncts)}"
+        )
+        message = f"{entity.name} query needs a Scan of {table}: {reason}"
+        if suggestion:
+            message += f"; {suggestion}"
+        self._refuse_or_warn(message, state)
+        _, client_sort, warns = self._order(state, None)
+        return Plan(
+            operation="Scan",
+            table=table,
+            reason=reason,
+            filter=self._filter(state, entity, (), scoped=True),
+            client_sort=client_sort,
+            limit=state.limit,
+            projection=state.projection,
+            consistent=state.consistent,
+            segments=state.segments,
+            warnings=(message, *warns),
+            suggestion=suggestion,
+            entity_type=entity.name,
+            entity_type_attribute=self.config.single_table_design.entity_type_attribute,
+        )
+
+    def _refuse_or_warn(self, message: str, state: QueryState) -> None:
+        if not self._executing or state.force_scan:
+            return
+        if not self.config.allow_scan:
+            raise ScanNotAllowedError(message + " (allow_scan is off; use force_scan() to opt in)")
+        warnings.warn(message, PerformanceWarning, stacklevel=5)
+
+    @staticmethod
+    def _suggest(entity: EntityScheme, conjuncts: list[Predicate]) -> str | None:
+        for p in conjuncts:
+            if p.op == "=":
+                if p.attribute.endswith("_id"):
+                    return (
+                        f"declare a BelongsTo relation with foreign_key={p.attribute!r} on "
+                        f"{entity.name} (or index={p.attribute!r}) to make it a Query"
+                    )
+                return (
+                    f"mark {entity.name}.{p.attribute} index=True (a sparse GSI) or "
+                    "unique=True to make it a Query"
+                )
+        if conjuncts:
+            p = conjuncts[0]
+            return (
+                f"a range on {p.attribute} needs an equality on an indexed attribute or "
+                f"relation too; or index an attribute with index_sort={p.attribute!r}"
+            )
+        return None
+
+    # Raw table queries (no model): pk/sk equality from the configured key names.
+    def _raw_plan(self, state: QueryState, table: str) -> Plan:
+        design = self.config.single_table_design
+        pk_name, sk_name = self._raw_keys(state)
+        conjuncts = self._conjuncts(state)
+        equal = {p.attribute: p for p in conjuncts if p.op == "="}
+        if pk_name in equal and sk_name in equal and state.index is None and not state.force_scan:
+            return Plan(
+                operation="GetItem",
+                table=table,
+                reason="pk and sk equality",
+                key={pk_name: equal[pk_name].value, sk_name: equal[sk_name].value},
+                post_filter=self._rest(state, [equal[pk_name], equal[sk_name]]),
+                projection=state.projection,
+                consistent=state.consistent,
+                limit=state.limit,
+                client_sort=state.order,
+                entity_type_attribute=design.entity_type_attribute,
+            )
+        if pk_name in equal and not state.force_scan:
+            used = [equal[pk_name]]
+            condition = key(pk_name).eq(equal[pk_name].value)
+            sort = next(
+                (p for p in conjuncts if p.attribute == sk_name and p.op in (*_RANGE_OPS, "=")),
+                None,
+            )
+            if sort is not None:
+                used.append(sort)
+                condition = condition & _raw_sort(sk_name, sort)
+            rest = to_condition(self._rest(state, used))
+            direction = state.order[1] if state.order and state.order[0] == sk_name else "asc"
+            client_sort = state.order if state.order and state.order[0] != sk_name else None
+            return Plan(
+                operation="Query",
+                table=table,
+                reason=f"{pk_name} equality",
+                index=state.index,
+                key_conditions=(condition,),
+                filter=rest,
+                scan_forward=direction == "asc",
+                client_sort=client_sort,
+                limit=state.limit,
+                projection=state.projection,
+                consistent=state.consistent,
+                page_limit=state.limit if rest is None and client_sort is None else None,
+            )
+        if state.force_query:
+            raise QueryError(
+                f"force_query(): no condition on {pk_name!r}; add where({pk_name!r}, ...)"
+            )
+        message = f"raw query on {table} needs a Scan: no {pk_name} equality"
+        self._refuse_or_warn(message, state)
+        return Plan(
+            operation="Scan",
+            table=table,
+            reason=f"no {pk_name} equality",
+            index=state.index,
+            filter=to_condition(state.wheres),
+            limit=state.limit,
+            client_sort=state.order,
+            projection=state.projection,
+            consistent=state.consistent,
+            segments=state.segments,
+            warnings=(message,),
+        )
+
+    def _raw_keys(self, state: QueryState) -> tuple[str, str]:
+        design = self.config.single_table_design
+        if state.index is None:
+            return design.partition_key_name, design.sort_key_name
+        for n in range(1, 21):
+            if state.index == design.gsi_name(n):
+                return design.gsi_pk(n), design.gsi_sk(n)
+        for extra in self.config.global_secondary_indexes:
+            if extra.name == state.index:
+                return extra.partition_key, extra.sort_key or ""
+        for n in range(1, 6):
+            if state.index == design.lsi_name(n):
+                return design.partition_key_name, design.lsi_sk(n)
+        raise QueryError(f"use_index({state.index!r}): no such index in the configuration")
+
+
+def _raw_sort(name: str, p: Predicate) -> KeyCondition:
+    k = key(name)
+    if p.op == "=":
+        return k.eq(p.value)
+    if p.op == "begins_with":
+        return k.begins_with(p.value)
+    if p.op == "between":
+        return k.between(p.value, p.value2)
+    return {"<": k.lt, "<=": k.lte, ">": k.gt, ">=": k.gte}[p.op](p.value)

@@ -1,0 +1,80 @@
+"""Raw access: DynamoDB requests exactly as given (wire parameters in, wire responses out).
+
+The escape hatch for what the builder does not express. ``partiql`` binds Python values to
+``?`` placeholders and returns the items as Python values.
+
+>>> raw_query({"TableName": "MainTable", "KeyConditionExpression": "pk = :p",
+...            "ExpressionAttributeValues": {":p": {"S": "USER#1"}}})      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
+from dynamodb_tooling.marshal import unmarshall_item
+from dynamodb_tooling.requests import Operation, Request
+from dynamodb_tooling.requests.pagination import all_pages
+from dynamodb_tooling.requests.partiql import execute_statement
+
+
+def _send(
+    operation: Operation, params: Mapping[str, Any], client: DynamoDBClient | None
+) -> Response:
+    return (client or get_client()).execute(Request(operation, dict(params)))
+
+
+def raw_query(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    """One Query page with these exact parameters."""
+    return _send("Query", params, client)
+
+
+def raw_scan(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return _send("Scan", params, client)
+
+
+def raw_get(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return _send("GetItem", params, client)
+
+
+def raw_put(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return _send("PutItem", params, client)
+
+
+def raw_update(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return _send("UpdateItem", params, client)
+
+
+def raw_delete(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return _send("DeleteItem", params, client)
+
+
+def raw_batch_get(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    """One BatchGetItem as given (``UnprocessedKeys`` are returned, not retried)."""
+    return _send("BatchGetItem", params, client)
+
+
+def raw_batch_write(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    """One BatchWriteItem as given (``UnprocessedItems`` are returned, not retried)."""
+    return _send("BatchWriteItem", params, client)
+
+
+def raw_transact_write(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return _send("TransactWriteItems", params, client)
+
+
+def partiql(
+    statement: str,
+    parameters: Sequence[Any] = (),
+    *,
+    consistent_read: bool = False,
+    client: DynamoDBClient | None = None,
+) -> list[dict[str, Any]]:
+    """Run a PartiQL statement (following every page) and return its items as Python values."""
+    request = execute_statement(statement, parameters, consistent_read=consistent_read)
+    pages = (client or get_client()).run(all_pages(request))
+    return [unmarshall_item(item) for item in pages.items]
