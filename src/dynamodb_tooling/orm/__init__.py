@@ -1,7 +1,7 @@
 """The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
 
 from dynamodb_tooling.orm.define import define_model
-from dynamodb_tooling.orm.fields import AttributeSpec, attribute
+from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
 from dynamodb_tooling.orm.model import Model
 from dynamodb_tooling.orm.relations import (
     BelongsTo,
@@ -16,6 +16,7 @@ __all__ = [
     "AttributeSpec",
     "BelongsTo",
     "BelongsToMany",
+    "Field",
     "HasMany",
     "HasOne",
     "Model",

@@ -34,8 +34,17 @@ _SETS: dict[Any, AttributeType] = {
 }
 
 
+def unwrap_field(annotation: Any) -> Any:
+    """``Field[int]`` → ``int`` (the stored type behind a typed descriptor annotation)."""
+    origin = get_origin(annotation)
+    if isinstance(origin, type) and origin.__name__ == "Field" and get_args(annotation):
+        return get_args(annotation)[0]
+    return annotation
+
+
 def attribute_type(annotation: Any, where: str) -> tuple[AttributeType, bool]:
     """The attribute type and whether ``None`` is allowed."""
+    annotation = unwrap_field(annotation)
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
@@ -77,6 +86,7 @@ def _by_values(values: Any, where: str) -> AttributeType:
 
 def enum_class(annotation: Any) -> type[Enum] | None:
     """The Enum an annotation names (``Color`` or ``Color | None``), if any."""
+    annotation = unwrap_field(annotation)
     if get_origin(annotation) in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
         return enum_class(members[0]) if len(members) == 1 else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
+
+from dynamodb_tooling.query.refs import AttributeRef
 
 from dynamodb_tooling.schema.definitions import AttributeType
 
@@ -81,3 +83,33 @@ def attribute(
         description=description,
         type=type,
     )
+
+
+T = TypeVar("T")
+
+
+class Field(Generic[T]):
+    """An attribute as a typed descriptor: annotate ``age: Field[int]`` and ``User.age > 30``
+    is a predicate a type checker verifies, while ``user.age`` is an ``int``.
+
+    Every model attribute gets one at class creation (plain annotations too); the annotation
+    only decides what type checkers see.
+    """
+
+    def __init__(self, name: str = "", model: str = "") -> None:
+        self.name = name
+        self.model = model
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = self.name or name
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> AttributeRef[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> T: ...
+    def __get__(self, instance: object | None, owner: type[Any]) -> AttributeRef[T] | T:
+        if instance is None:
+            return AttributeRef(self.name)
+        raise AttributeError(
+            f"{self.model or owner.__name__}.{self.name} is not set on this instance"
+        )

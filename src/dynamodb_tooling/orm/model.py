@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self, get_origin, get_type_hints
 
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
-from dynamodb_tooling.orm.fields import AttributeSpec
+from dynamodb_tooling.orm.fields import AttributeSpec, Field
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.predicates import MISSING
@@ -113,6 +113,9 @@ class Model:
             )
         origin = f"{cls.__module__}.{cls.__qualname__}"
         cls.__definition__ = cls.__registry__.register(definition, origin=origin)
+        for attribute_name in (definition.primary_key, *(a.name for a in definition.attributes)):
+            # Class access gives a typed reference (User.age > 30); instances read their dict.
+            setattr(cls, attribute_name, Field(attribute_name, definition.name))
 
     @classmethod
     def _take_specs(cls) -> None:
@@ -158,7 +161,7 @@ class Model:
                 continue
             if attr_name == primary_key:
                 continue
-            if attr_name in _RESERVED:
+            if attr_name in _RESERVED or attr_name in vars(Model):
                 raise SchemaError(f"{name}.{attr_name}: this name is reserved by Model; rename it")
             spec = specs.get(attr_name)
             raw = defaults.get(attr_name, _NO_DEFAULT)

@@ -81,13 +81,20 @@ class QueryBuilder(Generic[T]):
 
     # Conditions.
     def where(
-        self, attribute: str | Callable[[Self], Self], operator: Any = MISSING, value: Any = MISSING
+        self,
+        attribute: str | Predicate | Callable[[Self], Self],
+        operator: Any = MISSING,
+        value: Any = MISSING,
     ) -> Self:
-        """``where("age", 30)``, ``where("age", ">", 30)`` or a group ``where(lambda q: ...)``."""
+        """``where("age", 30)``, ``where("age", ">", 30)``, ``where(User.age > 30)`` or a
+        group ``where(lambda q: ...)``."""
         return self._where("and", attribute, operator, value)
 
     def or_where(
-        self, attribute: str | Callable[[Self], Self], operator: Any = MISSING, value: Any = MISSING
+        self,
+        attribute: str | Predicate | Callable[[Self], Self],
+        operator: Any = MISSING,
+        value: Any = MISSING,
     ) -> Self:
         """Like ``where``, joined with OR (AND binds tighter, as in SQL)."""
         return self._where("or", attribute, operator, value)
@@ -97,6 +104,8 @@ class QueryBuilder(Generic[T]):
         return self._add("and", replace(self._group(group), negated=True))
 
     def _where(self, connector: Connector, attribute: Any, operator: Any, value: Any) -> Self:
+        if isinstance(attribute, Predicate):
+            return self._add(connector, attribute)
         if callable(attribute):
             return self._add(connector, self._group(attribute))
         if operator is MISSING:
