@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
 from dynamodb_tooling.query.refs import AttributeRef
-
 from dynamodb_tooling.schema.definitions import AttributeType
 
 
