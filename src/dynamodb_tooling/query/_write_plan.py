@@ -1,0 +1,154 @@
+"""WritePlan: one compiled model write, and what its failures mean.
+
+A plan holds the request to send (a single PutItem/UpdateItem/DeleteItem, or one
+TransactWriteItems) and the same work as transaction actions, so plans of several writes can be
+merged into one transaction. ``uniques`` and ``versions`` say which action guards which unique
+value or version, so a cancelled transaction can be reported as the error it really is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from dynamodb_tooling._types import ReturnValue
+from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.requests import Request
+from dynamodb_tooling.requests.items import delete_item, put_item, update_item
+from dynamodb_tooling.requests.transactions import (
+    TransactDelete,
+    TransactPut,
+    TransactUpdate,
+    TransactWriteAction,
+    transact_write,
+)
+
+
+@dataclass(frozen=True)
+class UniqueTarget:
+    """Action ``index`` reserves ``value`` of ``model.attribute`` (a sentinel put)."""
+
+    index: int
+    model: str
+    attribute: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class VersionTarget:
+    """Action ``index`` expects ``model``'s item at version ``expected`` (optimistic locking)."""
+
+    index: int
+    model: str
+    expected: int
+    attribute: str = "_v"
+    key: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """A compiled write: ``request`` to send, ``actions`` to merge it into a transaction.
+
+    ``item`` is the item written by a put (Python values, keys included); ``changes`` the model
+    attributes an update sets (stored form, ``None`` for removed ones, the new version when it
+    is known). ``uniques`` and ``versions`` index into ``actions``.
+    """
+
+    request: Request
+    actions: tuple[TransactWriteAction, ...]
+    model: str = ""
+    key: Mapping[str, Any] = field(default_factory=dict)
+    item: dict[str, Any] | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    uniques: tuple[UniqueTarget, ...] = ()
+    versions: tuple[VersionTarget, ...] = ()
+
+    @property
+    def transactional(self) -> bool:
+        """Whether the plan is sent as TransactWriteItems."""
+        return self.request.operation == "TransactWriteItems"
+
+
+def single_request(action: TransactWriteAction, return_values: ReturnValue | None) -> Request:
+    """The PutItem/UpdateItem/DeleteItem doing the same as transaction ``action``."""
+    on_failure = action.return_values_on_condition_check_failure
+    if isinstance(action, TransactUpdate):
+        return update_item(
+            action.table,
+            action.key,
+            action.update,
+            condition=action.condition,
+            return_values=return_values,
+            return_values_on_condition_check_failure=on_failure,
+        )
+    old = _old_values_only(return_values)
+    if isinstance(action, TransactPut):
+        return put_item(
+            action.table,
+            action.item,
+            condition=action.condition,
+            return_values=old,
+            return_values_on_condition_check_failure=on_failure,
+        )
+    if isinstance(action, TransactDelete):
+        return delete_item(
+            action.table,
+            action.key,
+            condition=action.condition,
+            return_values=old,
+            return_values_on_condition_check_failure=on_failure,
+        )
+    raise QueryError("a condition check runs only inside a transaction; use transaction()")
+
+
+def _old_values_only(return_values: ReturnValue | None) -> Literal["NONE", "ALL_OLD"] | None:
+    if return_values is None:
+        return None
+    if return_values == "ALL_OLD":
+        return "ALL_OLD"
+    if return_values == "NONE":
+        return "NONE"
+    raise QueryError(
+        f"return_values={return_values!r} is only valid for updates; a put or delete "
+        "returns 'NONE' or 'ALL_OLD'"
+    )
+
+
+def make_plan(
+    actions: Sequence[TransactWriteAction],
+    *,
+    return_values: ReturnValue | None = None,
+    **info: Any,
+) -> WritePlan:
+    """The plan of ``actions``: one request for one action, else one transaction."""
+    actions = tuple(actions)
+    for name in ("uniques", "versions"):
+        info[name] = tuple(info.get(name, ()))
+    if len(actions) == 1:
+        return WritePlan(single_request(actions[0], return_values), actions, **info)
+    if return_values not in (None, "NONE"):
+        raise QueryError(
+            f"return_values={return_values!r} cannot be honoured: this write also moves unique "
+            "sentinels, so it runs as a transaction, and TransactWriteItems returns no values; "
+            "read the item again after writing"
+        )
+    return WritePlan(transact_write(actions), actions, **info)
+
+
+def merge_plans(plans: Sequence[WritePlan]) -> WritePlan:
+    """One transaction doing every plan's work (targets re-indexed into the merged actions)."""
+    actions: list[TransactWriteAction] = []
+    uniques: list[UniqueTarget] = []
+    versions: list[VersionTarget] = []
+    for plan in plans:
+        offset = len(actions)
+        actions.extend(plan.actions)
+        uniques += [replace(u, index=u.index + offset) for u in plan.uniques]
+        versions += [replace(v, index=v.index + offset) for v in plan.versions]
+    return WritePlan(
+        transact_write(actions),
+        tuple(actions),
+        uniques=tuple(uniques),
+        versions=tuple(versions),
+    )

@@ -1,0 +1,369 @@
+"""The write side of the query layer: model writes compiled to requests, without IO.
+
+:class:`WriteCompiler` turns ``insert``/``upsert``/``update``/``delete`` (and soft deletes and
+atomic operations) of a model's values into a :class:`WritePlan`: the exact request, every key
+derived by the registry's :class:`KeyScheme`, unique values guarded by sentinel items in the same
+transaction, versions checked. :func:`~dynamodb_tooling.query.unique.run_write` sends a plan;
+:func:`~dynamodb_tooling.query.transaction.transaction` merges several into one transaction.
+
+>>> compiler = WriteCompiler(registry, "MainTable")                       # doctest: +SKIP
+>>> plan = compiler.insert("User", {"email": "ada@example.com", "name": "Ada"})  # doctest: +SKIP
+>>> plan.request.operation                                                # doctest: +SKIP
+'TransactWriteItems'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Unpack
+
+from dynamodb_tooling._types import ReturnValuesOnConditionCheckFailure
+from dynamodb_tooling.drivers import DynamoDBClient
+from dynamodb_tooling.errors import QueryError, RequestValidationError
+from dynamodb_tooling.expressions import Condition, and_
+from dynamodb_tooling.query._write_atomic import AtomicWrites
+from dynamodb_tooling.query._write_base import WriteOptions
+from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
+from dynamodb_tooling.query.unique import release_sentinel
+from dynamodb_tooling.requests.batch import ProgressCallback, delete, put
+from dynamodb_tooling.requests.transactions import (
+    ConditionCheck,
+    TransactDelete,
+    TransactPut,
+    TransactWriteAction,
+    transact_write,
+)
+from dynamodb_tooling.schema import ModelDefinition
+from dynamodb_tooling.schema.casts import values_equal
+from dynamodb_tooling.schema.transformer import generate_id
+
+__all__ = [
+    "UniqueTarget",
+    "VersionTarget",
+    "WriteCompiler",
+    "WriteOptions",
+    "WritePlan",
+    "delete_many",
+    "insert_many",
+]
+
+
+class WriteCompiler(AtomicWrites):
+    """Compiles model writes for the models of ``registry`` on ``table`` (default: the
+    configured table) into :class:`WritePlan` objects. Pure: nothing is sent.
+
+    Values are model values as Python (``{"id": ..., "email": ...}``); "current values" are
+    the item's values as read (they must hold its id and collection ancestors' ids; a raw item
+    with key attributes is accepted). ``clock`` gives timestamps (a fixed one in tests).
+    """
+
+    def new_item(self, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The full item for new ``values`` (an id generated when missing), validated."""
+        definition = self.registry.model(model)
+        if values.get(definition.primary_key) is None:
+            values = {**values, definition.primary_key: generate_id(definition)}
+        return self.transformer.to_item(model, values)
+
+    def insert(
+        self,
+        model: str,
+        values: Mapping[str, Any],
+        *,
+        condition: Condition | None = None,
+        return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure | None = None,
+    ) -> WritePlan:
+        """Put a new item, only if none exists at its key; unique values reserve sentinels in
+        the same transaction (a taken value writes nothing)."""
+        item = self.new_item(model, values)
+        key = self.primary_key(model, item)
+        conditions = [self.absent(), *([condition] if condition is not None else [])]
+        on_failure = return_values_on_condition_check_failure
+        entity = TransactPut(self.table, item, and_(*conditions), on_failure)
+        unique = {a.name: item.get(a.name) for a in self.registry.model(model).unique_attributes}
+        extras, targets = self.moved_sentinels(model, key, {}, unique)
+        return make_plan([entity, *extras], model=model, key=key, item=item, uniques=targets)
+
+    def upsert(
+        self,
+        model: str,
+        values: Mapping[str, Any],
+        *,
+        original: Mapping[str, Any] | None = None,
+        if_not_exists: bool = False,
+        if_exists: bool = False,
+        **options: Unpack[WriteOptions],
+    ) -> WritePlan:
+        """Put the whole item, replacing any item at its key.
+
+        Unique values are reserved unless another item holds them (a sentinel this item already
+        owns is fine). Pass ``original`` (the values the item had) so a changed unique value's
+        old sentinel is released and, on versioned models, the version is checked.
+        """
+        if if_exists and if_not_exists:
+            raise QueryError("if_exists and if_not_exists exclude each other; pass one")
+        definition = self.registry.model(model)
+        current = None if original is None else self.current_values(model, original)
+        expected = self.expected_version(definition, current or {}, options.get("expect_version"))
+        if expected is not None:
+            values = {**values, self.version_attribute: expected + 1}
+        created = self.config.query_builder.created_at_attribute
+        if definition.traits.timestamps and current and current.get(created) is not None:
+            values = {created: current[created], **values}  # a replaced item keeps its birth
+        item = self.new_item(model, values)
+        if current is not None:
+            self.check_identity_unchanged(model, current, item)
+        key = self.primary_key(model, item)
+        old = {a.name: current.get(a.name) for a in definition.unique_attributes} if current else {}
+        new = {a.name: item.get(a.name) for a in definition.unique_attributes}
+        extras, targets = self.moved_sentinels(model, key, old, new, reclaim=True)
+        conditions = self._put_conditions(expected, old, new, if_exists, if_not_exists)
+        if (extra := options.get("condition")) is not None:
+            conditions.append(extra)
+        given = options.get("return_values_on_condition_check_failure")
+        entity = TransactPut(
+            self.table,
+            item,
+            and_(*conditions) if conditions else None,
+            self.on_failure(expected, given),
+        )
+        return make_plan(
+            [entity, *extras],
+            return_values=options.get("return_values"),
+            model=model,
+            key=key,
+            item=item,
+            uniques=targets,
+            versions=self.version_targets(model, key, expected),
+        )
+
+    def _put_conditions(
+        self,
+        expected: int | None,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        if_exists: bool,
+        if_not_exists: bool,
+    ) -> list[Condition]:
+        conditions = [self.absent()] if if_not_exists else [self.exists()] if if_exists else []
+        if expected is not None:
+            conditions.append(self.version_condition(expected))
+        moved = [name for name in old if not values_equal(old[name], new.get(name))]
+        return conditions + [self.unique_guard(name, old[name]) for name in moved]
+
+    def update(
+        self,
+        model: str,
+        original: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        **options: Unpack[WriteOptions],
+    ) -> WritePlan:
+        """UpdateItem setting ``changes`` on the existing item ``original`` (its current values).
+
+        ``None`` removes an attribute; ``updated_at`` is touched; derived index keys follow the
+        changed attributes; versioned models check and bump the version; a changed unique value
+        moves its sentinel in the same transaction. Changing the id or a collection parent's id
+        is refused (it would move the item).
+        """
+        if not changes:
+            raise QueryError(
+                f"nothing to update on {model}: changes is empty (use touch() to only bump "
+                "updated_at)"
+            )
+        if self.version_attribute in changes:
+            raise QueryError(
+                f"{model}.{self.version_attribute} is maintained by optimistic locking; pass "
+                "expect_version=... instead of setting it"
+            )
+        current = self.current_values(model, original)
+        stored = self.stored_values(model, changes)
+        self.check_identity_unchanged(model, current, stored)
+        definition = self.registry.model(model)
+        old = {
+            a.name: current.get(a.name) for a in definition.unique_attributes if a.name in stored
+        }
+        new = {name: stored[name] for name in old}
+        key = self.primary_key(model, current)
+        extras, targets = self.moved_sentinels(model, key, old, new)
+        guards = [
+            self.unique_guard(name, old[name])
+            for name in old
+            if not values_equal(old[name], new[name])
+        ]
+        return self.update_plan(
+            model,
+            current,
+            stored,
+            guards=guards,
+            extras=extras,
+            uniques=targets,
+            require_version=True,
+            **options,
+        )
+
+    def touch(
+        self, model: str, values: Mapping[str, Any], **options: Unpack[WriteOptions]
+    ) -> WritePlan:
+        """Only bump ``updated_at`` (and the version) of an existing item."""
+        if not self.registry.model(model).traits.timestamps:
+            raise QueryError(f"{model} has no timestamps to touch; declare timestamps=True")
+        return self.update_plan(model, self.current_values(model, values), {}, **options)
+
+    def delete(
+        self,
+        model: str,
+        values: Mapping[str, Any],
+        *,
+        if_exists: bool = False,
+        **options: Unpack[WriteOptions],
+    ) -> WritePlan:
+        """DeleteItem (a hard delete, also of soft-deleting models); unique sentinels are
+        released in the same transaction. Deleting a missing item is no error unless
+        ``if_exists``. ``values`` are the item's current values (its unique values included).
+        """
+        definition = self.registry.model(model)
+        current = self.current_values(model, values)
+        key = self.primary_key(model, current)
+        expected = self.expected_version(definition, current, options.get("expect_version"))
+        releases: list[TransactWriteAction] = [
+            release_sentinel(self.keys, self.table, model, a.name, current[a.name], key)
+            for a in definition.unique_attributes
+            if current.get(a.name) is not None
+        ]
+        conditions = self._delete_conditions(definition, current, expected, if_exists)
+        if (extra := options.get("condition")) is not None:
+            conditions.append(extra)
+        given = options.get("return_values_on_condition_check_failure")
+        entity = TransactDelete(
+            self.table,
+            key,
+            and_(*conditions) if conditions else None,
+            self.on_failure(expected, given),
+        )
+        return make_plan(
+            [entity, *releases],
+            return_values=options.get("return_values"),
+            model=model,
+            key=key,
+            versions=self.version_targets(model, key, expected),
+        )
+
+    #: A hard delete; the name soft-deleting models use in Eloquent.
+    force_delete = delete
+
+    def _delete_conditions(
+        self,
+        definition: ModelDefinition,
+        current: Mapping[str, Any],
+        expected: int | None,
+        if_exists: bool,
+    ) -> list[Condition]:
+        conditions = [self.exists()] if if_exists else []
+        if expected is not None:
+            conditions.append(self.version_condition(expected))
+        unique = definition.unique_attributes
+        if unique:
+            # The item must still hold the values whose sentinels are released (or be gone),
+            # so a stale read never leaves a sentinel behind.
+            holds = [self.unique_guard(a.name, current.get(a.name)) for a in unique]
+            conditions.append(self.absent() | and_(*holds))
+        return conditions
+
+    def soft_delete(
+        self, model: str, values: Mapping[str, Any], **options: Unpack[WriteOptions]
+    ) -> WritePlan:
+        """Set ``deleted_at`` and drop the item from its indexed-attribute (sparse) indexes;
+        unique values stay reserved."""
+        marker = self._soft_delete_marker(model)
+        now = self.transformer.timestamp(self.transformer.clock())
+        return self.update_plan(model, self.current_values(model, values), {marker: now}, **options)
+
+    def restore(
+        self, model: str, values: Mapping[str, Any], **options: Unpack[WriteOptions]
+    ) -> WritePlan:
+        """Remove ``deleted_at`` and put the item back into its indexed-attribute indexes
+        (``values`` must hold the indexed attributes' values)."""
+        marker = self._soft_delete_marker(model)
+        return self.update_plan(
+            model, self.current_values(model, values), {marker: None}, **options
+        )
+
+    def _soft_delete_marker(self, model: str) -> str:
+        marker = self.soft_delete_attribute(self.registry.model(model))
+        if marker is None:
+            raise QueryError(
+                f"{model} does not use soft deletes; declare soft_deletes=True, or delete()"
+            )
+        return marker
+
+    def condition_check(
+        self,
+        model: str,
+        values: Mapping[str, Any],
+        condition: Condition,
+        *,
+        return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure | None = None,
+    ) -> WritePlan:
+        """A transaction-only check that ``condition`` holds on the item (nothing written)."""
+        key = self.primary_key(model, self.current_values(model, values))
+        check = ConditionCheck(self.table, key, condition, return_values_on_condition_check_failure)
+        return WritePlan(transact_write([check]), (check,), model=model, key=key)
+
+
+def _refuse_unique(definition: ModelDefinition, operation: str) -> None:
+    if definition.unique_attributes:
+        names = ", ".join(a.name for a in definition.unique_attributes)
+        raise QueryError(
+            f"{operation}() cannot write {definition.name} items: {names} must stay unique, "
+            "which needs a transaction per item (BatchWriteItem has no conditions); use "
+            "transaction() or insert()/delete() per item"
+        )
+
+
+def insert_many(
+    client: DynamoDBClient,
+    compiler: WriteCompiler,
+    model: str,
+    values_list: Sequence[Mapping[str, Any]],
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> list[dict[str, Any]]:
+    """Write many new items with BatchWriteItem (chunks of 25, in parallel, unprocessed items
+    retried); returns the items written. A batch put has no condition: an item with the same
+    key is replaced. Models with unique attributes are refused (they need transactions).
+    """
+    _refuse_unique(compiler.registry.model(model), "insert_many")
+    items = [compiler.new_item(model, values) for values in values_list]
+    design = compiler.keys.design
+    seen: dict[tuple[Any, Any], int] = {}
+    for index, item in enumerate(items):
+        key = (item[design.partition_key_name], item[design.sort_key_name])
+        if key in seen:
+            raise RequestValidationError(
+                f"insert_many(): items {seen[key]} and {index} have the same key {key!r}; "
+                "BatchWriteItem rejects two writes to one item"
+            )
+        seen[key] = index
+    if items:
+        client.batch_write({compiler.table: [put(i) for i in items]}, on_progress=on_progress)
+    return items
+
+
+def delete_many(
+    client: DynamoDBClient,
+    compiler: WriteCompiler,
+    model: str,
+    values_list: Sequence[Mapping[str, Any]],
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> int:
+    """Hard-delete many items with BatchWriteItem; returns how many keys were deleted
+    (repeated keys count once). Models with unique attributes are refused."""
+    _refuse_unique(compiler.registry.model(model), "delete_many")
+    keys: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for values in values_list:
+        key = compiler.primary_key(model, compiler.current_values(model, values))
+        keys.setdefault(tuple(sorted(key.items())), key)
+    if keys:
+        writes = [delete(k) for k in keys.values()]
+        client.batch_write({compiler.table: writes}, on_progress=on_progress)
+    return len(keys)
