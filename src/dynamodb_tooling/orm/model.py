@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Self, get_origin, get_type_hints
 
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
+from dynamodb_tooling.orm.persistence import Persistence
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.predicates import MISSING
@@ -66,7 +67,7 @@ def _definition_attribute(
 _NO_DEFAULT = object()
 
 
-class Model:
+class Model(Persistence):
     """Base class of models; see the module docstring."""
 
     __definition__: ClassVar[ModelDefinition]
@@ -161,7 +162,7 @@ class Model:
                 continue
             if attr_name == primary_key:
                 continue
-            if attr_name in _RESERVED or attr_name in vars(Model):
+            if attr_name in _RESERVED or any(attr_name in vars(k) for k in Model.__mro__[:-1]):
                 raise SchemaError(f"{name}.{attr_name}: this name is reserved by Model; rename it")
             spec = specs.get(attr_name)
             raw = defaults.get(attr_name, _NO_DEFAULT)
@@ -262,6 +263,7 @@ class Model:
         values = cls._transformer().from_item(item, cls.__definition__.name)
         instance = cls.__new__(cls)
         instance.__dict__.update(values)
+        instance._remember()
         return instance
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ Every method returns a new builder, so a half-built query can be reused safely:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any, Generic, Self, TypeVar
 
@@ -32,6 +32,9 @@ from dynamodb_tooling.query.predicates import (
 from dynamodb_tooling.query.reader import Reader
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
+from dynamodb_tooling.query.unique import run_write
+from dynamodb_tooling.query.writes import WriteCompiler, insert_many
+from dynamodb_tooling.requests.batch import ProgressCallback
 from dynamodb_tooling.requests.partiql import Statement
 from dynamodb_tooling.schema import Registry, get_registry
 
@@ -160,6 +163,14 @@ class QueryBuilder(Generic[T]):
 
     def unless(self, condition: Any, then: Callable[[Self], Self]) -> Self:
         return self if condition else then(self)
+
+    def scope(self, apply: Callable[..., Self], *args: Any, **kwargs: Any) -> Self:
+        """Apply a reusable query scope: ``scope(published, since=day)`` calls
+        ``published(query, since=day)`` (the hook the ORM's local and global scopes use)."""
+        scoped = apply(self, *args, **kwargs)
+        if not isinstance(scoped, QueryBuilder):
+            raise QueryError(f"scope {getattr(apply, '__name__', apply)!r} must return the query")
+        return scoped
 
     # Shape of the result.
     def select(self, *attributes: str) -> Self:
@@ -331,6 +342,57 @@ class QueryBuilder(Generic[T]):
 
     def max(self, attribute: str) -> Any:
         return max_of(self._aggregate(attribute, f"max({attribute!r})"), attribute)
+
+    # Writing (model queries).
+    def _writes(self) -> tuple[str, WriteCompiler, DynamoDBClient]:
+        if self._state.model is None:
+            raise QueryError("writes through a raw table() builder are not modelled; use raw_put")
+        compiler = WriteCompiler(self._registry, self._state.table)
+        return self._state.model, compiler, self._client or get_client()
+
+    def insert(self, values: Mapping[str, Any]) -> T:
+        """Insert one item (unique values reserved in the same transaction); returns it."""
+        model, compiler, client = self._writes()
+        plan = compiler.insert(model, values)
+        run_write(client, plan)
+        assert plan.item is not None
+        return self._hydrate(plan.item)
+
+    def insert_many(
+        self, rows: Iterable[Mapping[str, Any]], *, on_progress: ProgressCallback | None = None
+    ) -> int:
+        """Insert many items with batched, parallel writes; returns how many were written."""
+        model, compiler, client = self._writes()
+        return len(insert_many(client, compiler, model, list(rows), on_progress=on_progress))
+
+    def update(self, **changes: Any) -> int:
+        """Update every matching item (only ``changes``; keys and sentinels kept right)."""
+        model, compiler, client = self._writes()
+        count = 0
+        for item in self._raw():
+            run_write(client, compiler.update(model, item, changes))
+            count += 1
+        return count
+
+    def delete(self) -> int:
+        """Delete every matching item (soft-delete when the model uses soft deletes)."""
+        model, compiler, client = self._writes()
+        soft = self._registry.model(model).traits.soft_deletes
+        count = 0
+        for item in self._raw():
+            plan = compiler.soft_delete(model, item) if soft else compiler.delete(model, item)
+            run_write(client, plan)
+            count += 1
+        return count
+
+    def force_delete(self) -> int:
+        """Delete every matching item for good (soft-deleted ones included)."""
+        model, compiler, client = self._writes()
+        count = 0
+        for item in self.with_trashed()._raw():
+            run_write(client, compiler.delete(model, item))
+            count += 1
+        return count
 
     # Pages.
     def paginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:

@@ -403,13 +403,22 @@ class QueryPlanner:
         if state.order is None:
             return True, None, []
         attribute, direction = state.order
-        if candidate is not None and attribute == candidate.sort_attribute:
+        if candidate is not None and attribute in self._key_order(state, candidate):
             return direction == "asc", None, []
         warning = (
             f"order_by({attribute!r}) is not the sort key of this access path, so results are "
             "sorted in memory after every page is read"
         )
         return True, state.order, [warning]
+
+    def _key_order(self, state: QueryState, candidate: Candidate) -> tuple[str, ...]:
+        """Attributes the path's sort key is ordered by: its sort attribute, or, when the sort
+        key ends in the id alone (``POST#<id>``), the id (ULIDs: creation order)."""
+        if candidate.sort_attribute is not None:
+            return (candidate.sort_attribute,)
+        if candidate.sort_token and state.model is not None:
+            return (self.registry.model(state.model).primary_key,)
+        return ()
 
     def _filter(
         self, state: QueryState, entity: EntityScheme, used: tuple[Predicate, ...], *, scoped: bool
