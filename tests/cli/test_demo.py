@@ -32,10 +32,13 @@ def test_demo_tour(dynamodb_client: DynamoDBClient) -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Created Demo-" in out
-    assert "transaction cancelled, nothing was written (#1: ConditionalCheckFailed)" in out
+    assert "UniqueConstraintError: User.email 'ada@example.com' is already taken" in out
     assert "impostor stored: False" in out
+    assert "User by email → UniqueLookup" in out
+    assert "Users of the team → Query GSI1" in out
     assert "['Notes on the Engine']" in out  # the sparse status index skips the draft
     assert "['Order', 'Order', 'RoleUser', 'User']" in out  # the collection in one Query
+    assert "to make it cheaper: mark User.name index=True" in out
     assert "batch_write: 60 items" in out
     assert "n = 100" in out
     assert not [t for t in dynamodb_client.list_all_tables() if t.startswith("Demo-")]

@@ -87,7 +87,8 @@ class QueryPlanner:
     def _describe(conjuncts: list[Predicate]) -> str:
         if not conjuncts:
             return "no AND-ed conditions"
-        return ", ".join(f"{p.attribute} {p.op}" for p in conjuncts)
+        names = ", ".join(dict.fromkeys(p.attribute for p in conjuncts))
+        return f"the conditions on {names}"
 
     # GetItem, BatchGetItem and unique lookups.
     def _direct(

@@ -9,7 +9,6 @@ transaction and PartiQL on the low-level client, and deletes the table.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import typer
@@ -18,14 +17,15 @@ from rich.table import Table
 
 from dynamodb_tooling.cli.commands._demo_models import DemoModels, define_demo_models
 from dynamodb_tooling.config import Config, full_table_name, get_config, set_config
-from dynamodb_tooling.drivers import DynamoDBClient
-from dynamodb_tooling.errors import TransactionCanceledError
-from dynamodb_tooling.expressions import Update, attr, key
+from dynamodb_tooling.drivers import DynamoDBClient, get_client
+from dynamodb_tooling.errors import UniqueConstraintError
+from dynamodb_tooling.expressions import Update, attr
 from dynamodb_tooling.marshal import unmarshall_item
-from dynamodb_tooling.requests import items
+from dynamodb_tooling.query.builder import table
 from dynamodb_tooling.requests import transactions as tx
 from dynamodb_tooling.requests.batch import put
-from dynamodb_tooling.schema import KeyQuery, Registry
+from dynamodb_tooling.schema import Registry
+from dynamodb_tooling.schema.transformer import EntityTransformer
 
 console = Console()
 
@@ -45,24 +45,24 @@ def demo(
     keep: bool = typer.Option(False, "--keep", help="keep the demo table afterwards"),
 ) -> None:
     """Run a guided tour: models → single-table design → reads and writes on the engine."""
-    config = _demo_config(get_config())
-    client = DynamoDBClient(config=config)
+    table = f"Demo-{uuid.uuid4().hex[:8]}"
+    config = set_config(_demo_config(get_config()), default_table_name=table)
+    client = get_client()
     registry = Registry(config)
     models = define_demo_models(registry)
     console.print(f"[bold]dynamodb-tooling demo[/] on {client.driver.health_check().endpoint}\n")
     _design(registry)
-    table = full_table_name(f"Demo-{uuid.uuid4().hex[:8]}", config)
-    client.create_table(registry.table_definition(table))
-    client.wait_for_table_active(table)
-    console.print(f"\n[bold]Created[/] {table} from registry.table_definition()\n")
+    name = full_table_name(config=config)
+    client.create_table(registry.table_definition())
+    client.wait_for_table_active(name)
+    console.print(f"\n[bold]Created[/] {name} from registry.table_definition()\n")
     try:
-        Tour(client, registry, models, table).run()
+        Tour(client, registry, models, name).run()
     finally:
         if not keep:
-            client.delete_table(table)
-            client.wait_for_table_deleted(table)
-            console.print(f"\n[bold]Deleted[/] {table}")
-        client.close()
+            client.delete_table(name)
+            client.wait_for_table_deleted(name)
+            console.print(f"\n[bold]Deleted[/] {name}")
 
 
 def _design(registry: Registry) -> None:
@@ -93,99 +93,57 @@ class Tour:
         console.rule(title)
 
     def write_models(self) -> tuple[Any, Any]:
-        self.step("Writing models: every key comes from the registry")
-        team = self.models.Team(name="Analytical Engines")
-        user = self.models.User(email="ada@example.com", name="Ada", team_id=team.id)
-        role = self.models.Role(name="admin")
-        self.client.put_item(self.table, team.to_item())
-        self.create_unique(user)
-        self.client.put_item(self.table, role.to_item())
-        pivot = self.registry.schema.pivot("RoleUser")
-        edge = {
-            **self.keys.edge_keys(pivot, user.id, role.id),
-            "user_id": user.id,
-            "role_id": role.id,
-        }
+        self.step("Saving models: every key comes from the registry")
+        m = self.models
+        team = m.Team.create(name="Analytical Engines")
+        user = m.User.create(email="ada@example.com", name="Ada", team_id=team.id)
+        role = m.Role.create(name="admin")
+        edge = EntityTransformer(self.registry).edge_item("RoleUser", user.id, role.id)
         self.client.put_item(self.table, edge)
         for title, status in (("Notes on the Engine", "published"), ("Draft", None)):
-            post = self.models.Post(title=title, status=status, user_id=user.id)
-            self.client.put_item(self.table, post.to_item())
+            m.Post.create(title=title, status=status, user_id=user.id)
         for total in (120, 80):
-            order = self.models.Order(total=total, user_id=user.id)
-            self.client.put_item(self.table, order.to_item())
+            m.Order.create(total=total, user_id=user.id)
         shown = {k: v for k, v in user.to_item().items() if k not in ("created_at", "updated_at")}
-        console.print("User item:", shown)
+        console.print(
+            "User.create(...) wrote (with its email sentinel, in one transaction):", shown
+        )
         return team, user
 
-    def create_unique(self, user: Any) -> None:
-        """The user and its email sentinel in one transaction: both or neither."""
-        entity = user.to_item()
-        owner = {"pk": entity["pk"], "sk": entity["sk"]}
-        sentinel = self.keys.sentinel_item("User", "email", user.email, owner)
-        self.client.transact_write(
-            [
-                tx.TransactPut(self.table, entity, condition=attr("pk").not_exists()),
-                tx.TransactPut(self.table, sentinel, condition=attr("pk").not_exists()),
-            ]
-        )
-
     def unique_violation(self, user: Any) -> None:
-        self.step("A second user with the same email: the transaction writes nothing")
-        twin = self.models.User(email=user.email, name="Impostor", team_id=user.team_id)
+        self.step("A second user with the same email: nothing is written")
         try:
-            self.create_unique(twin)
-        except TransactionCanceledError as error:
-            console.print(f"TransactionCanceledError: {error}")
-        found = self.client.get_item(self.table, self.keys.primary_key("User", {"id": twin.id}))
-        console.print(f"impostor stored: {'Item' in found}")
+            self.models.User.create(email=user.email, name="Impostor", team_id=user.team_id)
+        except UniqueConstraintError as error:
+            console.print(f"UniqueConstraintError: {error}")
+        impostors = self.models.User.where("team_id", user.team_id).where("name", "Impostor")
+        console.print(f"impostor stored: {impostors.exists()}")
 
-    def query(self, where: KeyQuery, title: str) -> list[dict[str, Any]]:
-        condition = key(where.partition_attribute).eq(where.partition_value)
-        if where.sort_prefix:
-            condition = condition & key(where.sort_attribute).begins_with(where.sort_prefix)
-        request = items.query(self.table, condition, index=where.index)
-        params = request.params
-        console.print(
-            f"[cyan]{title}[/] → Query {where.index or 'table'}: "
-            f"{where.partition_attribute} = {where.partition_value!r}"
-            + (
-                f", begins_with({where.sort_attribute}, {where.sort_prefix!r})"
-                if where.sort_prefix
-                else ""
-            )
-            + f"  ({len(params['ExpressionAttributeValues'])} values, all placeholders)"
-        )
-        return [
-            unmarshall_item(i)
-            for i in self.client.query_all(self.table, condition, index=where.index).items
-        ]
+    def show(self, title: str, query: Any) -> list[Any]:
+        plan = query.explain()
+        where = f" {plan.index}" if plan.index else ""
+        console.print(f"[cyan]{title}[/] → {plan.operation}{where}: {plan.key_condition}")
+        return list(query.get())
 
     def read_back(self, team: Any, user: Any) -> None:
-        self.step("Reading through the derived access paths")
-        sentinel = self.client.get_item(
-            self.table, self.keys.sentinel_key("User", "email", user.email)
-        )
-        owner = unmarshall_item(sentinel["Item"])["owner"]
-        found = self.models.User.from_item(
-            unmarshall_item(self.client.get_item(self.table, owner)["Item"])
-        )
-        console.print(f"[cyan]User by email[/] → GetItem sentinel, GetItem user: {found!r}")
-        schema = self.registry.schema
-        members = self.query(
-            self.keys.children_query(schema.entity("User").parents[0], team.id), "Users of the team"
-        )
-        console.print([m["name"] for m in members])
-        posts_link = next(c for c in schema.entity("User").children if c.child == "Post")
-        posts = self.query(self.keys.children_query(posts_link, user.id), "Posts of the user")
-        console.print([p["title"] for p in posts])
-        published = self.query(
-            self.keys.attribute_query("Post", "status", "published"),
+        self.step("Reading: the planner picks the cheapest request")
+        m = self.models
+        found = self.show("User by email", m.User.where("email", user.email))
+        console.print([u.name for u in found])
+        members = self.show("Users of the team", m.User.where("team_id", team.id))
+        console.print([u.name for u in members])
+        posts = self.show("Posts of the user", m.Post.where("user_id", user.id).latest("id"))
+        console.print([p.title for p in posts])
+        published = self.show(
             "Posts by status (sparse index: the draft has none)",
+            m.Post.where("status", "published"),
         )
-        console.print([p["title"] for p in published])
-        partition = replace(self.keys.id_query("User", user.id), sort_prefix="")
-        collection = self.query(partition, "User with its orders and roles: ONE Query")
+        console.print([p.title for p in published])
+        partition = table(self.table).where("pk", f"USER#{user.id}")
+        collection = self.show("User with its orders and roles: ONE Query", partition)
         console.print(sorted(i["_et"] for i in collection))
+        console.print('\n[cyan]User.where("name", "Ada").explain()[/]:')
+        console.print(str(m.User.where("name", "Ada").explain()), markup=False)
 
     def client_features(self, user: Any) -> None:
         self.step("The low-level client: batches, transactions, PartiQL")
