@@ -159,3 +159,19 @@ def test_transaction_across_models_is_all_or_nothing(
         tx.insert("Member", {"email": "new@example.com", "name": "N", "team_id": "t9"})
     assert app["Team"].find_or_fail("t9").name == "Made"
     assert Member.where("team_id", "t9").count() == 1
+
+
+def test_targeted_writes_keep_other_unsaved_edits(app: dict[str, Any]) -> None:
+    Member = app["Member"]
+    member = Member.create(email="e@example.com", name="Before", team_id="t1")
+    member.name = "After"
+    member.increment("logins")
+    assert member.is_dirty("name")
+    member.save()
+    assert Member.find_or_fail(member.id).name == "After"
+    member.name = "Deleted"
+    member.delete()
+    member.restore()
+    assert member.is_dirty("name")
+    member.save()
+    assert Member.find_or_fail(member.id).name == "Deleted"

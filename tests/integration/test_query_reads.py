@@ -216,3 +216,30 @@ def test_partiql_with_a_sort_key_prefix(
     statement = query.to_partiql()
     rows = partiql(statement.statement, statement.parameters, client=dynamodb_client)
     assert sorted(r["id"] for r in rows) == sorted(ids(query.get())) == ["o0", "o1", "o2"]
+
+
+def test_select_keeps_lookups_and_pages_working(blog: dict[str, type[Model]]) -> None:
+    User, Post = blog["User"], blog["Post"]
+    ada = User.query().select("name").find("u1")
+    assert ada is not None
+    assert ada.name == "Ada"
+    assert User.query().select("name").where("email", "bob@example.com").first() is not None
+    assert len(User.query().select("name").find_many(["u1", "u2"])) == 2
+    page = Post.where("user_id", "u1").select("title").paginate(2)
+    assert page.has_more
+    assert page.next_cursor is not None
+
+
+def test_has_more_is_exact_and_batches_do_not_page(blog: dict[str, type[Model]]) -> None:
+    from dynamodb_tooling.errors import QueryError
+
+    Post, User = blog["Post"], blog["User"]
+    published = Post.where("status", "published")  # exactly 4 items
+    first = published.paginate(2)
+    second = published.paginate(2, first.next_cursor)
+    assert (first.has_more, len(second.items), second.has_more) == (True, 2, False)
+    with pytest.raises(QueryError, match="cursor pages need one server-ordered"):
+        User.where_in("id", ["u1", "u2"]).paginate(1)
+    seen: list[int] = []
+    User.where_in("id", ["u1", "u2"]).chunk(1, lambda part: seen.append(len(part)))
+    assert seen == [1, 1]

@@ -234,6 +234,136 @@ def test_plans_compile_to_partiql_with_bound_parameters() -> None:
         'AND "title" IS MISSING'
     )
     get = to_partiql(plan("Team", eq("id", "t1"), projection=("name",)))
-    assert get.statement == 'SELECT "name" FROM "MainTable" WHERE "pk" = ? AND "sk" = ?'
+    assert get.statement == (
+        'SELECT "name", "pk", "sk", "_et", "id" FROM "MainTable" WHERE "pk" = ? AND "sk" = ? '
+        'AND "_et" = ?'
+    )
     with pytest.raises(QueryError, match="two reads"):
         to_partiql(plan("User", eq("email", "a@b.c")))
+
+
+# Regressions found in review.
+
+
+def test_values_are_compared_in_their_stored_form() -> None:
+    from datetime import timedelta, timezone
+
+    plus_five = timezone(timedelta(hours=5))
+    local = datetime(2026, 1, 1, 5, 0, tzinfo=plus_five)
+    params = plan("Order", eq("user_id", "u1"), Predicate("created_at", ">=", local)).to_params()
+    assert params["ExpressionAttributeValues"][":v1"] == {"S": "ORDER#2026-01-01T00:00:00+00:00"}
+    unix = registry(query_builder={"timestamp_format": "unix"})
+    ranged = plan(
+        "Order", eq("user_id", "u1"), Predicate("created_at", ">=", local), registry_=unix
+    )
+    assert ranged.to_params()["ExpressionAttributeValues"][":v1"] == {
+        "S": "ORDER#00000000001767225600"
+    }
+
+
+def test_none_equality_means_absent_and_duplicate_ids_are_read_once() -> None:
+    from dynamodb_tooling.query.predicates import predicate
+
+    assert predicate("status", None, None, has_value=False) == Predicate("status", "not_exists")
+    assert predicate("status", "!=", None, has_value=True) == Predicate("status", "exists")
+    batch = plan("Team", Predicate("id", "in", ("t1", "t1", "t2")))
+    assert [k["pk"] for k in batch.keys] == ["TEAM#t1", "TEAM#t2"]
+
+
+def test_string_sort_attributes_are_filtered_not_keyed() -> None:
+    from dynamodb_tooling.schema import ModelDefinition, RelationDefinition
+    from dynamodb_tooling.schema.naming import make_attribute
+
+    books = Registry(validate_config())
+    books.register(ModelDefinition("Shelf", "SHELF"))
+    books.register(
+        ModelDefinition(
+            "Book",
+            "BOOK",
+            attributes=(make_attribute("title", "string"),),
+            relations=(RelationDefinition("shelf", "belongs_to", "Shelf", sort_by="title"),),
+        )
+    )
+    chosen = plan(
+        "Book",
+        eq("shelf_id", "s1"),
+        Predicate("title", "<", "Ann Lee"),
+        order=("title", "asc"),
+        registry_=books,
+    )
+    assert chosen.to_params()["KeyConditionExpression"] == "#n0 = :v0 AND begins_with(#n1, :v1)"
+    assert chosen.to_params()["FilterExpression"] == "#n2 < :v2"
+    assert chosen.client_sort == ("title", "asc")
+
+
+def test_trashed_queries_avoid_indexes_deleted_items_leave() -> None:
+    from dynamodb_tooling.schema import ModelDefinition, Traits
+    from dynamodb_tooling.schema.naming import make_attribute
+
+    tasks = Registry(validate_config())
+    tasks.register(
+        ModelDefinition(
+            "Task",
+            "TASK",
+            traits=Traits(soft_deletes=True),
+            attributes=(make_attribute("state", "string", index=True),),
+        )
+    )
+    assert plan("Task", eq("state", "open"), registry_=tasks).operation == "Query"
+    assert plan("Task", eq("state", "open"), trashed="with", registry_=tasks).operation == "Scan"
+
+
+def test_a_sparse_lsi_is_not_used_just_to_order() -> None:
+    from dynamodb_tooling.schema import ModelDefinition, RelationDefinition
+    from dynamodb_tooling.schema.naming import make_attribute
+
+    ranked = Registry(validate_config())
+    ranked.register(
+        ModelDefinition(
+            "Board",
+            "BOARD",
+            relations=(
+                RelationDefinition("entries", "has_many", "Entry", collection=True, sort_by="rank"),
+            ),
+        )
+    )
+    ranked.register(
+        ModelDefinition(
+            "Entry", "ENTRY", attributes=(make_attribute("rank", "integer", nullable=True),)
+        )
+    )
+    ordered = plan("Entry", eq("board_id", "b1"), order=("rank", "asc"), registry_=ranked)
+    assert ordered.index is None
+    assert ordered.client_sort == ("rank", "asc")
+    ranged = plan("Entry", eq("board_id", "b1"), Predicate("rank", ">", 3), registry_=ranked)
+    assert ranged.index == "LSI1"
+
+
+def test_partiql_keeps_after_fetch_checks_and_orders_by_the_sort_key() -> None:
+    from dynamodb_tooling.query.partiql import to_partiql
+
+    checked = to_partiql(plan("User", eq("id", "u1"), eq("age", 3)))
+    assert checked.statement.endswith('AND "_et" = ? AND "deleted_at" IS MISSING AND "age" = ?')
+    newest = to_partiql(plan("Order", eq("user_id", "u1"), order=("created_at", "desc")))
+    assert newest.statement.endswith('ORDER BY "lsi1sk" DESC')
+
+
+def test_items_without_a_sort_value_leave_sorted_indexes() -> None:
+    from dynamodb_tooling.schema import ModelDefinition
+    from dynamodb_tooling.schema.naming import make_attribute
+
+    due = Registry(validate_config())
+    due.register(
+        ModelDefinition(
+            "Job",
+            "JOB",
+            attributes=(
+                make_attribute("queue", "string", index=True, index_sort="due"),
+                make_attribute("due", "integer", nullable=True),
+            ),
+        )
+    )
+    assert "gsi1pk" not in due.keys.item_keys("Job", {"id": "j1", "queue": "q", "due": None})
+    assert (
+        due.keys.item_keys("Job", {"id": "j1", "queue": "q", "due": 5})["gsi1pk"] == "JOB#queue#q"
+    )

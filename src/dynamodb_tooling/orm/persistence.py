@@ -55,6 +55,16 @@ class Persistence:
         self.__dict__["_original"] = dict(self.to_values())
         self.__dict__["_exists"] = True
 
+    def _remember_only(self, names: Any) -> None:
+        """Mark just ``names`` as saved (a targeted write): other unsaved edits stay dirty."""
+        original: dict[str, Any] = self.__dict__.setdefault("_original", {})
+        values = self.to_values()
+        for name in names:
+            if name in values:
+                original[name] = values[name]
+            else:
+                original.pop(name, None)
+
     def _absorb(self, stored: dict[str, Any]) -> None:
         """Take values the write set (timestamps, version) back, cast to Python."""
         name = type(self).__definition__.name
@@ -120,8 +130,9 @@ class Persistence:
         if type(self).__definition__.traits.soft_deletes:
             plan = compiler.soft_delete(name, self.get_original())
             self._run(plan)
-            self._absorb(dict(plan.changes or {}))
-            self._remember()
+            written = dict(plan.changes or {})
+            self._absorb(written)
+            self._remember_only(written)
             return
         self.force_delete()
 
@@ -139,9 +150,10 @@ class Persistence:
         plan = type(self)._compiler().restore(type(self).__definition__.name, self.get_original())
         self._run(plan)
         deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
-        self.__dict__[deleted_at] = None
-        self._absorb({k: v for k, v in dict(plan.changes or {}).items() if v is not None})
-        self._remember()
+        self.__dict__.pop(deleted_at, None)
+        written = dict(plan.changes or {})
+        self._absorb({k: v for k, v in written.items() if v is not None})
+        self._remember_only({*written, deleted_at})
         return self
 
     def trashed(self) -> bool:
@@ -160,9 +172,11 @@ class Persistence:
             .increment(definition.name, self.get_original(), attribute, by, expect_version=expected)
         )
         self._run(plan)
-        self.__dict__[attribute] = (self.__dict__.get(attribute) or 0) + by
-        self._absorb({k: v for k, v in dict(plan.changes or {}).items() if k != attribute})
-        self._remember()
+        saved = self.get_original(attribute) or 0
+        self.__dict__[attribute] = saved + by
+        written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
+        self._absorb(written)
+        self._remember_only({*written, attribute})
         return self
 
     def decrement(self, attribute: str, by: int | float = 1) -> Self:

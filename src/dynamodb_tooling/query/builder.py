@@ -413,6 +413,11 @@ class QueryBuilder(Generic[T]):
     def chunk(self, size: int, callback: Callable[[Collection[T]], Any]) -> bool:
         """Feed ``callback`` pages of ``size`` items; it may return ``False`` to stop.
         Returns ``False`` when stopped early."""
+        if size < 1:
+            raise QueryError(f"chunk size must be at least 1 (got {size})")
+        if not QueryPlanner(self._registry).plan(self._state, executing=False).pageable:
+            # batched, sharded or sorted in memory: slice the whole result
+            return all(callback(part) is not False for part in self.get().chunk(size))
         cursor: str | None = None
         while True:
             page = self.paginate(size, cursor)

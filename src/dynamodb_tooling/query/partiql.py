@@ -26,6 +26,7 @@ from dynamodb_tooling.expressions.operands import Attr, Size
 from dynamodb_tooling.expressions.paths import Path
 from dynamodb_tooling.marshal import unmarshall
 from dynamodb_tooling.query.plan import Plan
+from dynamodb_tooling.query.predicates import to_condition
 from dynamodb_tooling.requests.partiql import Statement
 
 
@@ -117,11 +118,26 @@ def to_partiql(plan: Plan) -> Statement:
         where += render.key_condition(condition)
     if plan.filter is not None:
         where.append(render.condition(plan.filter))
+    where += _checks_after_fetch(plan, render)
     columns = ", ".join(f'"{p}"' for p in plan.projection) or "*"
     source = f'"{plan.table}"' + (f'."{plan.index}"' if plan.index else "")
     text = f"SELECT {columns} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    if plan.operation == "Query" and not plan.scan_forward:
-        sort = plan.key_conditions[0].terms[-1].name if plan.key_conditions else None
-        if sort is not None:
-            text += f' ORDER BY "{sort}" DESC'
+    if plan.operation == "Query" and not plan.scan_forward and plan.sort_key:
+        text += f' ORDER BY "{plan.sort_key}" DESC'
     return Statement(text, tuple(render.parameters))
+
+
+def _checks_after_fetch(plan: Plan, render: _Render) -> list[str]:
+    """What the reader checks on fetched items (GetItem paths), as PartiQL conditions."""
+    if plan.operation not in ("GetItem", "BatchGetItem"):
+        return []
+    checks: list[str] = []
+    if plan.entity_type:
+        checks.append(f'"{plan.entity_type_attribute}" = {render.bind(plan.entity_type)}')
+    if plan.soft_delete is not None:
+        name, trashed = plan.soft_delete
+        checks.append(f'"{name}" IS {"NOT " if trashed == "only" else ""}MISSING')
+    rest = to_condition(plan.post_filter)
+    if rest is not None:
+        checks.append(render.condition(rest))
+    return checks

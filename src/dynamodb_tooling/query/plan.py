@@ -54,6 +54,8 @@ class Plan:
     page_limit: int | None = field(default=None, compare=False)
     #: For write-sharded Queries: the sort attribute the shards' results are merged on.
     merge_key: str | None = None
+    #: The sort key attribute a Query reads in order (for ``ORDER BY`` in PartiQL).
+    sort_key: str | None = None
 
     def requests(self) -> list[Request]:
         """The requests this plan sends first (one per shard for sharded Queries).
@@ -62,7 +64,10 @@ class Plan:
         through the batch flow (100 keys per request).
         """
         projection = list(self.projection) or None
-        if self.operation in ("GetItem", "UniqueLookup"):
+        if self.operation == "UniqueLookup":  # the sentinel whole; select() applies to the owner
+            assert self.key is not None
+            return [get_item(self.table, self.key, consistent_read=self.consistent)]
+        if self.operation == "GetItem":
             assert self.key is not None
             return [
                 get_item(
@@ -98,6 +103,18 @@ class Plan:
                 consistent_read=self.consistent,
             )
         ]
+
+    @property
+    def pageable(self) -> bool:
+        """Whether cursor pages can resume this plan (one Query/Scan stream, server order)."""
+        single = self.operation in ("GetItem", "UniqueLookup")
+        stream = (
+            self.operation in ("Query", "Scan")
+            and len(self.key_conditions) <= 1
+            and self.segments == 1
+            and self.client_sort is None
+        )
+        return single or stream
 
     def to_params(self) -> dict[str, Any]:
         """The exact parameters of the first request (what ``debug()`` prints)."""

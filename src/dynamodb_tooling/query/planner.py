@@ -18,12 +18,18 @@ from dynamodb_tooling.config import Config, full_table_name
 from dynamodb_tooling.errors import PerformanceWarning, QueryError, ScanNotAllowedError
 from dynamodb_tooling.expressions import Condition, KeyCondition, and_, attr, key
 from dynamodb_tooling.query.plan import Plan
-from dynamodb_tooling.query.predicates import Predicate, or_terms, to_condition
+from dynamodb_tooling.query.predicates import Clause, Group, Predicate, or_terms, to_condition
 from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema import EntityScheme, KeyQuery, Registry
+from dynamodb_tooling.schema.casts import AttributeCastError, to_storage
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
+from dynamodb_tooling.schema.transformer import EntityTransformer
 
 _RANGE_OPS = ("<", "<=", ">", ">=", "between", "begins_with")
+# Encodings of these types never contain a character below the key delimiter, so a sort key
+# "TOKEN<value>#<id>" orders exactly as the values do. Free-form strings may ("Ann Lee" vs
+# "Ann"), so string sort attributes are filtered and sorted in memory instead.
+_KEY_ORDERED_TYPES = ("integer", "number", "decimal", "datetime", "date")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,33 @@ class QueryPlanner:
         return self.registry.config
 
     def plan(self, state: QueryState, *, executing: bool = True) -> Plan:
+        """See :meth:`_plan`; a ``select()`` also fetches what the library needs itself."""
+        chosen = self._plan(state, executing=executing)
+        if not chosen.projection:
+            return chosen
+        return replace(chosen, projection=self._needed(chosen, state))
+
+    def _needed(self, plan: Plan, state: QueryState) -> tuple[str, ...]:
+        """Keys (cursors, batch matching, writes), the entity type, soft-delete and
+        after-fetch attributes, added to the selected ones."""
+        design = self.config.single_table_design
+        extra = [design.partition_key_name, design.sort_key_name, plan.entity_type_attribute]
+        for n in range(1, 21):
+            if plan.index == design.gsi_name(n):
+                extra += [design.gsi_pk(n), design.gsi_sk(n)]
+        for n in range(1, 6):
+            if plan.index == design.lsi_name(n):
+                extra.append(design.lsi_sk(n))
+        if plan.soft_delete is not None:
+            extra.append(plan.soft_delete[0])
+        extra += _attributes(plan.post_filter)
+        if plan.client_sort is not None:
+            extra.append(plan.client_sort[0])
+        if state.model is not None:
+            extra.append(self.registry.model(state.model).primary_key)
+        return tuple(dict.fromkeys((*plan.projection, *extra)))
+
+    def _plan(self, state: QueryState, *, executing: bool = True) -> Plan:
         """The plan for ``state``. When ``executing`` (not for ``explain()``), a Scan warns
         with :class:`PerformanceWarning`, or raises :class:`ScanNotAllowedError` when
         ``allow_scan`` is off."""
@@ -60,6 +93,7 @@ class QueryPlanner:
         if state.model is None:
             return self._raw_plan(state, table)
         entity = self.registry.schema.entity(state.model)
+        state = self._stored_form(state)
         conjuncts = self._conjuncts(state)
         if not state.force_scan:
             direct = self._direct(state, entity, conjuncts, table)
@@ -75,6 +109,43 @@ class QueryPlanner:
                 "foreign key or an indexed attribute"
             )
         return self._scan_plan(state, entity, conjuncts, table)
+
+    # Values in the form items store them (UTC ISO datetimes, timestamps in their format...).
+    def _stored_form(self, state: QueryState) -> QueryState:
+        assert state.model is not None
+        transformer = EntityTransformer(self.registry)
+        definition = self.registry.model(state.model)
+        stamps = set(transformer.managed_attributes(definition)) - {
+            self.config.query_builder.version_attribute
+        }
+
+        def convert(attribute: str, value: Any) -> Any:
+            if value is None:
+                return None
+            declared = definition.attribute(attribute)
+            if declared is not None and declared.type not in ("any", "json"):
+                try:
+                    return to_storage(declared, value, definition.name)
+                except AttributeCastError as exc:
+                    raise QueryError(f"where({attribute!r}, ...): {exc}") from None
+            if attribute in stamps:
+                return transformer.timestamp(value)
+            return value
+
+        def clause(node: Clause) -> Clause:
+            if isinstance(node, Group):
+                return replace(node, clauses=tuple((c, clause(n)) for c, n in node.clauses))
+            if node.op in ("in", "not_in"):
+                return replace(node, value=tuple(convert(node.attribute, v) for v in node.value))
+            if node.op in ("begins_with", "contains", "exists", "not_exists"):
+                return node
+            return replace(
+                node,
+                value=convert(node.attribute, node.value),
+                value2=convert(node.attribute, node.value2),
+            )
+
+        return replace(state, wheres=tuple((c, clause(n)) for c, n in state.wheres))
 
     # Predicates usable for keys: the top level must be one AND-term of plain predicates.
     def _conjuncts(self, state: QueryState) -> list[Predicate]:
@@ -111,7 +182,8 @@ class QueryPlanner:
             )
         listed = next((p for p in conjuncts if p.op == "in" and p.attribute == pk), None)
         if listed is not None and not ancestors and state.index is None:
-            keys = tuple(self.registry.keys.primary_key(entity.name, {pk: v}) for v in listed.value)
+            unique_ids = tuple(dict.fromkeys(listed.value))
+            keys = tuple(self.registry.keys.primary_key(entity.name, {pk: v}) for v in unique_ids)
             return self._finish(
                 state,
                 entity,
@@ -189,14 +261,13 @@ class QueryPlanner:
     def _best(
         self, state: QueryState, entity: EntityScheme, conjuncts: list[Predicate]
     ) -> Candidate | None:
-        order = state.order[0] if state.order else None
-        found = self._candidates(entity, conjuncts, order)
+        found = self._candidates(entity, conjuncts, state)
         if state.index is not None:
             found = [c for c in found if (c.where.index or "table") == state.index]
             if not found:
                 raise QueryError(
                     f"use_index({state.index!r}): no condition on {entity.name} reaches that "
-                    f"index; indexes this query could use: {self._reachable(entity, conjuncts)}"
+                    f"index; indexes this query could use: {self._reachable(entity, conjuncts, state)}"
                 )
         if state.order is not None:
             found = [
@@ -205,15 +276,16 @@ class QueryPlanner:
             ]
         return max(found, key=lambda c: c.score, default=None)
 
-    def _reachable(self, entity: EntityScheme, conjuncts: list[Predicate]) -> str:
-        names = sorted(
-            {c.where.index or "table" for c in self._candidates(entity, conjuncts, None)}
-        )
-        return ", ".join(names) or "none"
+    def _reachable(
+        self, entity: EntityScheme, conjuncts: list[Predicate], state: QueryState
+    ) -> str:
+        reachable = self._candidates(entity, conjuncts, replace(state, index=None))
+        return ", ".join(sorted({c.where.index or "table" for c in reachable})) or "none"
 
     def _candidates(
-        self, entity: EntityScheme, conjuncts: list[Predicate], order: str | None
+        self, entity: EntityScheme, conjuncts: list[Predicate], state: QueryState
     ) -> list[Candidate]:
+        order = state.order[0] if state.order else None
         keys = self.registry.keys
         equal = {p.attribute: p for p in conjuncts if p.op == "="}
         found: list[Candidate] = []
@@ -242,11 +314,33 @@ class QueryPlanner:
                 replace(c, scoped=nested)
                 for c in self._lsi_candidates(entity, conjuncts, where, used, order)
             ]
+        # Soft-deleted items leave attribute indexes: with_trashed/only_trashed can't use them.
+        wants_trashed = state.trashed != "without" and entity.model.traits.soft_deletes
         for path in entity.gsi_paths:
+            if wants_trashed and path.kind == "attribute":
+                continue
             candidate = self._path_candidate(entity, path, equal, conjuncts)
             if candidate is not None:
                 found.append(candidate)
-        return [self._with_range(c, conjuncts) for c in found]
+        return [self._with_range(entity, c, conjuncts) for c in found]
+
+    def key_ordered(self, entity: EntityScheme, attribute: str) -> bool:
+        """Whether a sort key built from ``attribute`` orders like its values."""
+        declared = entity.model.attribute(attribute)
+        if declared is not None:
+            return declared.type in _KEY_ORDERED_TYPES
+        query = self.config.query_builder
+        stamps = (query.created_at_attribute, query.updated_at_attribute)
+        ttl = entity.model.traits.ttl_attribute or self.config.ttl.attribute_name
+        return (entity.model.traits.timestamps and attribute in stamps) or attribute == ttl
+
+    def always_present(self, entity: EntityScheme, attribute: str) -> bool:
+        declared = entity.model.attribute(attribute)
+        if declared is not None:
+            return not declared.nullable
+        query = self.config.query_builder
+        stamps = (query.created_at_attribute, query.updated_at_attribute)
+        return entity.model.traits.timestamps and attribute in stamps
 
     def _path_candidate(
         self,
@@ -283,7 +377,13 @@ class QueryPlanner:
         design = self.config.single_table_design
         found = []
         for lsi in entity.lsi_paths:
-            if order == lsi.sort_by or any(p.attribute == lsi.sort_by for p in conjuncts):
+            if not self.key_ordered(entity, lsi.sort_by):
+                continue
+            # A sparse LSI (nullable sort attribute) lacks items without a value: only use it
+            # for ordering when every item has one, or when a range requires a value anyway.
+            ranged = any(p.attribute == lsi.sort_by and p.op in _RANGE_OPS for p in conjuncts)
+            ordered = order == lsi.sort_by and self.always_present(entity, lsi.sort_by)
+            if ranged or ordered:
                 on_lsi = replace(
                     where, index=design.lsi_name(lsi.slot), sort_attribute=design.lsi_sk(lsi.slot)
                 )
@@ -299,9 +399,12 @@ class QueryPlanner:
                 )
         return found
 
-    def _with_range(self, candidate: Candidate, conjuncts: list[Predicate]) -> Candidate:
+    def _with_range(
+        self, entity: EntityScheme, candidate: Candidate, conjuncts: list[Predicate]
+    ) -> Candidate:
         """Fold one range condition on the path's sort attribute into the key condition."""
-        if candidate.sort_attribute is None:
+        sort = candidate.sort_attribute
+        if sort is None or not self.key_ordered(entity, sort):
             return candidate
         ranged = [
             p
@@ -342,6 +445,7 @@ class QueryPlanner:
             reason=candidate.reason,
             index=where.index,
             merge_key=where.sort_attribute if where.shards > 1 else None,
+            sort_key=where.sort_attribute,
             key_conditions=conditions,
             filter=filter_,
             scan_forward=scan_forward,
@@ -415,10 +519,14 @@ class QueryPlanner:
     def _key_order(self, state: QueryState, candidate: Candidate) -> tuple[str, ...]:
         """Attributes the path's sort key is ordered by: its sort attribute, or, when the sort
         key ends in the id alone (``POST#<id>``), the id (ULIDs: creation order)."""
+        if state.model is None:
+            return ()
+        entity = self.registry.schema.entity(state.model)
         if candidate.sort_attribute is not None:
-            return (candidate.sort_attribute,)
-        if candidate.sort_token and state.model is not None:
-            return (self.registry.model(state.model).primary_key,)
+            keyed = self.key_ordered(entity, candidate.sort_attribute)
+            return (candidate.sort_attribute,) if keyed else ()
+        if candidate.sort_token:
+            return (entity.model.primary_key,)
         return ()
 
     def _filter(
@@ -535,6 +643,7 @@ class QueryPlanner:
                 operation="Query",
                 table=table,
                 reason=f"{pk_name} equality",
+                sort_key=sk_name or None,
                 index=state.index,
                 key_conditions=(condition,),
                 filter=rest,
@@ -590,3 +699,13 @@ def _raw_sort(name: str, p: Predicate) -> KeyCondition:
     if p.op == "between":
         return k.between(p.value, p.value2)
     return {"<": k.lt, "<=": k.lte, ">": k.gt, ">=": k.gte}[p.op](p.value)
+
+
+def _attributes(clauses: Any) -> list[str]:
+    names: list[str] = []
+    for _, clause in clauses:
+        if isinstance(clause, Group):
+            names += _attributes(clause.clauses)
+        else:
+            names.append(clause.attribute)
+    return names

@@ -172,7 +172,11 @@ def predicate(attribute: str, op_or_value: Any, value: Any, *, has_value: bool) 
     if not attribute:
         raise QueryError("where() needs an attribute name")
     if not has_value:
-        return Predicate(attribute, "=", op_or_value)
+        op_or_value, value = "=", op_or_value
+    if value is None and op_or_value in ("=", "==", "eq"):
+        return Predicate(attribute, "not_exists")  # None is never stored: Laravel's whereNull
+    if value is None and op_or_value in ("<>", "!=", "ne"):
+        return Predicate(attribute, "exists")
     op = OPERATORS.get(op_or_value.lower()) if isinstance(op_or_value, str) else None
     if op is None:
         known = ", ".join(sorted(set(OPERATORS)))

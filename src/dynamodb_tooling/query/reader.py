@@ -129,39 +129,38 @@ class Reader:
         plan = self.plan
         if per_page < 1:
             raise QueryError(f"per_page must be at least 1 (got {per_page})")
-        if plan.operation not in ("Query", "Scan") or len(plan.requests()) != 1:
-            items = list(self.items())
-            return RawPage(items[:per_page], None, len(items))
-        if plan.client_sort is not None or plan.segments > 1:
+        if not plan.pageable:
             raise QueryError(
-                "cursor pagination needs the server's order: drop order_by() on a non-key "
-                "attribute (or parallel()) or use get()"
+                f"cursor pages need one server-ordered Query or Scan; this query is a "
+                f"{plan.operation}"
+                + (" sorted in memory" if plan.client_sort else "")
+                + " — use get() (or chunk(), which slices the whole result)"
             )
+        if plan.operation in ("GetItem", "UniqueLookup"):
+            return RawPage(list(self.items()), None, 0)
         request = plan.requests()[0]
         scope = scope_of(request.params)
         if cursor:
             start = codec.decode(cursor, scope=scope)
             request = replace(request, params={**request.params, "ExclusiveStartKey": start})
-        request = replace(request, params={**request.params, "Limit": per_page})
         return self._fill(request, per_page, codec, scope)
 
     def _fill(self, request: Request, per_page: int, codec: CursorCodec, scope: str) -> RawPage:
-        items: list[dict[str, Any]] = []
+        """Collect ``per_page`` matches plus one more: the extra one (never returned) says
+        exactly whether another page exists, even when a page fills up exactly."""
+        matches: list[tuple[dict[str, Any], dict[str, Any]]] = []
         scanned = 0
-        current: Request | None = request
-        while current is not None:
+        current: Request | None = replace(request, params={**request.params, "Limit": per_page + 1})
+        while current is not None and len(matches) <= per_page:
             response = self.client.execute(current)
             scanned += int(response.get("ScannedCount", 0))
-            raw = response.get("Items", [])
-            for index, wire in enumerate(raw):
-                items.append(unmarshall_item(wire))
-                if len(items) == per_page:
-                    more = index < len(raw) - 1 or bool(response.get("LastEvaluatedKey"))
-                    last = {k: v for k, v in wire.items() if k in self.key_names}
-                    cursor = codec.encode(last, scope=scope) if more else None
-                    return RawPage(items, cursor, scanned)
+            matches += [(unmarshall_item(wire), wire) for wire in response.get("Items", [])]
             current = next_page(current, response)
-        return RawPage(items, None, scanned)
+        if len(matches) <= per_page:
+            return RawPage([item for item, _ in matches], None, scanned)
+        _, last = matches[per_page - 1]
+        cursor = codec.encode({k: v for k, v in last.items() if k in self.key_names}, scope=scope)
+        return RawPage([item for item, _ in matches[:per_page]], cursor, scanned)
 
     def count(self) -> int:
         """How many items match: ``Select=COUNT`` when DynamoDB can count them all."""

@@ -231,6 +231,8 @@ class KeyScheme:
             if path.link.shards > 1:
                 shard = self.shard(self._own_id(entity, values), path.link)
                 partition += f"{self.delimiter}{shard}"
+            if path.sort_by is not None and values.get(path.sort_by) is None:
+                return None  # sorted index: items without the sort value are left out
             return partition, self._sorted_sk(entity, values, path.sort_by)
         assert path.attribute is not None
         value = values.get(path.attribute)
@@ -243,6 +245,8 @@ class KeyScheme:
             return partition, f"{self.sk_token(entity.name)}{expires}{self.delimiter}{own}"
         text = self.part(value, f"{entity.name}.{path.attribute}", tail=True)
         partition = f"{self.pk_token(entity.name)}{path.attribute}{self.delimiter}{text}"
+        if path.sort_by is not None and values.get(path.sort_by) is None:
+            return None  # sorted index: items without the sort value are left out
         return partition, self._sorted_sk(entity, values, path.sort_by)
 
     @staticmethod
