@@ -265,9 +265,10 @@ class QueryPlanner:
         if state.index is not None:
             found = [c for c in found if (c.where.index or "table") == state.index]
             if not found:
+                usable = self._reachable(entity, conjuncts, state)
                 raise QueryError(
                     f"use_index({state.index!r}): no condition on {entity.name} reaches that "
-                    f"index; indexes this query could use: {self._reachable(entity, conjuncts, state)}"
+                    f"index; indexes this query could use: {usable}"
                 )
         if state.order is not None:
             found = [
