@@ -175,3 +175,14 @@ def test_targeted_writes_keep_other_unsaved_edits(app: dict[str, Any]) -> None:
     assert member.is_dirty("name")
     member.save()
     assert Member.find_or_fail(member.id).name == "Deleted"
+
+
+def test_builder_insert_and_upsert(app: dict[str, Any]) -> None:
+    Team = app["Team"]
+    made = Team.query().insert({"id": "t5", "name": "First"})
+    assert made.name == "First"
+    replaced = Team.query().upsert({"id": "t5", "name": "Second"})
+    assert replaced.name == "Second"
+    assert Team.find_or_fail("t5").name == "Second"
+    with pytest.raises(ConditionalCheckFailedError):
+        Team.query().insert({"id": "t5", "name": "Third"})

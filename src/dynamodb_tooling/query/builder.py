@@ -358,6 +358,15 @@ class QueryBuilder(Generic[T]):
         assert plan.item is not None
         return self._hydrate(plan.item)
 
+    def upsert(self, values: Mapping[str, Any], *, original: Mapping[str, Any] | None = None) -> T:
+        """Put the whole item, replacing any at its key (unique values kept consistent; pass
+        ``original`` so a changed unique value's old sentinel is released)."""
+        model, compiler, client = self._writes()
+        plan = compiler.upsert(model, values, original=original)
+        run_write(client, plan)
+        assert plan.item is not None
+        return self._hydrate(plan.item)
+
     def insert_many(
         self, rows: Iterable[Mapping[str, Any]], *, on_progress: ProgressCallback | None = None
     ) -> int:
