@@ -83,7 +83,7 @@ def create_table(endpoint: str, name: str) -> None:
 
 @pytest.mark.integration
 def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
-    started = workspace.run("start")
+    started = workspace.run("start", "--wait", "60")
     assert "Started moto" in started.stdout
     assert workspace.endpoint in started.stdout
     assert "DBTOOLING_ENGINE=local" in started.stdout
@@ -94,8 +94,8 @@ def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
     assert status["healthy"] is True
     assert status["port"] == workspace.port
     assert status["endpoint"] == workspace.endpoint
-    assert "Already running" in workspace.run("start").stdout
-    elsewhere = workspace.run("start", "--port", str(free_port())).stdout
+    assert "Already running" in workspace.run("start", "--wait", "60").stdout
+    elsewhere = workspace.run("start", "--port", str(free_port()), "--wait", "60").stdout
     assert "Already running" in elsewhere
     assert "not applied" in elsewhere
 
@@ -131,7 +131,7 @@ def test_reset_starts_a_server_when_none_runs(workspace: Workspace) -> None:
 def test_start_with_a_port_flag_overrides_the_config(workspace: Workspace) -> None:
     other_port = free_port()
 
-    result = workspace.run("start", "--port", str(other_port))
+    result = workspace.run("start", "--port", str(other_port), "--wait", "60")
 
     assert f"http://127.0.0.1:{other_port}" in result.stdout
     assert f"DBTOOLING_LOCAL__PORT={other_port}" in result.stdout  # differs from the config
@@ -143,7 +143,7 @@ def test_start_on_a_taken_port_fails_and_suggests_another(workspace: Workspace) 
         squatter.bind(("127.0.0.1", workspace.port))
         squatter.listen()
 
-        result = workspace.run("start", code=1)
+        result = workspace.run("start", "--wait", "60", code=1)
 
     assert f"port {workspace.port}" in result.stderr
     assert "--port" in result.stderr

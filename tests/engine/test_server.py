@@ -20,6 +20,10 @@ from dynamodb_tooling.engine import LocalServer, ServerInfo
 from dynamodb_tooling.engine.server import dynamodb_local_command, moto_command
 from dynamodb_tooling.errors import EngineError
 
+# Generous: a loaded machine (a build running beside the suite) can take a while to import
+# moto in the server process; a healthy start takes 1-2 s.
+STARTUP = 60.0
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -74,7 +78,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     """One moto server shared by the read-mostly tests of this module."""
     server = LocalServer(port=free_port(), state_dir=tmp_path_factory.mktemp("shared") / "state")
     try:
-        server.start()
+        server.start(wait=STARTUP)
         yield server
     finally:
         server.stop()
@@ -131,7 +135,7 @@ def test_server_binds_loopback_only(running: LocalServer) -> None:
 def test_starting_twice_returns_the_same_server(running: LocalServer) -> None:
     first = running.info()
 
-    again = running.start()
+    again = running.start(wait=STARTUP)
 
     assert first is not None
     assert again.pid == first.pid
@@ -190,7 +194,7 @@ def test_logs_show_the_requests_served(running: LocalServer) -> None:
 
 @pytest.mark.integration
 def test_stop_ends_the_process_and_closes_the_port(server: LocalServer) -> None:
-    info = server.reset()  # nothing running: reset starts a fresh server
+    info = server.reset(wait=STARTUP)  # nothing running: reset starts a fresh server
     assert server.status().running
     assert port_open(info.port)
 
@@ -204,7 +208,7 @@ def test_stop_ends_the_process_and_closes_the_port(server: LocalServer) -> None:
 
 @pytest.mark.integration
 def test_stop_from_another_process(server: LocalServer) -> None:
-    info = server.start()
+    info = server.start(wait=STARTUP)
 
     assert run_in_other_process(server.state_dir, "print(server.stop())") == "True"
 
@@ -219,7 +223,7 @@ def test_start_refuses_a_port_taken_by_another_process(server: LocalServer) -> N
         squatter.listen()
 
         with pytest.raises(EngineError, match=rf"port {server.port}.*--port"):
-            server.start()
+            server.start(wait=STARTUP)
 
     assert not server.state_path.exists()
 
@@ -288,7 +292,7 @@ def test_dynamodb_local_with_a_missing_jar_names_the_path(tmp_path: Path) -> Non
     server = LocalServer(engine="dynamodb-local", jar_path=jar, state_dir=tmp_path / "state")
 
     with pytest.raises(EngineError, match="jar") as caught:
-        server.start()
+        server.start(wait=STARTUP)
 
     assert str(jar) in str(caught.value)
     assert not server.state_path.exists()
@@ -298,7 +302,7 @@ def test_dynamodb_local_without_a_jar_says_how_to_get_one(tmp_path: Path) -> Non
     server = LocalServer(engine="dynamodb-local", state_dir=tmp_path / "state")
 
     with pytest.raises(EngineError, match=r"--jar PATH.*local\.jar_path"):
-        server.start()
+        server.start(wait=STARTUP)
 
 
 def test_dynamodb_local_without_java_says_so(tmp_path: Path) -> None:
@@ -309,7 +313,7 @@ def test_dynamodb_local_without_java_says_so(tmp_path: Path) -> None:
     )
 
     with pytest.raises(EngineError, match="'no-such-java' not found"):
-        server.start()
+        server.start(wait=STARTUP)
 
 
 @pytest.mark.integration
