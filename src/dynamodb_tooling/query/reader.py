@@ -40,6 +40,7 @@ class Reader:
         self.client = client
         self.plan = plan
         self.key_names = key_names
+        self.requests = plan.requests()  # compiled (and marshalled) once per read
 
     # Checks on fetched items.
     def keep(self, item: Mapping[str, Any]) -> bool:
@@ -68,18 +69,18 @@ class Reader:
     def _unsorted(self) -> Iterator[dict[str, Any]]:
         operation = self.plan.operation
         if operation == "GetItem":
-            yield from self._checked([self._get(self.plan.requests()[0])])
+            yield from self._checked([self._get(self.requests[0])])
         elif operation == "UniqueLookup":
             yield from self._checked([self._unique()])
         elif operation == "BatchGetItem":
             yield from self._checked(self._batch())
         elif self.plan.segments > 1:
-            pages = self.client.run(parallel_scan(self.plan.requests()[0], self.plan.segments))
+            pages = self.client.run(parallel_scan(self.requests[0], self.plan.segments))
             yield from (unmarshall_item(i) for i in pages.items)
-        elif len(self.plan.requests()) > 1:
+        elif len(self.requests) > 1:
             yield from self._merged_shards()
         else:
-            for page in self.client.iter_pages(self.plan.requests()[0]):
+            for page in self.client.iter_pages(self.requests[0]):
                 yield from (unmarshall_item(i) for i in page.get("Items", ()))
 
     def _checked(self, found: list[dict[str, Any] | None]) -> Iterator[dict[str, Any]]:
@@ -90,7 +91,7 @@ class Reader:
         return unmarshall_item(found) if found else None
 
     def _unique(self) -> dict[str, Any] | None:
-        sentinel = self._get(self.plan.requests()[0])
+        sentinel = self._get(self.requests[0])
         if sentinel is None or not isinstance(sentinel.get(SENTINEL_OWNER), Mapping):
             return None
         owner = dict(sentinel[SENTINEL_OWNER])
@@ -117,7 +118,7 @@ class Reader:
 
     def _merged_shards(self) -> Iterator[dict[str, Any]]:
         merged: list[dict[str, Any]] = []
-        for request in self.plan.requests():
+        for request in self.requests:
             for page in self.client.iter_pages(request):
                 merged.extend(unmarshall_item(i) for i in page.get("Items", ()))
         key = self.plan.merge_key or ""
@@ -138,7 +139,7 @@ class Reader:
             )
         if plan.operation in ("GetItem", "UniqueLookup"):
             return RawPage(list(self.items()), None, 0)
-        request = plan.requests()[0]
+        request = self.requests[0]
         scope = scope_of(request.params)
         if cursor:
             start = codec.decode(cursor, scope=scope)

@@ -79,10 +79,15 @@ class KeyScheme:
         self.schema = schema
         self.design = design
         self.delimiter = design.key_delimiter
+        self._internal = self._internal_names()
         self._check_prefixes()
 
     def internal_attributes(self) -> frozenset[str]:
-        """Key and bookkeeping attribute names no model attribute may use."""
+        """Key and bookkeeping attribute names no model attribute may use (computed once:
+        hydration strips them from every item)."""
+        return self._internal
+
+    def _internal_names(self) -> frozenset[str]:
         design = self.design
         names = {design.partition_key_name, design.sort_key_name, design.entity_type_attribute}
         names |= {design.gsi_pk(n) for n in range(1, 21)} | {design.gsi_sk(n) for n in range(1, 21)}
