@@ -230,11 +230,9 @@ def test_default_gsis_follow_the_naming_patterns() -> None:
 def test_variables_keep_map_keys_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBTOOLING_TAGS__CostCenter", "42")
     monkeypatch.setenv("DBTOOLING_DRIVERS__MyDriver", "pkg.mod:factory")
-    monkeypatch.setenv("DBTOOLING_QUERY_BUILDER__HOOKS__MODELS__User__CREATED", '["app.hooks:on"]')
     config = load_config()
     assert config.tags == {"CostCenter": "42"}
     assert config.drivers == {"MyDriver": "pkg.mod:factory"}
-    assert config.query_builder.hooks.models == {"User": {"created": ["app.hooks:on"]}}
 
 
 def test_conflicting_variables_are_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

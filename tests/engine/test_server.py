@@ -128,7 +128,8 @@ def test_server_binds_loopback_only(running: LocalServer) -> None:
     info = running.info()
 
     assert info is not None
-    assert info.command[info.command.index("-H") + 1] == "127.0.0.1"
+    assert info.command[info.command.index("--host") + 1] == "127.0.0.1"
+    assert info.command[1:3] == ("-m", "dynamodb_tooling.engine")  # serialised, not bare moto
 
 
 @pytest.mark.integration

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +71,53 @@ def set_config(config: Config | Mapping[str, Any] | None = None, **overrides: An
         with _lock:
             _current = config
         return config
-    base = get_config().model_dump(exclude_unset=False)
+    validated = _merged(get_config(), config, overrides)
+    with _lock:
+        _current = validated
+    return validated
+
+
+def _merged(
+    base: Config, config: Config | Mapping[str, Any] | None, overrides: Mapping[str, Any]
+) -> Config:
     changes: dict[str, Any] = {}
     if isinstance(config, Config):
         changes = config.model_dump()
     elif config is not None:
         changes = dict(config)
-    merged = deep_merge(deep_merge(base, normalize_keys(changes)), normalize_keys(overrides))
-    validated = validate_raw(merged)
+    raw = deep_merge(base.model_dump(exclude_unset=False), normalize_keys(changes))
+    return validate_raw(deep_merge(raw, normalize_keys(overrides)))
+
+
+@contextmanager
+def use_config(
+    config: Config | Mapping[str, Any] | None = None, **overrides: Any
+) -> Iterator[Config]:
+    """Activate a configuration for the ``with`` block only, then restore the previous state
+    exactly — including "not loaded yet", so files and variables are read again later.
+
+    Options merge over the active configuration (loaded from files when none is active yet,
+    without activating it) like ``set_config``. The test fixtures use it.
+
+    >>> with use_config(default_table_name="Scratch") as config:  # doctest: +SKIP
+    ...     full_table_name()
+    'Scratch'
+    """
+    global _current
     with _lock:
-        _current = validated
-    return validated
+        previous = _current
+    base = previous if previous is not None else validate_raw(load_raw_config())
+    if isinstance(config, Config) and not overrides:
+        active = config
+    else:
+        active = _merged(base, config, overrides)
+    with _lock:
+        _current = active
+    try:
+        yield active
+    finally:
+        with _lock:
+            _current = previous
 
 
 def reset_config() -> None:
@@ -201,5 +238,6 @@ __all__ = [
     "read_config_file",
     "reset_config",
     "set_config",
+    "use_config",
     "validate_config",
 ]

@@ -25,7 +25,14 @@ from dynamodb_tooling.errors import ConfigError
 
 ENV_PREFIX = "DBTOOLING_"
 ENV_NESTING = "__"
-_CONTROL_VARIABLES = {"DBTOOLING_ENV", "DBTOOLING_CONFIG", "DBTOOLING_DOTENV"}
+#: Variables that steer loading or tooling rather than set an option (the last one is the test
+#: fixtures' opt-in to a non-local endpoint, see ``dynamodb_tooling.testing.plugin``).
+_CONTROL_VARIABLES = {
+    "DBTOOLING_ENV",
+    "DBTOOLING_CONFIG",
+    "DBTOOLING_DOTENV",
+    "DBTOOLING_TEST_ALLOW_REMOTE",
+}
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

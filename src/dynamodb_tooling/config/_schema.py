@@ -328,6 +328,7 @@ class Config(Section):
     profile: str | None = None
     max_retries: int = Field(default=3, ge=0, le=20)
     retry_mode: Literal["legacy", "standard", "adaptive"] = "standard"
+    non_idempotent_writes: Literal["exactly_once", "at_most_once"] = "exactly_once"
     http_options: HttpOptions = HttpOptions()
     table_name_prefix: str = ""
     table_name_suffix: str = ""
@@ -376,6 +377,7 @@ class Config(Section):
         for name, path in self.drivers.items():
             if ":" not in path:
                 found.append((f"drivers.{name}", f"{path!r} is not 'module:factory'"))
+        found += _unsupported_problems(self)
         if self.local.engine == "dynamodb-local" and not self.local.jar_path:
             found.append(
                 (
@@ -384,6 +386,50 @@ class Config(Section):
                 )
             )
         return found
+
+
+#: Options that parse (so a typo is still reported precisely) but are not built yet: setting
+#: one is refused rather than silently ignored. Path → (what is planned, what to do today).
+_NOT_SUPPORTED_YET = {
+    "query_builder.hooks": (
+        "lifecycle hooks loaded from import paths",
+        "call your function after create()/save()/delete() in your own code",
+    ),
+    "query_builder.caching": ("a query-result cache", "cache results in your own code"),
+    "query_builder.soft_deletes.enabled": (
+        "soft deletes for every model",
+        "declare soft_deletes=True on each model (or the Stacks trait useSoftDeletes)",
+    ),
+    "multi_tenancy": (
+        "tenant isolation by key prefix, attribute or table",
+        "put the tenant id in your keys, or use a table per tenant (table_name_prefix)",
+    ),
+}
+
+
+def _changed_fields(section: Section, path: str) -> list[str]:
+    """Dotted paths of the fields of ``section`` that differ from their defaults."""
+    default = type(section)()
+    names = type(section).model_fields
+    return [f"{path}.{n}" for n in names if getattr(section, n) != getattr(default, n)]
+
+
+def _unsupported_problems(config: Config) -> list[tuple[str, str]]:
+    query = config.query_builder
+    used = {
+        "query_builder.hooks": ["query_builder.hooks"] if query.hooks != HooksConfig() else [],
+        "query_builder.caching": _changed_fields(query.caching, "query_builder.caching"),
+        "query_builder.soft_deletes.enabled": (
+            ["query_builder.soft_deletes.enabled"] if query.soft_deletes.enabled else []
+        ),
+        "multi_tenancy": _changed_fields(config.multi_tenancy, "multi_tenancy"),
+    }
+    found: list[tuple[str, str]] = []
+    for option, (planned, instead) in _NOT_SUPPORTED_YET.items():
+        for path in used[option]:
+            message = f"not supported yet (planned: {planned}); remove it. Until then: {instead}"
+            found.append((path, message))
+    return found
 
 
 def _check_table_name(name: str) -> None:

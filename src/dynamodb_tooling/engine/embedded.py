@@ -2,6 +2,18 @@
 
 Used when nothing points at AWS (see ``Config.engine``) and by the test fixtures. The server binds
 the loopback interface only, on a free port chosen by the OS.
+
+moto is wrapped in :class:`~dynamodb_tooling.engine._serialized.SerializedApp` (the same app
+``dbtooling start`` serves, see :func:`engine_app`), which differs from bare moto in two ways:
+
+- requests are served one at a time (moto's backends are not thread-safe: concurrent
+  increments, versioned updates and unique-value transactions lost writes without this);
+- ``ClientRequestToken`` on ``TransactWriteItems`` and ``ExecuteTransaction`` is honoured like
+  DynamoDB does: after a successful call, the same call with the same token within 10 minutes
+  returns the first response and changes nothing; the same token with different parameters is
+  refused with ``IdempotentParameterMismatchException`` (HTTP 400); a failed call is not
+  remembered. At most 10,000 tokens are kept (the oldest are forgotten first), and
+  ``/moto-api/reset`` forgets them all.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from dynamodb_tooling.engine._serialized import SerializedApp
 from dynamodb_tooling.errors import EngineError
 
 logger = logging.getLogger("dynamodb_tooling.engine")
@@ -25,6 +38,11 @@ logger = logging.getLogger("dynamodb_tooling.engine")
 LOOPBACK = "127.0.0.1"
 #: Credentials the embedded engine accepts (any non-empty pair works; these say what they are).
 EMBEDDED_CREDENTIALS = ("embedded", "embedded")
+
+
+def engine_app() -> SerializedApp:
+    """moto's DynamoDB-compatible WSGI app, serialised and honouring idempotency tokens."""
+    return SerializedApp(DomainDispatcherApplication(create_backend_app))
 
 
 class _QuietRequestHandler(MotoRequestHandler):
@@ -57,12 +75,11 @@ class EmbeddedEngine:
         """Serve on 127.0.0.1 (a free port unless one was given) and return the endpoint URL."""
         if self._endpoint is not None:
             return self._endpoint
-        app = DomainDispatcherApplication(create_backend_app)
         try:
             server = make_server(
                 LOOPBACK,
                 self._requested_port,
-                app,
+                engine_app(),
                 threaded=True,
                 request_handler=_QuietRequestHandler,
             )

@@ -1,7 +1,9 @@
 """A managed local server: a DynamoDB-compatible engine run as a detached background process.
 
 ``dbtooling start|stop|status|logs|reset`` drive a :class:`LocalServer`. The server runs moto
-(``python -m moto.server``) or AWS's DynamoDB Local (``java -jar DynamoDBLocal.jar``) on 127.0.0.1,
+behind the embedded engine's serialising wrapper (``python -m dynamodb_tooling.engine``: one
+request at a time, transaction tokens honoured) or AWS's DynamoDB Local
+(``java -jar DynamoDBLocal.jar``) on 127.0.0.1,
 in its own session so it outlives the command that started it. Two files in the state directory
 (``.dbtooling/`` by default) let any later process find it again:
 
@@ -123,8 +125,11 @@ class ServerStatus:
 
 
 def moto_command(port: int, python: str = sys.executable) -> list[str]:
-    """The command line that runs moto's server on ``127.0.0.1:port``."""
-    return [python, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)]
+    """The command line that serves the embedded engine (moto, serialised) on ``127.0.0.1:port``.
+
+    Not ``python -m moto.server``: bare moto serves requests concurrently and loses writes.
+    """
+    return [python, "-m", "dynamodb_tooling.engine", "--host", LOOPBACK, "--port", str(port)]
 
 
 def dynamodb_local_command(

@@ -2,37 +2,84 @@
 
 ``dynamodb_endpoint`` is the URL of ``DYNAMODB_ENDPOINT`` when set (DynamoDB Local, a
 ``dbtooling start`` server, ...) and otherwise of an embedded moto server on 127.0.0.1 started
-once per test session. Tables made with ``make_table`` get unique names and are deleted after
-the test, so the suite can share any endpoint.
+once per test session. An endpoint that is not on this machine (127.0.0.0/8, ``localhost``,
+``::1``) is refused unless ``DBTOOLING_TEST_ALLOW_REMOTE=1``: fixtures create and delete tables.
+
+- ``dynamodb_table``: for ORM tests. A fresh, uniquely named table built from the models of
+  ``dynamodb_registry`` (by default ``get_registry()``), and the active configuration pointed
+  at it and at the test endpoint for the test (``Model.create``, ``find``, ``where``,
+  ``get_client()`` all use it); afterwards the table is deleted and the configuration is
+  exactly what it was.
+- ``make_table``: for raw-client tests (``dynamodb_client``). Plain ``pk``/``sk`` tables with
+  unique names, deleted afterwards; it does not touch the configuration, so the ORM does *not*
+  use these tables.
+
+None of the fixtures read ``engine``, ``endpoint``, ``profile`` or credentials from the
+project's ``dbtooling.toml`` or the AWS shared config files when the endpoint is local.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import botocore.session
 import pytest
 
-from dynamodb_tooling.config import Config, validate_config
+from dynamodb_tooling.config import Config, use_config, validate_config
 from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient
 from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
 from dynamodb_tooling.errors import ResourceNotFoundError
+from dynamodb_tooling.schema.registry import Registry, get_registry
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
+ALLOW_REMOTE_VARIABLE = "DBTOOLING_TEST_ALLOW_REMOTE"
 
 TableFactory = Callable[..., str]
 
 
+def is_loopback_endpoint(endpoint: str) -> bool:
+    """Whether ``endpoint``'s host is this machine: 127.0.0.0/8, ``localhost`` or ``::1``."""
+    try:
+        host = urllib.parse.urlsplit(endpoint).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_endpoint(endpoint: str, environ: Any = os.environ) -> str:
+    """``endpoint`` if it is local or remote endpoints are explicitly allowed; else fail."""
+    if is_loopback_endpoint(endpoint) or environ.get(ALLOW_REMOTE_VARIABLE) == "1":
+        return endpoint
+    pytest.fail(
+        f"{ENDPOINT_VARIABLE}={endpoint} is not a local endpoint (127.0.0.1, localhost, ::1); "
+        "the dynamodb_tooling fixtures create and delete tables there, so they refuse to run "
+        f"against it. Point {ENDPOINT_VARIABLE} at DynamoDB Local or `dbtooling start`, or set "
+        f"{ALLOW_REMOTE_VARIABLE}=1 if you really mean to test against {endpoint}.",
+        pytrace=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    """The endpoint every integration test talks to."""
+    """The endpoint every integration test talks to (refuses a non-local one unless allowed)."""
     external = os.environ.get(ENDPOINT_VARIABLE)
     if external:
-        yield external
+        yield checked_endpoint(external)
         return
     engine = EmbeddedEngine()
     yield engine.start()
@@ -54,21 +101,42 @@ def dynamodb_engine_is_moto(dynamodb_endpoint: str) -> bool:
     return engine_is_moto(dynamodb_endpoint)
 
 
+def _endpoint_options(endpoint: str) -> dict[str, Any]:
+    """Options that send requests to ``endpoint``, whatever the project's files say
+    (``engine = "aws"``, a profile, ...); a local endpoint gets the local key pair."""
+    options: dict[str, Any] = {"endpoint": endpoint, "engine": "auto"}
+    if is_loopback_endpoint(endpoint):
+        key, secret = EMBEDDED_CREDENTIALS
+        options["credentials"] = {"access_key_id": key, "secret_access_key": secret}
+        options["profile"] = None
+    return options
+
+
 @pytest.fixture(scope="session")
 def dynamodb_config(dynamodb_endpoint: str) -> Config:
-    """A configuration pointing at ``dynamodb_endpoint`` (with local credentials)."""
-    key, secret = EMBEDDED_CREDENTIALS
-    return validate_config(
-        endpoint=dynamodb_endpoint,
-        credentials={"access_key_id": key, "secret_access_key": secret},
-        max_retries=2,
+    """A configuration pointing at ``dynamodb_endpoint``: built from the defaults only, never
+    from the project's configuration files."""
+    return validate_config(max_retries=2, **_endpoint_options(dynamodb_endpoint))
+
+
+def _isolated_session() -> Any:
+    """A botocore session that reads no AWS shared config or credentials file and no profile."""
+    return botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
     )
 
 
 @pytest.fixture(scope="session")
 def dynamodb_client(dynamodb_config: Config) -> Iterator[DynamoDBClient]:
     """A client (botocore driver) for the test endpoint."""
-    client = DynamoDBClient(BotocoreDriver(dynamodb_config), config=dynamodb_config)
+    local = dynamodb_config.endpoint is not None and is_loopback_endpoint(dynamodb_config.endpoint)
+    session = _isolated_session() if local else None
+    driver = BotocoreDriver(dynamodb_config, session=session)
+    client = DynamoDBClient(driver, config=dynamodb_config)
     yield client
     client.close()
 
@@ -105,7 +173,11 @@ def key_schema_table(name: str, *, gsi_count: int = 0, sort_key: bool = True) ->
 
 @pytest.fixture
 def make_table(dynamodb_client: DynamoDBClient) -> Iterator[TableFactory]:
-    """``make_table(gsi_count=0, sort_key=True) -> name``: a fresh table, deleted afterwards."""
+    """``make_table(gsi_count=0, sort_key=True) -> name``: a fresh table, deleted afterwards.
+
+    For tests of the raw client (``dynamodb_client``): the configuration is left alone, so
+    models do not write here. ORM tests use ``dynamodb_table``.
+    """
     created: list[str] = []
 
     def factory(*, gsi_count: int = 0, sort_key: bool = True, prefix: str = "test") -> str:
@@ -121,3 +193,50 @@ def make_table(dynamodb_client: DynamoDBClient) -> Iterator[TableFactory]:
             dynamodb_client.delete_table(name)
         except ResourceNotFoundError:
             continue
+
+
+@pytest.fixture
+def dynamodb_registry() -> Registry:
+    """The models ``dynamodb_table`` builds its table from; override it to use another
+    :class:`Registry` (one that follows the active configuration: ``Registry()``)."""
+    return get_registry()
+
+
+@pytest.fixture
+def dynamodb_table(
+    dynamodb_config: Config, dynamodb_client: DynamoDBClient, dynamodb_registry: Registry
+) -> Iterator[str]:
+    """A fresh table for the registry's models, with the ORM pointed at it; yields its name.
+
+    For the test, the active configuration is the project's own (key names, GSI count, ...)
+    with the endpoint and region of ``dynamodb_client`` (so it sees what the models write) and
+    the full table name = a unique new table (prefix and suffix cleared). The table is
+    deleted and the configuration restored exactly afterwards.
+    """
+    name = f"test-orm-{uuid.uuid4().hex[:12]}"
+    assert dynamodb_config.endpoint is not None
+    options = {
+        **_endpoint_options(dynamodb_config.endpoint),
+        # The region of dynamodb_client: engines keep tables per region.
+        "region": dynamodb_config.region,
+        "default_table_name": name,
+        "table_name_prefix": "",
+        "table_name_suffix": "",
+        "deletion_protection": False,
+    }
+    with use_config(**options) as config:
+        if dynamodb_registry.config is not config:
+            pytest.fail(
+                "dynamodb_registry returned a Registry with its own configuration, which "
+                "dynamodb_table cannot point at the test table; return Registry() (it follows "
+                "the active configuration) or get_registry()",
+                pytrace=False,
+            )
+        definition = dynamodb_registry.table_definition()
+        dynamodb_client.create_table(definition)
+        try:
+            dynamodb_client.wait_for_table_active(name, interval=0.1)
+            yield name
+        finally:
+            with contextlib.suppress(ResourceNotFoundError):
+                dynamodb_client.delete_table(name)

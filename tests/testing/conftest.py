@@ -1,0 +1,3 @@
+"""Plugin tests run user suites with pytester."""
+
+pytest_plugins = ["pytester"]
