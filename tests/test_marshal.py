@@ -176,11 +176,49 @@ def test_nested_structures() -> None:
     }
 
 
-def test_deep_nesting() -> None:
+def test_nesting_up_to_32_levels_round_trips() -> None:
     value: Any = "leaf"
-    for _ in range(60):
-        value = {"next": [value]}
+    for _ in range(16):
+        value = {"next": [value]}  # 32 levels: 16 maps and 16 lists
     assert unmarshall(marshall(value)) == value
+    assert unmarshall_item(marshall_item({"deep": value})) == {"deep": value}
+
+
+@pytest.mark.parametrize("levels", [33, 1_500, 5_000])
+def test_nesting_deeper_than_32_levels_is_refused_with_the_path(levels: int) -> None:
+    value: Any = "leaf"
+    for _ in range(levels):
+        value = {"a": value}
+    with pytest.raises(MarshallingError) as caught:
+        marshall_item({"profile": value})
+    path = "profile" + ".a" * 32
+    assert str(caught.value) == (
+        f"value nested more than 32 levels deep at {path}: DynamoDB allows at most 32 levels of "
+        "nested maps and lists; flatten the value or store it as a JSON string"
+    )
+    with pytest.raises(MarshallingError, match=r"nested more than 32 levels deep at \[0\]"):
+        marshall([value])  # marshall() counts the value itself as level 1
+
+
+def test_lists_count_as_nesting_levels() -> None:
+    value: Any = 1
+    for _ in range(32):
+        value = [value]
+    assert marshall_item({"x": value})["x"]["L"][0]["L"][0]["L"]  # 32 levels are fine
+    with pytest.raises(MarshallingError, match=r"32 levels deep at x(\[0\]){32}: DynamoDB"):
+        marshall_item({"x": [value]})
+
+
+def test_unmarshalling_a_deeper_than_python_attribute_value_is_a_marshalling_error() -> None:
+    av: dict[str, Any] = {"S": "leaf"}
+    for _ in range(5_000):
+        av = {"M": {"a": av}}
+    with pytest.raises(MarshallingError, match=r"nested more than 32 levels deep at p(\.a){32}:"):
+        unmarshall_item({"p": av})
+    with pytest.raises(MarshallingError, match=r"nested more than 32 levels deep at (a\.){31}a:"):
+        unmarshall(av)
+    with pytest.raises(MarshallingError, match=r"nested more than 32 levels deep at p(\.a){32}:"):
+        item_size({"p": av})
 
 
 @pytest.mark.parametrize(
@@ -370,9 +408,11 @@ def test_marshalling_error_is_a_type_error() -> None:
         ({"N": "42"}, 42),
         ({"N": "-42"}, -42),
         ({"N": "10000000000000000000000000000000000001"}, 10**37 + 1),
-        ({"N": "1.5"}, 1.5),
-        ({"N": "1e+16"}, 1e16),
-        ({"N": "1E3"}, 1000.0),
+        ({"N": "1.5"}, Decimal("1.5")),
+        ({"N": "1e+16"}, Decimal("1e16")),
+        ({"N": "1E3"}, Decimal(1000)),
+        ({"N": "-6442539352.1150042112"}, Decimal("-6442539352.1150042112")),
+        ({"N": "4611686018427387905"}, 2**62 + 1),
         ({"B": b"\x00"}, b"\x00"),
         ({"B": "AAE="}, b"\x00\x01"),
         ({"B": bytearray(b"ab")}, b"ab"),
@@ -380,7 +420,7 @@ def test_marshalling_error_is_a_type_error() -> None:
         ({"BOOL": False}, False),
         ({"NULL": True}, None),
         ({"SS": ["a", "b"]}, {"a", "b"}),
-        ({"NS": ["1", "2.5"]}, {1, 2.5}),
+        ({"NS": ["1", "2.5"]}, {1, Decimal("2.5")}),
         ({"BS": [b"a", "Yg=="]}, {b"a", b"b"}),
         ({"L": [{"S": "a"}, {"N": "1"}]}, ["a", 1]),
         ({"M": {"a": {"L": [{"M": {"b": {"NULL": True}}}]}}}, {"a": [{"b": None}]}),
@@ -396,9 +436,30 @@ def test_unmarshall(av: dict[str, Any], expected: Any) -> None:
 
 def test_number_types() -> None:
     assert type(unmarshall({"N": "7"})) is int
-    assert type(unmarshall({"N": "7.0"})) is float
-    assert type(unmarshall({"N": "7e0"})) is float
+    assert type(unmarshall({"N": "7.0"})) is Decimal
+    assert type(unmarshall({"N": "7e0"})) is Decimal
     assert type(unmarshall({"N": "-7"})) is int
+
+
+def test_numbers_are_exact_by_default() -> None:
+    text = "-6442539352.1150042112"  # 20 significant digits: a float keeps 17
+    assert unmarshall({"N": text}) == Decimal(text)
+    assert str(unmarshall({"N": "1.10"})) == "1.10"
+    assert unmarshall({"N": "4611686018427387905"}) == 2**62 + 1
+    nested = {"M": {"a": {"L": [{"N": "0.1"}, {"N": "2"}, {"NS": ["0.5", "3"]}]}}}
+    assert unmarshall(nested) == {"a": [Decimal("0.1"), 2, {Decimal("0.5"), 3}]}
+    item = unmarshall_item({"m": {"M": {"x": {"N": text}}}, "n": {"N": "12"}})
+    assert item == {"m": {"x": Decimal(text)}, "n": 12}
+    assert type(item["n"]) is int
+    assert unmarshall(nested, use_decimal=True) == unmarshall(nested)
+
+
+def test_use_decimal_false_reads_non_integers_as_float() -> None:
+    nested = {"M": {"a": {"L": [{"N": "0.1"}, {"N": "2"}, {"NS": ["0.5", "3"]}]}}}
+    result = unmarshall(nested, use_decimal=False)
+    assert result == {"a": [0.1, 2, {0.5, 3}]}
+    assert [type(v) for v in result["a"][:2]] == [float, int]
+    assert type(unmarshall_item({"f": {"N": "7e0"}}, use_decimal=False)["f"]) is float
 
 
 def test_use_decimal() -> None:
@@ -407,9 +468,6 @@ def test_use_decimal() -> None:
     assert type(unmarshall({"N": "1E+3"}, use_decimal=True)) is Decimal
     assert type(unmarshall({"N": "12"}, use_decimal=True)) is int  # ints stay ints
     assert unmarshall({"NS": ["1", "0.5"]}, use_decimal=True) == {1, Decimal("0.5")}
-    nested = {"M": {"a": {"L": [{"N": "0.1"}, {"N": "2"}]}}}
-    assert unmarshall(nested, use_decimal=True) == {"a": [Decimal("0.1"), 2]}
-    assert unmarshall(nested) == {"a": [0.1, 2]}
 
 
 def test_use_decimal_keeps_38_digits() -> None:
@@ -419,8 +477,8 @@ def test_use_decimal_keeps_38_digits() -> None:
 
 def test_unmarshall_item() -> None:
     item = {"pk": {"S": "USER#1"}, "n": {"N": "3"}, "f": {"N": "0.5"}, "gone": {"NULL": True}}
-    assert unmarshall_item(item) == {"pk": "USER#1", "n": 3, "f": 0.5, "gone": None}
-    assert unmarshall_item(item, use_decimal=True)["f"] == Decimal("0.5")
+    assert unmarshall_item(item) == {"pk": "USER#1", "n": 3, "f": Decimal("0.5"), "gone": None}
+    assert type(unmarshall_item(item, use_decimal=False)["f"]) is float
     assert unmarshall_item({}) == {}
 
 

@@ -3,9 +3,12 @@
 Marshalling is a dispatch table keyed by the *exact* type of a value (``type(value)``), so the
 common types cost one dict lookup and one small call; subclasses (``IntEnum``, ``StrEnum``, a
 ``Mapping`` that is not a ``dict``...) are resolved once by an ``isinstance`` fallback and cached
-in the table. Unmarshalling dispatches on the single type tag of each AttributeValue through a
-table of small functions; ``use_decimal=True`` selects a second, separately built table, so the
-recursion never passes options around.
+in the table. Containers carry their nesting level down, so a value nested deeper than
+DynamoDB's 32 levels is refused (never a ``RecursionError``). Unmarshalling dispatches on the
+single type tag of each AttributeValue through a table of small functions. Numbers are exact by
+default (``int`` for integers, ``Decimal`` otherwise); ``use_decimal=False`` selects a second,
+separately built table that reads non-integers as ``float``, so the recursion never passes
+options around.
 
 Errors are found on the fast path without bookkeeping: when a value fails, the value is walked
 again slowly to name the attribute path (``profile.tags[2]``) in the :class:`MarshallingError`.
@@ -31,6 +34,7 @@ from dynamodb_tooling._types import AttributeValue, Item
 from dynamodb_tooling.errors import MarshallingError
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_ITEM_SIZE",
     "item_size",
     "marshall",
@@ -41,8 +45,10 @@ __all__ = [
 
 MAX_ITEM_SIZE: Final[int] = 409_600
 """DynamoDB's maximum item size in bytes (400 KB), as measured by :func:`item_size`."""
+MAX_DEPTH: Final[int] = 32
+"""DynamoDB's maximum nesting of maps and lists (an attribute's own map or list is level 1)."""
 
-_Marshaller: TypeAlias = Callable[[Any], AttributeValue]
+_Marshaller: TypeAlias = Callable[[Any, int], AttributeValue]
 _Unmarshaller: TypeAlias = Callable[[Any], Any]
 
 # Every int strictly inside ±10**38 has at most 38 digits, so only bigger ints are inspected.
@@ -65,6 +71,10 @@ _SUPPORTED: Final = (
 _short_repr = reprlib.Repr()
 _short_repr.maxstring = 60
 _short_repr.maxother = 60
+_TOO_DEEP: Final = (
+    f"DynamoDB allows at most {MAX_DEPTH} levels of nested maps and lists; flatten the value "
+    "or store it as a JSON string"
+)
 
 
 def _describe(value: object) -> str:
@@ -89,19 +99,24 @@ class _BadValueError(MarshallingError):
 # ---------------------------------------------------------------------------------------------
 
 
-def _m_str(value: str) -> AttributeValue:
+# Every marshaller takes the value and its nesting level (only containers look at the level).
+def _m_str(value: str, depth: int = 0) -> AttributeValue:
     return {"S": value}
 
 
-def _m_bool(value: bool) -> AttributeValue:
+def _m_bool(value: bool, depth: int = 0) -> AttributeValue:
     return {"BOOL": value}
 
 
-def _m_none(value: None) -> AttributeValue:
+def _m_none(value: None, depth: int = 0) -> AttributeValue:
     return {"NULL": True}
 
 
-def _m_int(value: int) -> AttributeValue:
+def _m_bytes(value: bytes, depth: int = 0) -> AttributeValue:
+    return {"B": value}
+
+
+def _m_int(value: int, depth: int = 0) -> AttributeValue:
     if -_INT_DIGITS_LIMIT < value < _INT_DIGITS_LIMIT:
         return {"N": f"{value}"}
     return {"N": _big_int_text(value)}
@@ -117,7 +132,7 @@ def _big_int_text(value: int) -> str:
     raise _BadValueError(f"int out of range ({_describe(value)})", _NUMBER_RANGE)
 
 
-def _m_float(value: float) -> AttributeValue:
+def _m_float(value: float, depth: int = 0) -> AttributeValue:
     # NaN fails every comparison and ±inf fails the upper bound, so one test covers them all.
     if _FLOAT_MIN <= abs(value) < _FLOAT_MAX or value == 0.0:
         return {"N": f"{value!r}"}
@@ -129,7 +144,7 @@ def _m_float(value: float) -> AttributeValue:
     raise _BadValueError(f"float out of range ({value!r})", _NUMBER_RANGE)
 
 
-def _m_decimal(value: Decimal) -> AttributeValue:
+def _m_decimal(value: Decimal, depth: int = 0) -> AttributeValue:
     if not value.is_finite():
         raise _BadValueError(
             f"cannot store Decimal {str(value)!r}",
@@ -151,31 +166,27 @@ def _m_decimal(value: Decimal) -> AttributeValue:
     return {"N": "0"}  # not "0E-200" or "-0": zero has no exponent DynamoDB could refuse
 
 
-def _m_bytes(value: bytes) -> AttributeValue:
-    return {"B": value}
-
-
-def _m_bytes_like(value: bytearray | memoryview) -> AttributeValue:
+def _m_bytes_like(value: bytearray | memoryview, depth: int = 0) -> AttributeValue:
     return {"B": bytes(value)}
 
 
-def _m_date(value: date) -> AttributeValue:
+def _m_date(value: date, depth: int = 0) -> AttributeValue:
     return {"S": value.isoformat()}
 
 
-def _m_enum(value: Enum) -> AttributeValue:
-    return _marshall_value(value.value)
+def _m_enum(value: Enum, depth: int = 0) -> AttributeValue:
+    return _marshall_value(value.value, depth)
 
 
-def _m_str_subclass(value: str) -> AttributeValue:
+def _m_str_subclass(value: str, depth: int = 0) -> AttributeValue:
     return {"S": str.__str__(value)}
 
 
-def _m_int_subclass(value: int) -> AttributeValue:
+def _m_int_subclass(value: int, depth: int = 0) -> AttributeValue:
     return _m_int(int(value))
 
 
-def _m_float_subclass(value: float) -> AttributeValue:
+def _m_float_subclass(value: float, depth: int = 0) -> AttributeValue:
     return _m_float(float(value))
 
 
@@ -188,32 +199,39 @@ def _checked_key(key: object) -> str:
     )
 
 
-def _m_map(value: Mapping[str, Any]) -> AttributeValue:
+def _m_map(value: Mapping[str, Any], depth: int = 0) -> AttributeValue:
+    # ``depth`` is this map's nesting level (an attribute's own value is level 1, an item 0).
     # A plain loop, not a comprehension: on 3.11 a comprehension is a call of its own.
+    if depth > MAX_DEPTH:
+        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", _TOO_DEEP)
     table = _MARSHALLERS
+    inner = depth + 1
     out: dict[str, AttributeValue] = {}
     try:
         for k, v in value.items():
             if type(k) is not str:
                 k = _checked_key(k)
             t = type(v)
-            out[k] = {"S": v} if t is str else table[t](v)
+            out[k] = {"S": v} if t is str else table[t](v, inner)
     except KeyError:
         # A type not in the table yet (a subclass, or unsupported): resolve it and start over.
-        return {"M": {_checked_key(k): _marshall_value(v) for k, v in value.items()}}
+        return {"M": {_checked_key(k): _marshall_value(v, inner) for k, v in value.items()}}
     return {"M": out}
 
 
-def _m_list(value: list[Any] | tuple[Any, ...]) -> AttributeValue:
+def _m_list(value: list[Any] | tuple[Any, ...], depth: int = 0) -> AttributeValue:
+    if depth > MAX_DEPTH:
+        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", _TOO_DEEP)
     table = _MARSHALLERS
+    inner = depth + 1
     out: list[AttributeValue] = []
     append = out.append
     try:
         for v in value:
             t = type(v)
-            append({"S": v} if t is str else table[t](v))
+            append({"S": v} if t is str else table[t](v, inner))
     except KeyError:
-        return {"L": [_marshall_value(v) for v in value]}
+        return {"L": [_marshall_value(v, inner) for v in value]}
     return {"L": out}
 
 
@@ -223,7 +241,7 @@ _ONLY_BYTES: Final = frozenset({bytes})
 _NUMBER_TYPES: Final = frozenset({int, float, Decimal})
 
 
-def _m_set(value: AbstractSet[Any]) -> AttributeValue:
+def _m_set(value: AbstractSet[Any], depth: int = 0) -> AttributeValue:
     # Members are sorted so that the same set always compiles to the same request.
     kinds = set(map(type, value))
     if kinds == _ONLY_STR:
@@ -234,7 +252,7 @@ def _m_set(value: AbstractSet[Any]) -> AttributeValue:
             return {"NS": [f"{v}" for v in ordered]}
     if kinds and kinds <= _NUMBER_TYPES:
         table = _MARSHALLERS
-        texts = [table[type(v)](v)["N"] for v in sorted(value)]
+        texts = [table[type(v)](v, 0)["N"] for v in sorted(value)]
         if len(kinds) > 1:
             # Python keeps 0.1 and Decimal("0.10") apart, DynamoDB calls them duplicates.
             texts = list({Decimal(text): text for text in texts}.values())
@@ -282,7 +300,7 @@ def _m_set_slow(value: AbstractSet[Any]) -> AttributeValue:
     return {"BS": sorted(unique)}
 
 
-def _m_unsupported(value: object) -> NoReturn:
+def _m_unsupported(value: object, depth: int = 0) -> NoReturn:
     raise _BadValueError(
         f"cannot marshall {_describe(value)}",
         f"{_SUPPORTED}; convert it to one of these first",
@@ -334,37 +352,38 @@ def _resolve(cls: type) -> _Marshaller:
     return _m_unsupported
 
 
-def _marshall_value(value: Any) -> AttributeValue:
-    return _resolve(type(value))(value)
+def _marshall_value(value: Any, depth: int = 0) -> AttributeValue:
+    return _resolve(type(value))(value, depth)
 
 
-def _locate_marshall_problem(value: Any, path: str) -> NoReturn:
+def _locate_marshall_problem(value: Any, path: str, depth: int) -> NoReturn:
     """Walk a value that failed to marshall again, and raise an error naming where it failed."""
     handler = _resolve(type(value))
     if handler is _m_enum:
-        _locate_marshall_problem(value.value, path)
-    if handler is _m_map:
-        for key, child in value.items():
-            try:
-                key = _checked_key(key)
-            except _BadValueError as problem:
-                raise problem.at(path) from None
-            _locate_child(child, f"{path}.{key}" if path else key)
-    elif handler is _m_list:
-        for index, child in enumerate(value):
-            _locate_child(child, f"{path}[{index}]")
+        _locate_marshall_problem(value.value, path, depth)
+    if (handler is _m_map or handler is _m_list) and depth <= MAX_DEPTH:
+        if handler is _m_map:
+            for key, child in value.items():
+                try:
+                    key = _checked_key(key)
+                except _BadValueError as problem:
+                    raise problem.at(path) from None
+                _locate_child(child, f"{path}.{key}" if path else key, depth + 1)
+        else:
+            for index, child in enumerate(value):
+                _locate_child(child, f"{path}[{index}]", depth + 1)
     try:
-        handler(value)
+        handler(value, depth)
     except _BadValueError as problem:
         raise problem.at(path) from None
     raise MarshallingError(f"cannot marshall {_describe(value)}" + (f" at {path}" if path else ""))
 
 
-def _locate_child(child: Any, path: str) -> None:
+def _locate_child(child: Any, path: str, depth: int) -> None:
     try:
-        _marshall_value(child)
+        _marshall_value(child, depth)
     except _BadValueError:
-        _locate_marshall_problem(child, path)
+        _locate_marshall_problem(child, path, depth)
 
 
 def marshall(value: Any) -> AttributeValue:
@@ -376,17 +395,17 @@ def marshall(value: Any) -> AttributeValue:
     cls = type(value)
     handler = _MARSHALLERS.get(cls) or _resolve(cls)
     try:
-        return handler(value)
+        return handler(value, 1)
     except _BadValueError:
-        _locate_marshall_problem(value, "")
+        _locate_marshall_problem(value, "", 1)
 
 
 def marshall_item(item: Mapping[str, Any]) -> Item:
     """Convert a Python mapping of attribute name → value to a DynamoDB item."""
     try:
-        return _m_map(item)["M"]
+        return _m_map(item, 0)["M"]
     except _BadValueError:
-        _locate_marshall_problem(item, "")
+        _locate_marshall_problem(item, "", 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,7 +421,7 @@ def _null(inner: Any) -> None:
     return None
 
 
-def _number(text: str) -> int | float:
+def _float_number(text: str) -> int | float:
     if text.isdigit():  # most numbers are non-negative ints: one C call decides
         return int(text)
     if "." in text or "e" in text or "E" in text:
@@ -471,8 +490,8 @@ def _build_unmarshallers(number: Callable[[str], Any]) -> dict[str, _Unmarshalle
     return table
 
 
-_UNMARSHALLERS: Final = _build_unmarshallers(_number)
-_DECIMAL_UNMARSHALLERS: Final = _build_unmarshallers(_decimal_number)
+_EXACT_UNMARSHALLERS: Final = _build_unmarshallers(_decimal_number)
+_FLOAT_UNMARSHALLERS: Final = _build_unmarshallers(_float_number)
 # What malformed input raises on the fast path (binascii.Error is a ValueError).
 _UNMARSHALL_FAILURES: Final = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
 _TAG_FIXES: Final = {
@@ -518,30 +537,61 @@ def _locate_unmarshall_child(child: Any, path: str, table: Mapping[str, _Unmarsh
         _locate_unmarshall_problem(child, path, table)
 
 
-def unmarshall(value: Mapping[str, Any], *, use_decimal: bool = False) -> Any:
+def _too_deep_error(av: Any, level: int) -> MarshallingError:
+    """The error for an AttributeValue too deep to walk, naming the path (found without
+    recursion) of its first map or list nested deeper than :data:`MAX_DEPTH`."""
+    stack, path = [(av, "", level)], ""
+    while stack:
+        node, where, depth = stack.pop()
+        ((tag, inner),) = (
+            node.items() if isinstance(node, Mapping) and len(node) == 1 else [("", 0)]
+        )
+        if tag in ("M", "L") and depth > MAX_DEPTH:
+            path = f" at {where}" if where else ""
+            break
+        if tag == "M" and isinstance(inner, Mapping):
+            stack += [(c, f"{where}.{k}" if where else str(k), depth + 1) for k, c in inner.items()]
+        elif tag == "L" and isinstance(inner, list | tuple):
+            stack += [(c, f"{where}[{i}]", depth + 1) for i, c in enumerate(inner)]
+    return MarshallingError(
+        f"AttributeValue nested more than {MAX_DEPTH} levels deep{path}: {_TOO_DEEP}"
+    )
+
+
+def unmarshall(value: Mapping[str, Any], *, use_decimal: bool = True) -> Any:
     """Convert one DynamoDB AttributeValue to a Python value.
 
-    ``N`` becomes an ``int`` when it has no ``.``/``e``/``E``, else a ``float`` (a ``Decimal``
-    with ``use_decimal=True``; ints stay ints either way).
+    Numbers are exact: ``N`` becomes an ``int`` when it has no ``.``/``e``/``E``, else a
+    ``Decimal`` — also inside maps, lists and number sets. ``use_decimal=False`` reads the
+    non-integers as ``float`` instead (faster, but ``0.1 + 0.2``-style digits are lost; ints stay
+    ints either way).
 
     >>> unmarshall({"L": [{"N": "1"}, {"N": "1.5"}, {"SS": ["a"]}]})
-    [1, 1.5, {'a'}]
+    [1, Decimal('1.5'), {'a'}]
     """
-    table = _DECIMAL_UNMARSHALLERS if use_decimal else _UNMARSHALLERS
+    table = _EXACT_UNMARSHALLERS if use_decimal else _FLOAT_UNMARSHALLERS
     try:
         ((tag, inner),) = value.items()
         return table[tag](inner)
     except _UNMARSHALL_FAILURES:
         _locate_unmarshall_problem(value, "", table)
+    except RecursionError:
+        raise _too_deep_error(value, 1) from None
 
 
-def unmarshall_item(item: Mapping[str, Any], *, use_decimal: bool = False) -> dict[str, Any]:
-    """Convert a DynamoDB item (attribute name → AttributeValue) to a Python dict."""
-    table = _DECIMAL_UNMARSHALLERS if use_decimal else _UNMARSHALLERS
+def unmarshall_item(item: Mapping[str, Any], *, use_decimal: bool = True) -> dict[str, Any]:
+    """Convert a DynamoDB item (attribute name → AttributeValue) to a Python dict.
+
+    Numbers are exact (``int`` or ``Decimal``) unless ``use_decimal=False``; see
+    :func:`unmarshall`. Every read of the library uses the exact default.
+    """
+    table = _EXACT_UNMARSHALLERS if use_decimal else _FLOAT_UNMARSHALLERS
     try:
         result: dict[str, Any] = table["M"](item)
     except _UNMARSHALL_FAILURES:
         _locate_unmarshall_problem({"M": item}, "", table)
+    except RecursionError:
+        raise _too_deep_error({"M": item}, 0) from None
     return result
 
 
@@ -632,4 +682,7 @@ def item_size(item: Mapping[str, AttributeValue]) -> int:
     >>> item_size({"id": {"S": "u1"}, "n": {"N": "123"}})
     8
     """
-    return sum(_utf8_size(name) + _value_size(av) for name, av in item.items())
+    try:
+        return sum(_utf8_size(name) + _value_size(av) for name, av in item.items())
+    except RecursionError:
+        raise _too_deep_error({"M": item}, 0) from None

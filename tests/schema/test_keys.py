@@ -188,14 +188,3 @@ def test_another_delimiter_is_used_everywhere() -> None:
     keys = registry.keys.item_keys("OrderLine", {"id": "l1", "order_id": "o1", "user_id": "u1"})
     assert (keys["pk"], keys["sk"]) == ("USER|u1", "ORDER|o1|LINE|l1")
     assert registry.keys.item_keys("User", {"id": "a#b"})["pk"] == "USER|a#b"
-
-
-@pytest.mark.parametrize("name", ["sk", "pk", "gsi3pk", "lsi1sk", "_et"])
-def test_attributes_may_not_shadow_key_attributes(name: str) -> None:
-    from dynamodb_tooling.schema import ModelDefinition
-    from dynamodb_tooling.schema.naming import make_attribute
-
-    registry = Registry(validate_config())
-    registry.register(ModelDefinition("Note", "NOTE", attributes=(make_attribute(name, "string"),)))
-    with pytest.raises(KeyValueError, match=f"declares '{name}', a name the library uses for keys"):
-        _ = registry.keys

@@ -13,14 +13,16 @@ from dynamodb_tooling._types import (
 )
 from dynamodb_tooling.expressions import Projection
 from dynamodb_tooling.marshal import marshall_item
-from dynamodb_tooling.requests._validate import require_key
+from dynamodb_tooling.requests._validate import check_key_size, require_key
 
 ProjectionArg = Projection | Sequence[str] | None
 
 
 def marshal_key(key: Mapping[str, Any], operation: str) -> Key:
     require_key(key, operation)
-    return marshall_item(key)
+    marshalled = marshall_item(key)
+    check_key_size(marshalled, operation)
+    return marshalled
 
 
 def with_options(

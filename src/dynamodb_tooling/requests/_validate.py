@@ -13,6 +13,8 @@ MAX_TRANSACTION_ITEMS = 100
 MAX_BATCH_GET_KEYS = 100
 MAX_BATCH_WRITE_ITEMS = 25
 MAX_BATCH_STATEMENTS = 25
+#: DynamoDB's largest key value (a partition key; sort keys stop at 1,024 bytes).
+MAX_KEY_VALUE_BYTES = 2048
 
 
 def require_table(table: str) -> str:
@@ -27,6 +29,24 @@ def require_key(key: Mapping[str, Any], operation: str) -> None:
             f"{operation} needs the item's primary key (partition key and, if the table has one, "
             "sort key); got an empty key"
         )
+
+
+def check_key_size(key: Mapping[str, AttributeValue], operation: str) -> None:
+    """Refuse a key with a value over 2,048 bytes, which no table key may hold.
+
+    Which attribute is the sort key (limit 1,024 bytes) is not known here: the key scheme
+    (``schema.keys.KeyScheme``) checks both limits by name for every key the ORM builds.
+    """
+    for name, av in key.items():
+        inner = av.get("S", av.get("B")) if isinstance(av, Mapping) else None
+        if isinstance(inner, str | bytes) and len(inner) * 4 > MAX_KEY_VALUE_BYTES:
+            size = len(inner) if isinstance(inner, bytes) else len(inner.encode("utf-8", "replace"))
+            if size > MAX_KEY_VALUE_BYTES:
+                raise RequestValidationError(
+                    f"{operation}: key attribute {name!r} is {size:,} bytes, above DynamoDB's "
+                    f"limit of {MAX_KEY_VALUE_BYTES:,} bytes for a partition key (1,024 bytes "
+                    "for a sort key); no item can have this key — use a shorter value"
+                )
 
 
 def check_item_size(item: Mapping[str, AttributeValue], what: str = "item") -> Item:

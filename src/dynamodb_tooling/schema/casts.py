@@ -1,13 +1,18 @@
 """Casting attribute values between Python and their stored form, by declared type.
 
 ``to_storage`` validates and converts a Python value into what is written (dates as ISO
-strings, decimals kept exact, sets as sets); ``from_storage`` turns what was read back into the
-declared Python type. Both raise :class:`AttributeCastError` naming the model and attribute.
+strings, decimals kept exact, sets as sets; NaN, infinities and malformed integer strings are
+refused); ``from_storage`` turns what was read back into the declared Python type. Items are read
+with exact numbers (``int`` or ``Decimal``), so a ``Decimal`` attribute keeps every digit and
+numbers inside maps and lists stay exact; only a ``float`` (``number``) attribute becomes a
+``float``. Both raise :class:`AttributeCastError` naming the model and attribute.
 """
 
 from __future__ import annotations
 
 import base64
+import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,7 +28,20 @@ class AttributeCastError(DynamoDBToolingError, TypeError):
 
 
 def _fail(what: str, value: Any, expected: str) -> AttributeCastError:
-    return AttributeCastError(f"{what} must be {expected}, got {type(value).__name__} {value!r}")
+    shown = repr(value) if not isinstance(value, str) or len(value) <= 80 else f"{value[:77]!r}..."
+    return AttributeCastError(f"{what} must be {expected}, got {type(value).__name__} {shown}")
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,126}")
+#: DynamoDB numbers stay below 10**126; bigger ones could not be stored anyway.
+_MAX_ADJUSTED = 125
+_FINITE = "a finite number (DynamoDB stores no NaN or Infinity; use None for 'no value')"
+
+
+def _finite(value: float | Decimal) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return math.isfinite(value)
 
 
 def _integer(value: Any, what: str) -> int:
@@ -31,26 +49,50 @@ def _integer(value: Any, what: str) -> int:
         raise _fail(what, value, "an integer")
     if isinstance(value, int):
         return value
-    if isinstance(value, Decimal | float) and value == int(value):
+    if isinstance(value, Decimal | float):
+        if not _finite(value):
+            raise _fail(what, value, f"an integer, i.e. {_FINITE}")
+        if Decimal(value).adjusted() <= _MAX_ADJUSTED and value == int(value):
+            return int(value)
+        raise _fail(what, value, "an integer (a whole number below 10**126)")
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
         return int(value)
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise _fail(what, value, "an integer")
+    raise _fail(what, value, "an integer (an int, or a string of digits such as '-42')")
 
 
 def _number(value: Any, what: str) -> int | float | Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _fail(what, value, "a number")
+    if not isinstance(value, int) and not _finite(value):
+        raise _fail(what, value, _FINITE)
     return value
+
+
+def _float(value: Any, what: str) -> float:
+    """A stored number read back for a ``float`` (``number``) attribute."""
+    try:
+        result = float(_number(value, what))
+    except OverflowError:  # an int beyond 1.8e308
+        result = math.inf
+    if math.isinf(result):
+        raise _fail(what, value, "a number within float range (declare it Decimal)")
+    return result
 
 
 def _decimal(value: Any, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         raise _fail(what, value, "a decimal number")
     try:
-        return Decimal(str(value))
+        # A float converts through repr() (0.1 stays 0.1, not 0.1000000000000000055511...).
+        if isinstance(value, Decimal | int):
+            number = Decimal(value)
+        else:
+            number = Decimal(repr(value) if isinstance(value, float) else value.strip())
     except ArithmeticError:
         raise _fail(what, value, "a decimal number") from None
+    if not number.is_finite():
+        raise _fail(what, value, f"a decimal number, i.e. {_FINITE}")
+    return number
 
 
 def _string(value: Any, what: str) -> str:
@@ -76,9 +118,16 @@ def parse_datetime(value: Any, what: str) -> datetime:
         except ValueError:
             raise _fail(what, value, "an ISO-8601 datetime") from None
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        seconds = float(value) / (1000 if value > 10**11 else 1)
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        return from_timestamp(value, what, millis=value > 10**11)
     raise _fail(what, value, "a datetime")
+
+
+def from_timestamp(value: int | float | Decimal, what: str, *, millis: bool) -> datetime:
+    """A unix timestamp (seconds, or milliseconds with ``millis``) as a UTC datetime."""
+    try:
+        return datetime.fromtimestamp(float(value) / (1000 if millis else 1), tz=UTC)
+    except (ValueError, OverflowError, OSError, ArithmeticError):
+        raise _fail(what, value, "a unix timestamp within the datetime range") from None
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -176,6 +225,7 @@ def _binary_in(value: Any, what: str) -> bytes:
 
 _FROM_STORAGE: dict[AttributeType, Callable[[Any, str], Any]] = {
     **_TO_STORAGE,
+    "number": _float,
     "datetime": parse_datetime,
     "date": lambda v, w: date.fromisoformat(_date_out(v, w)),
     "binary": _binary_in,
@@ -197,11 +247,21 @@ def from_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
 
 
 def values_equal(a: Any, b: Any) -> bool:
-    """Deep equality for dirty tracking: 1 == 1.0 == Decimal(1), sets by content, nested."""
+    """Deep equality for dirty tracking: 1 == 1.0 == Decimal(1), sets by content, nested.
+
+    Values too deeply nested to compare count as changed (writing them then fails with a clear
+    nesting error instead of a ``RecursionError`` here)."""
+    try:
+        return _equal(a, b)
+    except RecursionError:
+        return False
+
+
+def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     return bool(a == b)

@@ -6,7 +6,10 @@ under the key it was written with.
 
 Key parts: ids, foreign keys and sort values sit *inside* keys and may not contain the
 delimiter (a crafted id must never address another entity's item); attribute values at the
-*tail* of an index key may. Integers are encoded so that string order is numeric order.
+*tail* of an index key may. Integers are encoded so that string order is numeric order. Every
+key value is checked against DynamoDB's size limits (partition keys 2,048 bytes, sort keys
+1,024 bytes, UTF-8) before any request is built. Model definitions may not use the names of the
+key scheme's internal attributes (:func:`check_reserved_names`, run when a model registers).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from dynamodb_tooling.config import SingleTableDesignConfig
+from dynamodb_tooling.config import Config, SingleTableDesignConfig
 from dynamodb_tooling.schema.casts import as_utc
-from dynamodb_tooling.schema.errors import KeyValueError
+from dynamodb_tooling.schema.definitions import ModelDefinition
+from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
+from dynamodb_tooling.schema.naming import foreign_key
 from dynamodb_tooling.schema.resolve import (
     EntityScheme,
     GsiPath,
@@ -37,6 +42,79 @@ UNIQUE_PREFIX = "_UNIQUE"
 MAX_KEY_CHAR = "\U0010ffff"
 UNIQUE_ENTITY_TYPE = "_Unique"
 SENTINEL_OWNER = "owner"
+#: DynamoDB's key size limits in UTF-8 bytes (tables, GSIs and LSIs alike).
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+_MAX_GSI = 20
+_MAX_LSI = 5
+
+
+def internal_names(design: SingleTableDesignConfig) -> dict[str, str]:
+    """Every attribute name the key scheme writes itself, with what it is for (for errors).
+
+    All 20 possible GSI slots and 5 LSI slots count, not only the configured ones: raising
+    ``gsi_count`` later must not turn a model attribute into an index key.
+    """
+    names = {
+        design.partition_key_name: "the table's partition key (partition_key_name)",
+        design.sort_key_name: "the table's sort key (sort_key_name)",
+        design.entity_type_attribute: "the entity-type attribute (entity_type_attribute)",
+        design.data_attribute: "the library's data attribute (data_attribute)",
+    }
+    for n in range(1, _MAX_GSI + 1):
+        names[design.gsi_pk(n)] = f"the partition key of GSI {n} (gsi_pk_pattern)"
+        names[design.gsi_sk(n)] = f"the sort key of GSI {n} (gsi_sk_pattern)"
+    for n in range(1, _MAX_LSI + 1):
+        names[design.lsi_sk(n)] = f"the sort key of LSI {n} (lsi_sk_pattern)"
+    return names
+
+
+def _declared_names(definition: ModelDefinition, ttl_attribute: str) -> list[tuple[str, str]]:
+    """``(name, what declares it)`` for every attribute name a definition puts on items."""
+    model = definition.name
+    declared = [(definition.primary_key, f"{model}'s primary key {definition.primary_key!r}")]
+    declared += [(a.name, f"{model}.{a.name}") for a in definition.attributes]
+    for relation in definition.relations:
+        if relation.kind == "belongs_to":
+            key = relation.foreign_key or foreign_key(relation.target)
+            declared.append((key, f"{model}.{relation.name}'s foreign key {key!r}"))
+        elif relation.kind in ("has_one", "has_many"):
+            key = relation.foreign_key or foreign_key(model)
+            declared.append(
+                (key, f"{model}.{relation.name}'s foreign key {key!r} (on {relation.target})")
+            )
+    if definition.traits.ttl:
+        ttl = definition.traits.ttl_attribute or ttl_attribute
+        declared.append((ttl, f"{model}'s TTL attribute {ttl!r}"))
+    return declared
+
+
+def check_reserved_names(definition: ModelDefinition, config: Config) -> None:
+    """Refuse a definition that uses a name the library writes on items itself.
+
+    Such a model would shadow the keys of *every* item in the table (its ``pk`` value would
+    replace the item's key), so it is refused when it is defined, with the fix named.
+    """
+    reserved = internal_names(config.single_table_design)
+    version = config.query_builder.version_attribute
+    for name, what in _declared_names(definition, config.ttl.attribute_name):
+        if name in reserved:
+            raise SchemaError(
+                f"{what} uses the name {name!r}, which is {reserved[name]} of the single-table "
+                f"design; the library writes it on every item, so {definition.name} cannot use "
+                f"it — rename it (e.g. {name.strip('_') + '_value'!r}) or configure another "
+                "name under single_table_design"
+            )
+        if definition.traits.versioning and name == version:
+            raise SchemaError(
+                f"{what} uses the name {name!r}, which is the version attribute the library "
+                f"maintains for versioned models (query_builder.version_attribute); rename the "
+                f"attribute, or drop versioning=True from {definition.name}"
+            )
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def encode_int(value: int) -> str:
@@ -79,7 +157,12 @@ class KeyScheme:
         self.schema = schema
         self.design = design
         self.delimiter = design.key_delimiter
-        self._internal = self._internal_names()
+        self._internal = frozenset(internal_names(design))
+        self._sort_names = frozenset(
+            [design.sort_key_name]
+            + [design.gsi_sk(n) for n in range(1, _MAX_GSI + 1)]
+            + [design.lsi_sk(n) for n in range(1, _MAX_LSI + 1)]
+        )
         self._check_prefixes()
 
     def internal_attributes(self) -> frozenset[str]:
@@ -87,23 +170,16 @@ class KeyScheme:
         hydration strips them from every item)."""
         return self._internal
 
-    def _internal_names(self) -> frozenset[str]:
-        design = self.design
-        names = {design.partition_key_name, design.sort_key_name, design.entity_type_attribute}
-        names |= {design.gsi_pk(n) for n in range(1, 21)} | {design.gsi_sk(n) for n in range(1, 21)}
-        names |= {design.lsi_sk(n) for n in range(1, 6)}
-        return frozenset(names)
-
     def _check_prefixes(self) -> None:
-        internal = self.internal_attributes()
+        # Reserved names are refused when a model registers (check_reserved_names); a
+        # configuration changed since then is caught here, before any key is built.
         for entity in self.schema.entities:
-            model = entity.model
-            clashes = sorted(internal & {model.primary_key, *(a.name for a in model.attributes)})
-            if clashes:
-                raise KeyValueError(
-                    f"{model.name} declares {', '.join(map(repr, clashes))}, a name the library "
-                    "uses for keys (pk/sk/gsi*/lsi*/_et); rename the attribute"
-                )
+            for name, what in _declared_names(entity.model, ""):
+                if name in self._internal:
+                    raise SchemaError(
+                        f"{what} uses the name {name!r}, which the key scheme writes on every "
+                        "item (single_table_design key and index names); rename it"
+                    )
         for entity in self.schema.entities:
             prefix = entity.model.prefix
             if not prefix or self.delimiter in prefix or prefix.startswith(UNIQUE_PREFIX):
@@ -145,7 +221,7 @@ class KeyScheme:
             raise KeyValueError(f"{what} is a bool; booleans cannot be placed in a key")
         if isinstance(value, int):
             return encode_int(value)
-        if isinstance(value, Decimal) and value == value.to_integral_value():
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
             return encode_int(int(value))
         if isinstance(value, datetime):
             return as_utc(value).isoformat()
@@ -157,22 +233,44 @@ class KeyScheme:
             f"{what} is a {type(value).__name__}; keys take str, int, date or datetime values"
         )
 
+    def sized(self, text: str, attribute: str, what: str, fix: str = "use a shorter value") -> str:
+        """``text`` as the value of key ``attribute``, refused when it is over DynamoDB's size
+        limit (2,048 bytes for partition keys, 1,024 for sort keys); ``what`` names the model
+        attribute(s) it was built from."""
+        limit = MAX_SORT_KEY_BYTES if attribute in self._sort_names else MAX_PARTITION_KEY_BYTES
+        if len(text) * 4 <= limit:  # at most 4 UTF-8 bytes a character: surely small enough
+            return text
+        size = _utf8_len(text)
+        if size > limit:
+            kind = "sort" if limit == MAX_SORT_KEY_BYTES else "partition"
+            raise KeyValueError(
+                f"{what} is too long for a key: {attribute} = {text[:40]!r}... would be "
+                f"{size:,} bytes (UTF-8), above DynamoDB's limit of {limit:,} bytes for a {kind} "
+                f"key; {fix}"
+            )
+        return text
+
     # Primary keys.
     def primary_key(self, model: str, values: Mapping[str, Any]) -> dict[str, str]:
         """``{pk: ..., sk: ...}`` of an entity item (needs ancestor ids for collections)."""
         entity = self.schema.entity(model)
-        own = self.part(values.get(entity.model.primary_key), f"{model}.{entity.model.primary_key}")
+        pk_name, sk_name = self.design.partition_key_name, self.design.sort_key_name
+        id_name = f"{model}.{entity.model.primary_key}"
+        own = self.part(values.get(entity.model.primary_key), id_name)
         if not entity.ancestry:
             return {
-                self.design.partition_key_name: self.pk_token(model) + own,
-                self.design.sort_key_name: self.sk_token(model) + own,
+                pk_name: self.sized(self.pk_token(model) + own, pk_name, id_name),
+                sk_name: self.sized(self.sk_token(model) + own, sk_name, id_name),
             }
         root = entity.ancestry[0]
-        root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
+        root_name = f"{model}.{root.foreign_key}"
+        root_id = self.part(values.get(root.foreign_key), root_name)
         levels = self._levels(entity, values)
+        sk = self.delimiter.join([*levels, self.sk_token(model) + own])
+        ids = ", ".join(f"{model}.{link.foreign_key}" for link in entity.ancestry[1:])
         return {
-            self.design.partition_key_name: self.pk_token(root.parent) + root_id,
-            self.design.sort_key_name: self.delimiter.join([*levels, self.sk_token(model) + own]),
+            pk_name: self.sized(self.pk_token(root.parent) + root_id, pk_name, root_name),
+            sk_name: self.sized(sk, sk_name, f"{ids}, {id_name}" if ids else id_name),
         }
 
     def _levels(self, entity: EntityScheme, values: Mapping[str, Any]) -> list[str]:
@@ -194,16 +292,26 @@ class KeyScheme:
         entity = self.schema.entity(model)
         keys = self.primary_key(model, values)
         keys[self.design.entity_type_attribute] = model
+        own_name = f"{model}.{entity.model.primary_key}"
         for path in entity.gsi_paths:
             pair = self._gsi_pair(entity, path, values, deleted=deleted)
             if pair is not None:
-                keys[self.design.gsi_pk(path.slot)], keys[self.design.gsi_sk(path.slot)] = pair
+                pk_name, sk_name = self.design.gsi_pk(path.slot), self.design.gsi_sk(path.slot)
+                source = path.link.foreign_key if path.link is not None else path.attribute
+                partition_of = own_name if path.kind == "collection_id" else f"{model}.{source}"
+                sort_of = own_name if path.sort_by is None else f"{model}.{path.sort_by}"
+                fix = "use a shorter value, or leave it out of the index (index=False)"
+                keys[pk_name] = self.sized(pair[0], pk_name, partition_of, fix)
+                keys[sk_name] = self.sized(pair[1], sk_name, sort_of, fix)
         for lsi in entity.lsi_paths:
             sort_value = values.get(lsi.sort_by)
             if sort_value is not None:
                 own = self._sorted_sk(entity, values, lsi.sort_by)
                 levels = self._levels(entity, values)
-                keys[self.design.lsi_sk(lsi.slot)] = self.delimiter.join([*levels, own])
+                name = self.design.lsi_sk(lsi.slot)
+                keys[name] = self.sized(
+                    self.delimiter.join([*levels, own]), name, f"{model}.{lsi.sort_by}"
+                )
         return keys
 
     def _own_id(self, entity: EntityScheme, values: Mapping[str, Any]) -> str:
@@ -262,11 +370,16 @@ class KeyScheme:
     # Sentinels and edges.
     def sentinel_key(self, model: str, attribute: str, value: Any) -> dict[str, str]:
         """The key of the item that reserves ``value`` of unique ``attribute``."""
-        text = self.part(value, f"{model}.{attribute}", tail=True)
+        what = f"{model}.{attribute}"
+        text = self.part(value, what, tail=True)
         entity_prefix = self.schema.entity(model).model.prefix
         d = self.delimiter
         token = f"{UNIQUE_PREFIX}{d}{entity_prefix}{d}{attribute}{d}{text}"
-        return {self.design.partition_key_name: token, self.design.sort_key_name: token}
+        # The sentinel's sk repeats its pk, so the sort key limit (1,024 bytes) applies.
+        fix = "a unique value is stored in its sentinel's key; use a shorter value or drop unique"
+        sk_name = self.design.sort_key_name
+        self.sized(token, sk_name, what, fix)
+        return {self.design.partition_key_name: token, sk_name: token}
 
     def sentinel_item(
         self, model: str, attribute: str, value: Any, owner_key: Mapping[str, str]
@@ -281,17 +394,28 @@ class KeyScheme:
 
     def edge_keys(self, pivot: PivotScheme, owner_id: Any, other_id: Any) -> dict[str, str]:
         """Keys of the edge item linking ``owner_id`` and ``other_id`` of a many-to-many pair."""
-        owner = self.part(owner_id, f"{pivot.name}.{pivot.owner_key}")
-        other = self.part(other_id, f"{pivot.name}.{pivot.other_key}")
-        return {
-            self.design.partition_key_name: self.pk_token(pivot.owner) + owner,
-            self.design.sort_key_name: self.sk_token(pivot.other) + other,
-            self.design.gsi_pk(pivot.slot): self.pk_token(pivot.other) + other,
-            self.design.gsi_sk(pivot.slot): self.sk_token(pivot.owner) + owner,
-            self.design.entity_type_attribute: pivot.name,
+        owner_name = f"{pivot.name}.{pivot.owner_key}"
+        other_name = f"{pivot.name}.{pivot.other_key}"
+        owner = self.part(owner_id, owner_name)
+        other = self.part(other_id, other_name)
+        d = self.design
+        keys = {
+            d.partition_key_name: (self.pk_token(pivot.owner) + owner, owner_name),
+            d.sort_key_name: (self.sk_token(pivot.other) + other, other_name),
+            d.gsi_pk(pivot.slot): (self.pk_token(pivot.other) + other, other_name),
+            d.gsi_sk(pivot.slot): (self.sk_token(pivot.owner) + owner, owner_name),
         }
+        edge = {name: self.sized(text, name, what) for name, (text, what) in keys.items()}
+        return {**edge, d.entity_type_attribute: pivot.name}
 
     # Where to read.
+    def _checked(self, query: KeyQuery, what: str) -> KeyQuery:
+        """``query`` once its key values are known to fit DynamoDB's key size limits (no item
+        could have a longer key, and DynamoDB refuses the request)."""
+        self.sized(query.partition_value, query.partition_attribute, what)
+        self.sized(query.sort_prefix, query.sort_attribute, what)
+        return query
+
     def children_query(self, link: ParentLink, parent_id: Any) -> KeyQuery:
         """Where the children of ``link.parent`` ``parent_id`` live."""
         child = self.schema.entity(link.child)
@@ -303,12 +427,15 @@ class KeyScheme:
                     f"{link.child} lives in {parent.ancestry[0].parent}'s partition; query it "
                     f"with the full key of the {link.parent} (use its primary_key)"
                 )
-            return KeyQuery(
-                None,
-                self.design.partition_key_name,
-                self.pk_token(link.parent) + parent_text,
-                self.design.sort_key_name,
-                self.sk_token(link.child),
+            return self._checked(
+                KeyQuery(
+                    None,
+                    self.design.partition_key_name,
+                    self.pk_token(link.parent) + parent_text,
+                    self.design.sort_key_name,
+                    self.sk_token(link.child),
+                ),
+                f"{link.parent}.id",
             )
         path = child.path("parent", link.relation)
         if path is None:
@@ -316,14 +443,17 @@ class KeyScheme:
                 f"{link.child}.{link.relation} has no index (index=False); reading "
                 f"{link.parent}'s {link.child} items needs a Scan"
             )
-        return KeyQuery(
-            self.design.gsi_name(path.slot),
-            self.design.gsi_pk(path.slot),
-            self.pk_token(link.parent) + parent_text,
-            self.design.gsi_sk(path.slot),
-            self.sk_token(link.child),
-            shards=link.shards,
-            delimiter=self.delimiter,
+        return self._checked(
+            KeyQuery(
+                self.design.gsi_name(path.slot),
+                self.design.gsi_pk(path.slot),
+                self.pk_token(link.parent) + parent_text,
+                self.design.gsi_sk(path.slot),
+                self.sk_token(link.child),
+                shards=link.shards,
+                delimiter=self.delimiter,
+            ),
+            f"{link.parent}.id",
         )
 
     def attribute_query(self, model: str, attribute: str, value: Any) -> KeyQuery:
@@ -336,12 +466,15 @@ class KeyScheme:
         if path is None:
             raise KeyValueError(f"{model}.{attribute} is not indexed; mark it index=True")
         text = self.part(value, f"{model}.{attribute}", tail=True)
-        return KeyQuery(
-            self.design.gsi_name(path.slot),
-            self.design.gsi_pk(path.slot),
-            f"{self.pk_token(model)}{attribute}{self.delimiter}{text}",
-            self.design.gsi_sk(path.slot),
-            self.sk_token(model),
+        return self._checked(
+            KeyQuery(
+                self.design.gsi_name(path.slot),
+                self.design.gsi_pk(path.slot),
+                f"{self.pk_token(model)}{attribute}{self.delimiter}{text}",
+                self.design.gsi_sk(path.slot),
+                self.sk_token(model),
+            ),
+            f"{model}.{attribute}",
         )
 
     def expiry_query(self, model: str) -> KeyQuery:
@@ -370,13 +503,16 @@ class KeyScheme:
         root = entity.ancestry[0]
         root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
         prefix = self.delimiter.join([*self._levels(entity, values), self.sk_token(model)])
-        return KeyQuery(
-            None,
-            self.design.partition_key_name,
-            self.pk_token(root.parent) + root_id,
-            self.design.sort_key_name,
-            prefix,
-            delimiter=self.delimiter,
+        return self._checked(
+            KeyQuery(
+                None,
+                self.design.partition_key_name,
+                self.pk_token(root.parent) + root_id,
+                self.design.sort_key_name,
+                prefix,
+                delimiter=self.delimiter,
+            ),
+            f"{model}.{root.foreign_key}",
         )
 
     def id_query(self, model: str, item_id: Any) -> KeyQuery:
@@ -384,38 +520,50 @@ class KeyScheme:
         entity = self.schema.entity(model)
         text = self.part(item_id, f"{model}.{entity.model.primary_key}")
         if not entity.ancestry:
-            return KeyQuery(
-                None,
-                self.design.partition_key_name,
-                self.pk_token(model) + text,
-                self.design.sort_key_name,
-                self.sk_token(model) + text,
+            return self._checked(
+                KeyQuery(
+                    None,
+                    self.design.partition_key_name,
+                    self.pk_token(model) + text,
+                    self.design.sort_key_name,
+                    self.sk_token(model) + text,
+                ),
+                f"{model}.{entity.model.primary_key}",
             )
         path = next(p for p in entity.gsi_paths if p.kind == "collection_id")
         token = self.pk_token(model) + text
-        return KeyQuery(
-            self.design.gsi_name(path.slot),
-            self.design.gsi_pk(path.slot),
-            token,
-            self.design.gsi_sk(path.slot),
-            token,
+        return self._checked(
+            KeyQuery(
+                self.design.gsi_name(path.slot),
+                self.design.gsi_pk(path.slot),
+                token,
+                self.design.gsi_sk(path.slot),
+                token,
+            ),
+            f"{model}.{entity.model.primary_key}",
         )
 
     def edges_query(self, pivot: PivotScheme, side: str, side_id: Any) -> KeyQuery:
         """Where the edges of one side of a many-to-many pair live."""
         text = self.part(side_id, f"{side}.id")
         if side == pivot.owner:
-            return KeyQuery(
-                None,
-                self.design.partition_key_name,
-                self.pk_token(pivot.owner) + text,
-                self.design.sort_key_name,
-                self.sk_token(pivot.other),
+            return self._checked(
+                KeyQuery(
+                    None,
+                    self.design.partition_key_name,
+                    self.pk_token(pivot.owner) + text,
+                    self.design.sort_key_name,
+                    self.sk_token(pivot.other),
+                ),
+                f"{side}.id",
             )
-        return KeyQuery(
-            self.design.gsi_name(pivot.slot),
-            self.design.gsi_pk(pivot.slot),
-            self.pk_token(pivot.other) + text,
-            self.design.gsi_sk(pivot.slot),
-            self.sk_token(pivot.owner),
+        return self._checked(
+            KeyQuery(
+                self.design.gsi_name(pivot.slot),
+                self.design.gsi_pk(pivot.slot),
+                self.pk_token(pivot.other) + text,
+                self.design.gsi_sk(pivot.slot),
+                self.sk_token(pivot.owner),
+            ),
+            f"{side}.id",
         )

@@ -24,6 +24,7 @@ from dynamodb_tooling.schema.casts import (
     AttributeCastError,
     as_utc,
     from_storage,
+    from_timestamp,
     parse_datetime,
     to_storage,
     values_equal,
@@ -166,8 +167,7 @@ class EntityTransformer:
         """A stored timestamp back to a UTC datetime; numbers are read in the configured unit."""
         fmt = self.config.query_builder.timestamp_format
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            seconds = float(value) / (1000 if fmt == "unix_ms" else 1)
-            return datetime.fromtimestamp(seconds, tz=UTC)
+            return from_timestamp(value, what, millis=fmt == "unix_ms")
         return as_utc(parse_datetime(value, what))
 
     def timestamp(self, moment: Any) -> str | int:
