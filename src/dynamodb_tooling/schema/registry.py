@@ -15,9 +15,10 @@ from dynamodb_tooling.config import Config, get_config
 from dynamodb_tooling.schema.access_patterns import AccessPatterns, generate_access_patterns
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
-from dynamodb_tooling.schema.keys import KeyScheme
+from dynamodb_tooling.schema.keys import KeyScheme, check_reserved_names
 from dynamodb_tooling.schema.resolve import ResolvedSchema, resolve
 from dynamodb_tooling.schema.table import schema_summary, table_definition
+from dynamodb_tooling.schema.validation import compile_validator
 
 
 class Registry:
@@ -42,7 +43,13 @@ class Registry:
         ``origin`` names where the definition comes from (a class's ``module.qualname``); the
         same origin registering again (a module re-imported, a class redefined in a REPL)
         replaces its earlier definition.
+
+        A definition using a name the key scheme writes itself (``pk``, ``sk``, ``_et``,
+        ``gsi1pk``...) raises :class:`SchemaError` here and is not registered, so the other
+        models of the registry keep working.
         """
+        check_reserved_names(definition, self.config)
+        compile_validator(definition)  # an unknown validation rule fails at definition time
         with self._lock:
             existing = self._models.get(definition.name)
             same_origin = origin is not None and self._origins.get(definition.name) == origin

@@ -13,7 +13,12 @@ have no meaning for a DynamoDB table (``autoIncrement``, ``dashboard``, ``useSee
 accepted and recorded in ``ModelDefinition.notes``.
 
 Attribute types (``type``; else inferred from ``cast``, else from the validation rule, else
-``"string"``) map through :data:`TYPE_ALIASES`.
+``"string"``) map through :data:`TYPE_ALIASES`. Validation rules (with their custom
+``message``) are compiled by :mod:`.validation` here, so an unknown rule fails at once.
+
+Not supported yet, and refused rather than ignored: ``table`` (a model in a table of its own:
+every model lives in the one configured table) and a ``cast`` that is not a type name
+(``encrypted``, ``hashed``, custom casts; ``cast: 'integer'`` is read as the type).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from dynamodb_tooling.schema.naming import (
     snake,
 )
 from dynamodb_tooling.schema.registry import Registry, get_registry
+from dynamodb_tooling.schema.validation import compile_rules, with_messages
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -127,6 +133,7 @@ def parse_stacks_model(data: Mapping[str, Any], *, source: str = "<dict>") -> Mo
     attributes = _attributes(props.get("attributes"), ctx)
     relations = _relations(props, ctx)
     _check_clashes(attributes, relations, ctx)
+    _no_table(props.get("table"), ctx)
     return ModelDefinition(
         name=name,
         prefix=_prefix(props.get("pkPrefix"), name, ctx),
@@ -135,7 +142,6 @@ def parse_stacks_model(data: Mapping[str, Any], *, source: str = "<dict>") -> Mo
         relations=relations,
         indexes=_indexes(props.get("indexes"), ctx),
         traits=_traits(props.get("traits"), ctx),
-        table=_optional_str(props.get("table"), "table", ctx),
         factory=_factory(props.get("factory")),
         notes=tuple(ctx.notes),
     )
@@ -251,6 +257,15 @@ def _prefix(value: Any, name: str, ctx: _Context) -> str:
     return value
 
 
+def _no_table(value: Any, ctx: _Context) -> None:
+    if value is not None:
+        ctx.fail(
+            f"table {_describe(value)}: a model in a table of its own is not supported yet; "
+            "every model lives in the one single table (its name is the default_table_name "
+            "setting); remove table"
+        )
+
+
 def _factory(value: Any) -> RawCode | None:
     if value is None or isinstance(value, RawCode):
         return value
@@ -303,6 +318,11 @@ def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
     if flags.get("fillable") and flags.get("guarded"):
         ctx.fail(f"attribute {name!r} is both fillable and guarded; keep one")
     rule = _validation_rule(opts.get("validation"), name, ctx)
+    if rule is not None:
+        try:
+            compile_rules(rule, name)
+        except SchemaError as exc:
+            ctx.fail(f"attribute {name!r}: {exc}")
     nullable = _nullable(name, flags, ctx)
     index, index_sort = _index_option(opts.get("index", False), name, ctx)
     attribute = make_attribute(
@@ -317,7 +337,6 @@ def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
         hidden=flags.get("hidden", False),
         fillable=flags.get("fillable", True),
         guarded=flags.get("guarded", False),
-        cast=_optional_str(opts.get("cast"), f"{name}.cast", ctx),
         validation=rule,
         description=_optional_str(opts.get("description"), f"{name}.description", ctx) or "",
     )
@@ -362,7 +381,12 @@ def _validation_rule(value: Any, name: str, ctx: _Context) -> str | RawCode | No
     rule = opts.get("rule")
     if rule is not None and not isinstance(rule, str | RawCode):
         ctx.fail(f"{name}.validation.rule must be a rule string or code, got {_describe(rule)}")
-    return rule
+    if rule is None and "message" in opts:
+        ctx.fail(f"{name}.validation has a message but no rule; add rule: 'required|...'")
+    try:
+        return with_messages(rule, opts.get("message"))
+    except SchemaError as exc:
+        ctx.fail(f"attribute {name!r}: {exc}")
 
 
 def _rule_requires(rule: str | RawCode | None) -> bool:
@@ -377,15 +401,33 @@ def _attribute_type(
     name: str, opts: Mapping[str, Any], rule: str | RawCode | None, ctx: _Context
 ) -> AttributeType:
     declared = opts.get("type")
+    cast_type = _cast_type(name, opts.get("cast"), ctx)
     if declared is not None:
         if not isinstance(declared, str) or declared.lower() not in TYPE_ALIASES:
             known = ", ".join(sorted(set(TYPE_ALIASES)))
             ctx.fail(f"{name}.type {_describe(declared)} is not a known type (known: {known})")
+        if cast_type not in (None, TYPE_ALIASES[declared.lower()]):
+            ctx.fail(
+                f"{name}.cast {opts['cast']!r} disagrees with type {declared!r}; a cast names "
+                "the attribute's type here, so keep one of them"
+            )
         return TYPE_ALIASES[declared.lower()]
-    cast_name = opts.get("cast")
-    if isinstance(cast_name, str) and cast_name.lower() in TYPE_ALIASES:
-        return TYPE_ALIASES[cast_name.lower()]
-    return _type_from_rule(rule) or "string"
+    return cast_type or _type_from_rule(rule) or "string"
+
+
+def _cast_type(name: str, value: Any, ctx: _Context) -> AttributeType | None:
+    """A ``cast`` naming a type is that type; any other cast is not supported yet."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        ctx.fail(f"{name}.cast must be a string, got {_describe(value)}")
+    if value.lower() not in TYPE_ALIASES:
+        ctx.fail(
+            f"{name}.cast {value!r} is not supported yet (casts that transform values, such "
+            "as encrypted or hashed, are not applied); remove it, or give a type name "
+            "(integer, boolean, datetime, json ...) which is read as the attribute's type"
+        )
+    return TYPE_ALIASES[value.lower()]
 
 
 def _type_from_rule(rule: str | RawCode | None) -> AttributeType | None:

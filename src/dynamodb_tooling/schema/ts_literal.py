@@ -6,7 +6,11 @@ Model`` / ``as const`` after it) is parsed as an object literal: strings, number
 ``null``/``undefined``, arrays, nested objects, quoted or bare keys, trailing commas, comments.
 Any value that is code — an arrow function, ``schema.string().min(3)``, a template literal
 with ``${}`` — becomes :class:`RawCode` holding its exact source text; nothing is evaluated.
+One exception keeps validator chains self-contained: in ``schema.enum(STATUSES)`` (a chain on
+``schema``/``vine``/``v``) an argument naming a ``const`` of the same file whose value is a
+literal is replaced by that literal's text (``schema.enum(['draft', 'published'])``).
 Everything else in the file (imports, helpers, types) is skipped.
+:func:`parse_call_chain` splits such a chain into its calls for :mod:`.validation`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ _REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^") | {""}
 _OPERATOR_TEXT = """new typeof void delete await yield in of instanceof as satisfies async function
 class extends return throw keyof readonly is infer asserts"""
 _OPERATOR_WORDS = frozenset(_OPERATOR_TEXT.split())
+# A validator chain (`schema.string()...`) and a bare name given as one of its arguments.
+_CHAIN_START = re.compile(r"(?:schema|vine|v)\s*\.")
+_ARGUMENT_NAME = re.compile(r"(?<=[(,])(\s*)([A-Za-z_$][\w$]*)(?=\s*[,)])")
 
 
 def parse_model_file(text: str, *, source: str) -> dict[str, Any]:
@@ -63,10 +70,12 @@ def parse_literal(text: str, *, source: str = "<literal>") -> Any:
 class _Cursor:
     """A position in the source plus the lexical primitives (trivia, strings, code spans)."""
 
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, *, inline: bool = True) -> None:
         self.text = text
         self.source = source
         self.pos = 0
+        #: Inline ``const`` literals named in validator chains (off while reading a const).
+        self.inline = inline
 
     def error(self, expected: str, pos: int | None = None) -> SchemaError:
         at = self.pos if pos is None else pos
@@ -379,7 +388,86 @@ def _value(cursor: _Cursor) -> Any:
     if found and _ends_value(cursor):
         return value
     cursor.pos = start
-    return RawCode(cursor.text[start : cursor.skip_code(",)]}")])
+    code = cursor.text[start : cursor.skip_code(",)]}")]
+    if cursor.inline and _CHAIN_START.match(code):
+        code = _ARGUMENT_NAME.sub(lambda m: _constant_text(cursor, m), code)
+    return RawCode(code)
+
+
+def _constant_text(cursor: _Cursor, match: re.Match[str]) -> str:
+    """The literal text of the ``const`` a chain argument names (else the name unchanged)."""
+    name = match.group(2)
+    pattern = re.compile(rf"\bconst\s+{re.escape(name)}\b\s*(?::[^=;]+)?=(?![=>])")
+    declaration = pattern.search(cursor.text)
+    if name in _LITERALS or declaration is None:
+        return match.group()
+    reader = _Cursor(cursor.text, cursor.source, inline=False)
+    reader.pos = declaration.end()
+    reader.skip_trivia()
+    start = reader.pos
+    try:
+        found, value = _literal(reader)
+    except SchemaError:
+        return match.group()
+    if not found or _holds_code(value):
+        return match.group()
+    return f"{match.group(1)}{cursor.text[start : reader.pos]}"
+
+
+def _holds_code(value: Any) -> bool:
+    if isinstance(value, RawCode):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_code(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_code(v) for v in value)
+    return False
+
+
+def parse_call_chain(
+    text: str, *, source: str = "<code>"
+) -> tuple[str, list[tuple[str, list[Any]]]]:
+    """The root name and the ``(method, arguments)`` calls of a chain such as a validator.
+
+    >>> parse_call_chain("schema.string().minLength(3)")
+    ('schema', [('string', []), ('minLength', [3])])
+
+    Arguments are literals; a code argument (a regular expression, a function) is
+    :class:`RawCode`. Anything but ``name.method(...).method(...)`` is a :class:`SchemaError`.
+    """
+    cursor = _Cursor(text, source, inline=False)
+    cursor.skip_trivia()
+    root = cursor.identifier()
+    if root is None:
+        raise cursor.error("expected a call chain such as schema.string().email()")
+    calls: list[tuple[str, list[Any]]] = []
+    while True:
+        cursor.skip_trivia()
+        if not cursor.peek():
+            return root, calls
+        cursor.expect(".", "`.method(...)`")
+        cursor.skip_trivia()
+        method = cursor.identifier()
+        if method is None:
+            raise cursor.error("expected a method name after `.`")
+        cursor.expect("(", f"`(` after .{method}")
+        calls.append((method, _arguments(cursor)))
+
+
+def _arguments(cursor: _Cursor) -> list[Any]:
+    """Call arguments up to and including the closing ``)``."""
+    arguments: list[Any] = []
+    while True:
+        cursor.skip_trivia()
+        if cursor.peek() == ")":
+            cursor.pos += 1
+            return arguments
+        arguments.append(_value(cursor))
+        cursor.skip_trivia()
+        if cursor.peek() == ",":
+            cursor.pos += 1
+        elif cursor.peek() != ")":
+            raise cursor.error("expected `,` or `)` after the argument")
 
 
 def _literal(cursor: _Cursor) -> tuple[bool, Any]:
