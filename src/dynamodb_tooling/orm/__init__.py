@@ -1,5 +1,6 @@
 """The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
 
+from dynamodb_tooling.errors import MassAssignmentError
 from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
 from dynamodb_tooling.orm.model import Model
@@ -19,6 +20,7 @@ __all__ = [
     "Field",
     "HasMany",
     "HasOne",
+    "MassAssignmentError",
     "Model",
     "Relation",
     "RelationNotLoadedError",

@@ -66,7 +66,10 @@ def attribute(
     """Declare options of a model attribute (its type comes from the annotation).
 
     ``unique`` reserves values with sentinel items; ``index`` gives the attribute a sparse GSI
-    path (``index_sort`` orders it); ``hidden`` leaves it out of serialisation.
+    path (``index_sort`` orders it); ``hidden`` leaves it out of serialisation; ``guarded=True``
+    or ``fillable=False`` protects it from mass assignment (``Model(...)``, ``create``,
+    ``update``, ``fill`` refuse it; set it explicitly or use ``force_fill``). ``cast`` is not
+    supported yet: a model declaring it is refused.
     """
     return AttributeSpec(
         default=default,
@@ -92,7 +95,8 @@ class Field(Generic[T]):
     is a predicate a type checker verifies, while ``user.age`` is an ``int``.
 
     Every model attribute gets one at class creation (plain annotations too); the annotation
-    only decides what type checkers see.
+    only decides what type checkers see. On an instance it reads the stored value, ``None``
+    while unset.
     """
 
     def __init__(self, name: str = "", model: str = "") -> None:
@@ -109,6 +113,8 @@ class Field(Generic[T]):
     def __get__(self, instance: object | None, owner: type[Any]) -> AttributeRef[T] | T:
         if instance is None:
             return AttributeRef(self.name)
-        raise AttributeError(
-            f"{self.model or owner.__name__}.{self.name} is not set on this instance"
-        )
+        read = getattr(owner, "_read_attribute", None)
+        if read is None:
+            raise AttributeError(f"{owner.__name__} cannot hold attribute {self.name!r}")
+        value: T = read(instance, self.name)  # None while unset: optional values read as None
+        return value

@@ -11,12 +11,22 @@ produces (see ``schema.naming`` for the shared rules):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import copy
+import difflib
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
+from enum import Enum
 from typing import Any, ClassVar, Self, get_origin, get_type_hints
 
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
-from dynamodb_tooling.orm.persistence import Persistence
+from dynamodb_tooling.orm.persistence import ModelState, Persistence
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.predicates import MISSING
@@ -37,6 +47,11 @@ def _definition_attribute(
     options: dict[str, Any] = {}
     has_default = False
     if spec is not None:
+        if spec.cast is not None:
+            raise SchemaError(
+                f"{cls.__name__}.{name}: attribute(cast={spec.cast!r}) is not supported yet "
+                "(planned); remove it (the annotation decides how the value is stored)"
+            )
         kind = spec.type or kind
         has_default = spec.has_default
         default = spec.default if spec.default_factory is None else None
@@ -47,7 +62,6 @@ def _definition_attribute(
             "hidden": spec.hidden,
             "fillable": spec.fillable,
             "guarded": spec.guarded,
-            "cast": spec.cast,
             "validation": spec.validation,
             "description": spec.description,
         }
@@ -100,6 +114,11 @@ class Model(Persistence):
         cls.__registry__ = registry or get_registry()
         cls.__attribute_specs__ = cls._inherited()[0]
         if definition is None:
+            if table is not None:
+                raise SchemaError(
+                    f"{name or cls.__name__}: table={table!r} (a model in its own table) is not "
+                    "supported yet (planned); remove it — every model lives in the single table"
+                )
             traits = Traits(
                 timestamps=timestamps,
                 soft_deletes=soft_deletes,
@@ -180,25 +199,100 @@ class Model(Persistence):
 
     # Instances.
     def __init__(self, **values: Any) -> None:
-        definition = type(self).__definition__
-        transformer = type(self)._transformer()
-        transformer._check_names(definition.name, values)
+        """A new, unsaved instance. Unknown names and guarded attributes are refused
+        (:class:`MassAssignmentError`): set guarded ones explicitly or use ``force_fill``."""
+        self._initialise(values, guarded=True)
+
+    def _initialise(self, values: dict[str, Any], *, guarded: bool) -> None:
+        cls = type(self)
+        if guarded:
+            cls._guard(values)
+        else:
+            cls._check_names(values)
+        definition = cls.__definition__
         for attribute in definition.attributes:
             if attribute.name not in values and attribute.has_default:
-                spec = type(self).__attribute_specs__.get(attribute.name)
-                if spec is not None and spec.has_default:
-                    values[attribute.name] = spec.make_default()
-                else:
-                    values[attribute.name] = attribute.default
+                spec = cls.__attribute_specs__.get(attribute.name)
+                has_spec_default = spec is not None and spec.has_default
+                default = spec.make_default() if spec and has_spec_default else attribute.default
+                # A copy: a mutable default (a list, a set) must not be shared by instances.
+                values[attribute.name] = copy.deepcopy(default)
         if values.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
             values[definition.primary_key] = generate_id(definition)
-        self.__dict__.update(values)
+        object.__setattr__(self, "_model_state", ModelState(values))
+
+    @classmethod
+    def _names(cls) -> tuple[str, ...]:
+        """Every name an instance stores, in a stable order: the key, declared attributes,
+        foreign keys, then managed attributes (timestamps, deleted_at, version, ttl)."""
+        cached: tuple[object, tuple[str, ...]] | None = cls.__dict__.get("_names_cache")
+        schema = cls.__registry__.schema  # re-resolved whenever a model or the config changes
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        definition = cls.__definition__
+        transformer = cls._transformer()
+        allowed = transformer.allowed_names(definition.name)
+        managed = transformer.managed_attributes(definition)
+        first = [definition.primary_key, *(a.name for a in definition.attributes)]
+        names = tuple(dict.fromkeys([*first, *sorted(allowed - {*first, *managed}), *managed]))
+        setattr(cls, "_names_cache", (schema, names))  # noqa: B010 (not a declared name)
+        return names
+
+    def _read_attribute(self, name: str) -> Any:
+        """A stored name's value; ``None`` while it is not set (never stored as such)."""
+        return self._state.values.get(name)
 
     def __getattr__(self, name: str) -> Any:
-        definition = type(self).__dict__.get("__definition__") or type(self).__definition__
-        if definition.attribute(name) is not None or name == definition.primary_key:
-            raise AttributeError(f"{definition.name}.{name} is not set on this instance")
-        raise AttributeError(f"{definition.name} has no attribute {name!r}")
+        # Only reached when normal lookup fails: foreign keys, timestamps, version, unknowns.
+        if name.startswith("__") or name == "_model_state":
+            raise AttributeError(name)
+        cls = type(self)
+        if not hasattr(cls, "__definition__"):  # an abstract base
+            raise AttributeError(f"{cls.__name__} has no attribute {name!r}")
+        names = cls._names()
+        if name in names:
+            return self._state.values.get(name)
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AttributeError(f"{cls.__definition__.name} has no attribute {name!r}{hint}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``user.role = "admin"`` sets a stored value (guarded ones too: this is explicit);
+        an unknown public name is refused with a did-you-mean rather than silently lost."""
+        cls = type(self)
+        if name in cls._names():
+            self._state.values[name] = value
+        elif name.startswith("_") or hasattr(cls, name):
+            object.__setattr__(self, name, value)
+        else:
+            cls._check_names({name: value})
+
+    def __delattr__(self, name: str) -> None:
+        if name in type(self)._names():
+            self._state.values.pop(name, None)
+        else:
+            object.__delattr__(self, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and copy: the instance's own state, copied (never shared)."""
+        state = self._state
+        return {
+            "values": dict(state.values),
+            "original": dict(state.original),
+            "exists": state.exists,
+            "changes": dict(state.changes),
+            "extra": dict(self.__dict__),
+        }
+
+    def __setstate__(self, saved: dict[str, Any]) -> None:
+        state = ModelState(saved["values"])
+        state.original, state.exists, state.changes = (
+            saved["original"],
+            saved["exists"],
+            saved["changes"],
+        )
+        object.__setattr__(self, "_model_state", state)
+        self.__dict__.update(saved["extra"])
 
     # Queries (Eloquent's static entry points).
     @classmethod
@@ -250,8 +344,8 @@ class Model(Persistence):
 
     def to_values(self) -> dict[str, Any]:
         """The model's stored values (attributes, foreign keys, managed attributes)."""
-        allowed = type(self)._transformer().allowed_names(type(self).__definition__.name)
-        return {k: v for k, v in self.__dict__.items() if k in allowed}
+        allowed = type(self)._names()
+        return {k: v for k, v in self._state.values.items() if k in allowed}
 
     def to_item(self) -> dict[str, Any]:
         """The full DynamoDB item as Python values, keys included."""
@@ -259,25 +353,135 @@ class Model(Persistence):
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
-        """An instance from a stored item (internal attributes stripped, values cast)."""
+        """An instance from a stored item (internal attributes stripped, values cast).
+
+        Hydration is not mass assignment: guarded attributes are loaded as stored.
+        """
         values = cls._transformer().from_item(item, cls.__definition__.name)
         instance = cls.__new__(cls)
-        instance.__dict__.update(values)
+        object.__setattr__(instance, "_model_state", ModelState(values))
         instance._remember()
         return instance
 
+    # Serialisation.
     def to_dict(self) -> dict[str, Any]:
-        """Serialisable values without hidden attributes."""
-        hidden = {a.name for a in type(self).__definition__.attributes if a.hidden}
-        return {k: v for k, v in self.to_values().items() if k not in hidden}
+        """Every stored name except hidden ones, ``None`` where unset (Eloquent's toArray)."""
+        cls = type(self)
+        hidden = {a.name for a in cls.__definition__.attributes if a.hidden}
+        values = self._state.values
+        return {name: values.get(name) for name in cls._names() if name not in hidden}
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` with JSON-safe values: datetimes in ISO-8601, sets as sorted lists,
+        bytes in base64; ``Decimal`` is kept (exact) for the JSON encoder to write."""
+        return {name: _json_safe(value) for name, value in self.to_dict().items()}
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """``dict(user) == user.to_dict()``: generic encoders (FastAPI's ``jsonable_encoder``)
+        see the serialised values, never the instance's internals or hidden attributes."""
+        return iter(self.to_dict().items())
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        """Pydantic (and FastAPI) validate a model field from an instance or a dict of its
+        attributes (mass assignment: guarded ones refused) and serialise it by ``to_dict()``."""
+        return core_schema.no_info_plain_validator_function(
+            cls._pydantic_validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _pydantic_serialize,
+                info_arg=True,
+                return_schema=core_schema.dict_schema(
+                    core_schema.str_schema(), core_schema.any_schema()
+                ),
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        definition = cls.__definition__
+        version = cls.__registry__.config.query_builder.version_attribute
+        kinds: dict[str, str] = {a.name: a.type for a in definition.attributes}
+        kinds[version] = "integer"
+        hidden = {a.name for a in definition.attributes if a.hidden}
+        properties = {
+            name: dict(_JSON_TYPES.get(kinds.get(name, "string"), {}))
+            for name in cls._names()
+            if name not in hidden
+        }
+        return {"type": "object", "title": definition.name, "properties": properties}
+
+    @classmethod
+    def _pydantic_validate(cls, value: Any) -> Self:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+            try:
+                return cls(**value)
+            except DynamoDBToolingError as exc:
+                raise PydanticCustomError(
+                    "model_attributes", "{reason}", {"reason": str(exc)}
+                ) from exc
+        raise PydanticCustomError(
+            "model_type",
+            "expected a {model} instance or a dict of its attributes",
+            {"model": cls.__name__},
+        )
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.to_values() == other.to_values()
+        mine, theirs = self.to_values(), other.to_values()
+        return {k: v for k, v in mine.items() if v is not None} == {
+            k: v for k, v in theirs.items() if v is not None
+        }
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         key = type(self).__definition__.primary_key
-        return f"{type(self).__name__}({key}={self.__dict__.get(key)!r})"
+        return f"{type(self).__name__}({key}={self._state.values.get(key)!r})"
+
+
+_JSON_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "decimal": {"type": "string", "format": "decimal"},
+    "boolean": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "binary": {"type": "string", "contentEncoding": "base64"},
+    "map": {"type": "object"},
+    "list": {"type": "array"},
+    "string_set": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    "number_set": {"type": "array", "uniqueItems": True},
+    "binary_set": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.to_json_dict()
+    if isinstance(value, Enum):
+        return _json_safe(value.value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        try:
+            members = sorted(value)
+        except TypeError:  # DynamoDB sets share one type; a stray mix still serialises
+            members = sorted(value, key=lambda v: (type(v).__name__, repr(v)))
+        return [_json_safe(v) for v in members]
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _pydantic_serialize(model: Model, info: core_schema.SerializationInfo) -> dict[str, Any]:
+    return model.to_json_dict() if info.mode_is_json() else model.to_dict()

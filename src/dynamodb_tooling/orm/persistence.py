@@ -1,16 +1,25 @@
-"""Persistence and change tracking for models (Eloquent's ``create``/``save``/``delete``...).
+"""Persistence, guarding and change tracking for models (Eloquent's ``create``/``save``...).
 
 Writes compile through :class:`WriteCompiler` (unique sentinels, versions, derived keys) and
 run through ``run_write`` (typed errors). An instance remembers the values it was loaded or
-saved with, so ``save()`` sends only what changed.
+saved with — a deep copy, so in-place edits of sets, dicts and lists count as changes — and
+``save()`` sends only what changed.
+
+An instance keeps all of this in one slot (:class:`ModelState`), never in its ``__dict__``:
+``vars(user)`` and ``__dict__``-based encoders cannot reach stored values or bookkeeping.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
-from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.errors import MassAssignmentError, QueryError
 from dynamodb_tooling.query.unique import run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
@@ -21,8 +30,37 @@ if TYPE_CHECKING:
     from dynamodb_tooling.schema.transformer import EntityTransformer
 
 
+_IMMUTABLE = (str, int, float, bool, bytes, Decimal, datetime, date, time, Enum, type(None))
+
+
+def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``values`` that later in-place edits (``tags.add(...)``) cannot reach."""
+    return {k: v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for k, v in values.items()}
+
+
+class ModelState:
+    """What an instance holds: its values, the values last loaded or saved, whether it is
+    stored, and what the last save changed."""
+
+    __slots__ = ("changes", "exists", "original", "values")
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = {} if values is None else values
+        self.original: dict[str, Any] = {}
+        self.exists = False
+        self.changes: dict[str, Any] = {}
+
+
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``None`` is never stored: an attribute set to ``None`` and an absent one are the same."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 class Persistence:
-    """Mixed into ``Model``: saving, deleting and dirty tracking."""
+    """Mixed into ``Model``: saving, deleting, guarding and dirty tracking."""
+
+    __slots__ = ("_model_state",)
+    _model_state: ModelState
 
     __definition__: ClassVar[ModelDefinition]
     __registry__: ClassVar[Registry]
@@ -30,6 +68,8 @@ class Persistence:
     if TYPE_CHECKING:  # provided by Model; declared for type checkers only
 
         def __init__(self, **values: Any) -> None: ...
+
+        def _initialise(self, values: dict[str, Any], *, guarded: bool) -> None: ...
 
         @classmethod
         def _transformer(cls) -> EntityTransformer: ...
@@ -51,17 +91,27 @@ class Persistence:
     def _run(self, plan: WritePlan) -> None:
         run_write(type(self)._client(), plan)
 
-    def _remember(self) -> None:
-        self.__dict__["_original"] = dict(self.to_values())
-        self.__dict__["_exists"] = True
+    @property
+    def _state(self) -> ModelState:
+        try:
+            return self._model_state
+        except AttributeError:  # made by __new__ (copy, pickle) and not filled yet
+            state = ModelState()
+            object.__setattr__(self, "_model_state", state)
+            return state
 
-    def _remember_only(self, names: Any) -> None:
+    def _remember(self) -> None:
+        state = self._state
+        state.original = snapshot(self.to_values())
+        state.exists = True
+
+    def _remember_only(self, names: Iterable[str]) -> None:
         """Mark just ``names`` as saved (a targeted write): other unsaved edits stay dirty."""
-        original: dict[str, Any] = self.__dict__.setdefault("_original", {})
+        original = self._state.original
         values = self.to_values()
         for name in names:
             if name in values:
-                original[name] = values[name]
+                original.update(snapshot({name: values[name]}))
             else:
                 original.pop(name, None)
 
@@ -70,18 +120,56 @@ class Persistence:
         name = type(self).__definition__.name
         entity_type = self.__registry__.config.single_table_design.entity_type_attribute
         values = type(self)._transformer().from_item({**stored, entity_type: name}, name)
-        self.__dict__.update(values)
+        self._state.values.update(values)
 
     @property
     def exists(self) -> bool:
         """Whether the instance was loaded from, or saved to, the table."""
-        return bool(self.__dict__.get("_exists", False))
+        return self._state.exists
+
+    # Guarding (mass assignment).
+    @classmethod
+    def _check_names(cls, values: Mapping[str, Any]) -> None:
+        """Unknown names are refused with a did-you-mean, before any request."""
+        cls._transformer()._check_names(cls.__definition__.name, values)
+
+    @classmethod
+    def _guard(cls, values: Mapping[str, Any]) -> None:
+        """Refuse unknown names, then guarded / non-fillable attributes (Eloquent's
+        ``$guarded``): mass assignment must not set them."""
+        cls._check_names(values)
+        definition = cls.__definition__
+        for key in values:
+            attribute = definition.attribute(key)
+            if attribute is None or not (attribute.guarded or not attribute.fillable):
+                continue
+            why = "guarded=True" if attribute.guarded else "fillable=False"
+            instance = definition.name.lower()
+            raise MassAssignmentError(
+                f"{definition.name}.{key} is protected from mass assignment ({why}), so "
+                f"{definition.name}(...), create(), update() and fill() refuse it; set it "
+                f"explicitly: {instance}.{key} = ... or use force_fill({key}=...)",
+                model=definition.name,
+                attribute=key,
+            )
 
     # Creating and saving.
     @classmethod
     def create(cls, **values: Any) -> Self:
-        """Make an instance and insert it (unique values reserved in the same transaction)."""
+        """Make an instance and insert it (unique values reserved in the same transaction).
+
+        Guarded attributes are refused (:class:`MassAssignmentError`); see
+        :meth:`force_create`.
+        """
         instance = cls(**values)
+        instance.save()
+        return instance
+
+    @classmethod
+    def force_create(cls, **values: Any) -> Self:
+        """``create()`` that may set guarded attributes (Eloquent's ``forceCreate``)."""
+        instance = cls.__new__(cls)
+        instance._initialise(values, guarded=False)
         instance.save()
         return instance
 
@@ -102,23 +190,27 @@ class Persistence:
         plan = compiler.update(name, self.get_original(), changes)
         self._run(plan)
         self._absorb(dict(plan.changes or {}))
-        self.__dict__["_changes"] = changes
+        self._state.changes = changes
         self._remember()
         return self
 
     def update(self, **changes: Any) -> Self:
-        """Set attributes and save them."""
-        self.__dict__.update(changes)
+        """Set fillable attributes and save them (guarded ones are refused, nothing sent)."""
+        type(self)._guard(changes)
+        self._state.values.update(changes)
         return self.save()
 
     def fill(self, **values: Any) -> Self:
         """Set fillable attributes without saving (guarded ones are refused)."""
-        definition = type(self).__definition__
-        for key in values:
-            attribute = definition.attribute(key)
-            if attribute is not None and (attribute.guarded or not attribute.fillable):
-                raise QueryError(f"{definition.name}.{key} is guarded; set it explicitly")
-        self.__dict__.update(values)
+        type(self)._guard(values)
+        self._state.values.update(values)
+        return self
+
+    def force_fill(self, **values: Any) -> Self:
+        """Set attributes without saving, guarded ones included (unknown names are still
+        refused): for trusted values only, never for request input."""
+        type(self)._check_names(values)
+        self._state.values.update(values)
         return self
 
     # Deleting.
@@ -142,7 +234,7 @@ class Persistence:
         self._run(
             type(self)._compiler().delete(type(self).__definition__.name, self.get_original())
         )
-        self.__dict__["_exists"] = False
+        self._state.exists = False
 
     def restore(self) -> Self:
         """Undo a soft delete."""
@@ -150,7 +242,7 @@ class Persistence:
         plan = type(self)._compiler().restore(type(self).__definition__.name, self.get_original())
         self._run(plan)
         deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
-        self.__dict__.pop(deleted_at, None)
+        self._state.values.pop(deleted_at, None)
         written = dict(plan.changes or {})
         self._absorb({k: v for k, v in written.items() if v is not None})
         self._remember_only({*written, deleted_at})
@@ -158,14 +250,14 @@ class Persistence:
 
     def trashed(self) -> bool:
         deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
-        return self.__dict__.get(deleted_at) is not None
+        return self._state.values.get(deleted_at) is not None
 
     def increment(self, attribute: str, by: int | float = 1) -> Self:
         """Atomically add ``by`` to a number (no read needed) and keep the new value."""
         self._require_saved("increment")
         definition = type(self).__definition__
         version = self.__registry__.config.query_builder.version_attribute
-        expected = self.__dict__.get(version) if definition.traits.versioning else None
+        expected = self._state.values.get(version) if definition.traits.versioning else None
         plan = (
             type(self)
             ._compiler()
@@ -173,7 +265,7 @@ class Persistence:
         )
         self._run(plan)
         saved = self.get_original(attribute) or 0
-        self.__dict__[attribute] = saved + by
+        self._state.values[attribute] = saved + by
         written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
         self._absorb(written)
         self._remember_only({*written, attribute})
@@ -187,12 +279,13 @@ class Persistence:
         self._require_saved("refresh")
         definition = type(self).__definition__
         query = type(self).query().with_trashed()
+        values = self._state.values
         for key in (definition.primary_key, *self._ancestor_keys()):
-            query = query.where(key, self.__dict__[key])
+            query = query.where(key, values.get(key))
         fresh = query.first()
         if fresh is None:
-            raise QueryError(f"{definition.name} {self.__dict__[definition.primary_key]!r} is gone")
-        self.__dict__.update(fresh.to_values())
+            raise QueryError(f"{definition.name} {values.get(definition.primary_key)!r} is gone")
+        self._state.values = dict(fresh._state.values)
         self._remember()
         return self
 
@@ -201,15 +294,22 @@ class Persistence:
         return [link.foreign_key for link in entity.ancestry]
 
     def replicate(self, **overrides: Any) -> Self:
-        """An unsaved copy without id and managed attributes (timestamps, version)."""
-        definition = type(self).__definition__
-        managed = set(type(self)._transformer().managed_attributes(definition))
+        """An unsaved copy without id and managed attributes (timestamps, version).
+
+        Guarded values are copied; ``overrides`` are mass assignment (guarded ones refused).
+        """
+        cls = type(self)
+        cls._guard(overrides)
+        definition = cls.__definition__
+        managed = set(cls._transformer().managed_attributes(definition))
         values = {
             k: v
-            for k, v in self.to_values().items()
+            for k, v in snapshot(self.to_values()).items()
             if k != definition.primary_key and k not in managed
         }
-        return type(self)(**{**values, **overrides})
+        copied = cls.__new__(cls)
+        copied._initialise({**values, **overrides}, guarded=False)
+        return copied
 
     def _require_saved(self, action: str) -> None:
         if not self.exists:
@@ -220,12 +320,16 @@ class Persistence:
 
     # Dirty tracking.
     def get_original(self, attribute: str | None = None) -> Any:
-        original: dict[str, Any] = self.__dict__.get("_original", {})
-        return dict(original) if attribute is None else original.get(attribute)
+        """The values last loaded or saved (a copy: editing it changes nothing)."""
+        original = self._state.original
+        if attribute is None:
+            return snapshot(original)
+        return snapshot({attribute: original.get(attribute)})[attribute]
 
     def get_dirty(self) -> dict[str, Any]:
-        """Attributes changed since the instance was loaded or saved."""
-        return changed_values(self.get_original(), self.to_values())
+        """Attributes changed since the instance was loaded or saved, in-place edits of sets,
+        dicts and lists included (compared deeply)."""
+        return changed_values(_present(self._state.original), _present(self.to_values()))
 
     def is_dirty(self, attribute: str | None = None) -> bool:
         dirty = self.get_dirty()
@@ -236,7 +340,7 @@ class Persistence:
 
     def get_changes(self) -> dict[str, Any]:
         """What the last ``save()`` changed."""
-        return dict(self.__dict__.get("_changes", {}))
+        return dict(self._state.changes)
 
     def was_changed(self, attribute: str | None = None) -> bool:
         changes = self.get_changes()
