@@ -367,3 +367,81 @@ def test_items_without_a_sort_value_leave_sorted_indexes() -> None:
     assert (
         due.keys.item_keys("Job", {"id": "j1", "queue": "q", "due": 5})["gsi1pk"] == "JOB#queue#q"
     )
+
+
+EXTRA = {
+    "global_secondary_indexes": [
+        {"name": "ByTitle", "partition_key": "title", "sort_key": "created_at"},
+        {"name": "TitleKeys", "partition_key": "title", "projection": "KEYS_ONLY"},
+    ],
+    "local_secondary_indexes": [{"name": "ByAge", "sort_key": "age_key"}],
+}
+
+
+def test_one_lookup_knows_every_index_and_its_key_attributes() -> None:
+    from dynamodb_tooling.schema.indexes import (
+        index_key_attributes,
+        key_attribute_names,
+        overloaded_key_attributes,
+    )
+
+    config = validate_config(EXTRA)
+    assert index_key_attributes(config, None) == ("pk", "sk")
+    assert index_key_attributes(config, "GSI2") == ("gsi2pk", "gsi2sk")
+    assert index_key_attributes(config, "ByTitle") == ("title", "created_at")
+    assert index_key_attributes(config, "TitleKeys") == ("title", None)
+    assert index_key_attributes(config, "ByAge") == ("pk", "age_key")
+    assert index_key_attributes(config, "LSI1") == ("pk", "lsi1sk")
+    # a slot beyond gsi_count: a table created with more GSIs may still hold it
+    assert index_key_attributes(config, "GSI20") == ("gsi20pk", "gsi20sk")
+    with pytest.raises(QueryError, match="index 'Nope' is not in the configuration; known "):
+        index_key_attributes(config, "Nope")
+    assert key_attribute_names(config, "ByTitle") == ("pk", "sk", "title", "created_at")
+    assert key_attribute_names(config, "LSI1") == ("pk", "sk", "lsi1sk")
+    internal = overloaded_key_attributes(config.single_table_design)
+    assert {"gsi1pk", "gsi20sk", "lsi5sk"} <= internal
+    assert "title" not in internal  # extra indexes are keyed on model attributes
+
+
+def test_raw_queries_on_an_extra_index_project_its_keys() -> None:
+    planner = QueryPlanner(registry(**EXTRA))
+    state = QueryState(
+        table="T", index="ByTitle", wheres=(("and", eq("title", "Hi")),), projection=("body",)
+    )
+    chosen = planner.plan(state, executing=False)
+    params = chosen.to_params()
+    assert params["IndexName"] == "ByTitle"
+    assert params["KeyConditionExpression"] == "#n0 = :v0"
+    assert params["ExpressionAttributeNames"]["#n0"] == "title"
+    # select() keeps what a cursor on ByTitle needs: the table's keys and the index's
+    assert chosen.projection == ("body", "pk", "sk", "_et", "title", "created_at")
+    with pytest.raises(QueryError, match=r"use_index\('Nope'\): index 'Nope' is not in the"):
+        planner.plan(QueryState(table="T", index="Nope", wheres=(("and", eq("x", 1)),)))
+
+
+def test_a_model_query_can_opt_into_an_extra_index() -> None:
+    extra = registry(**EXTRA)
+    chosen = plan("Post", eq("title", "Hi"), registry_=extra, index="ByTitle")
+    assert chosen.to_params() == {
+        "TableName": "MainTable",
+        "IndexName": "ByTitle",
+        "KeyConditionExpression": "#n0 = :v0",
+        "FilterExpression": "#n1 = :v1",
+        "ExpressionAttributeNames": {"#n0": "title", "#n1": "_et"},
+        "ExpressionAttributeValues": {":v0": {"S": "Hi"}, ":v1": {"S": "Post"}},
+    }
+    assert chosen.pageable
+    # without use_index the planner never guesses which entities an extra index holds
+    assert plan("Post", eq("title", "Hi"), registry_=extra).operation == "Scan"
+    with pytest.raises(QueryError, match="the index projects KEYS_ONLY"):
+        plan("Post", eq("title", "Hi"), registry_=extra, index="TitleKeys")
+    with pytest.raises(QueryError, match="indexes this query could use: GSI1, GSI2"):
+        plan("Post", eq("status", "x"), eq("user_id", "u1"), registry_=extra, index="ByTitle")
+
+
+def test_a_unique_lookup_rechecks_the_owner_value_in_stored_form() -> None:
+    chosen = plan("User", eq("email", "a@x.io"), projection=("name",))
+    assert chosen.unique_check == ("email", "a@x.io")
+    # the owner GetItem fetches the unique attribute so the reader can re-check it
+    assert "email" in chosen.projection
+    assert "email re-checked" in " ".join(chosen.explain().client_side)

@@ -56,6 +56,9 @@ class Plan:
     merge_key: str | None = None
     #: The sort key attribute a Query reads in order (for ``ORDER BY`` in PartiQL).
     sort_key: str | None = None
+    #: For UniqueLookups: ``(attribute, stored value)`` the owner must still hold (a sentinel
+    #: left behind by a write that changed the value must not find the item).
+    unique_check: tuple[str, Any] | None = None
 
     def requests(self) -> list[Request]:
         """The requests this plan sends first (one per shard for sharded Queries).
@@ -143,6 +146,8 @@ class Plan:
 
 def _client_side(plan: Plan) -> tuple[str, ...]:
     steps = []
+    if plan.unique_check is not None:
+        steps.append(f"the owner's {plan.unique_check[0]} re-checked (the sentinel may be stale)")
     if plan.post_filter:
         steps.append("conditions checked on the fetched item(s)")
     if plan.client_sort:

@@ -22,6 +22,7 @@ from dynamodb_tooling.query.predicates import Clause, Group, Predicate, or_terms
 from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema import EntityScheme, KeyQuery, Registry
 from dynamodb_tooling.schema.casts import AttributeCastError, to_storage
+from dynamodb_tooling.schema.indexes import index_key_attributes, key_attribute_names
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
 from dynamodb_tooling.schema.transformer import EntityTransformer
 
@@ -69,12 +70,9 @@ class QueryPlanner:
         after-fetch attributes, added to the selected ones."""
         design = self.config.single_table_design
         extra = [design.partition_key_name, design.sort_key_name, plan.entity_type_attribute]
-        for n in range(1, 21):
-            if plan.index == design.gsi_name(n):
-                extra += [design.gsi_pk(n), design.gsi_sk(n)]
-        for n in range(1, 6):
-            if plan.index == design.lsi_name(n):
-                extra.append(design.lsi_sk(n))
+        extra += key_attribute_names(self.config, plan.index)
+        if plan.unique_check is not None:
+            extra.append(plan.unique_check[0])
         if plan.soft_delete is not None:
             extra.append(plan.soft_delete[0])
         extra += _attributes(plan.post_filter)
@@ -209,6 +207,7 @@ class QueryPlanner:
                         key=sentinel,
                         reason=f"{attribute.name} is unique: its sentinel holds the owner's key",
                         post_filter=self._rest(state, [equal[attribute.name]]),
+                        unique_check=(attribute.name, equal[attribute.name].value),
                     ),
                 )
         return None
@@ -323,7 +322,27 @@ class QueryPlanner:
             candidate = self._path_candidate(entity, path, equal, conjuncts)
             if candidate is not None:
                 found.append(candidate)
+        extra = self._extra_candidate(state, equal)
+        found += [extra] if extra is not None else []
         return [self._with_range(entity, c, conjuncts) for c in found]
+
+    def _extra_candidate(self, state: QueryState, equal: dict[str, Predicate]) -> Candidate | None:
+        """``use_index(<a configured extra GSI>)`` with equality on its partition attribute
+        (opt-in only: the planner cannot know which entities the index holds)."""
+        extras = self.config.global_secondary_indexes
+        extra = next((x for x in extras if x.name == state.index), None)
+        if extra is None or extra.partition_key not in equal:
+            return None
+        if extra.projection != "ALL" or state.consistent:
+            raise QueryError(
+                f"use_index({extra.name!r}) on a model query needs whole items, eventually "
+                f"consistent: the index projects {extra.projection} (make it 'ALL', or read it "
+                "with table(...)); consistent() is not allowed on a GSI"
+            )
+        used = equal[extra.partition_key]
+        where = KeyQuery(extra.name, extra.partition_key, used.value, extra.sort_key or "", "")
+        reason = f"{extra.partition_key} equality on the configured index {extra.name}"
+        return Candidate(30, reason, where, (used,), scoped=True)
 
     def key_ordered(self, entity: EntityScheme, attribute: str) -> bool:
         """Whether a sort key built from ``attribute`` orders like its values."""
@@ -676,19 +695,11 @@ class QueryPlanner:
         )
 
     def _raw_keys(self, state: QueryState) -> tuple[str, str]:
-        design = self.config.single_table_design
-        if state.index is None:
-            return design.partition_key_name, design.sort_key_name
-        for n in range(1, 21):
-            if state.index == design.gsi_name(n):
-                return design.gsi_pk(n), design.gsi_sk(n)
-        for extra in self.config.global_secondary_indexes:
-            if extra.name == state.index:
-                return extra.partition_key, extra.sort_key or ""
-        for n in range(1, 6):
-            if state.index == design.lsi_name(n):
-                return design.partition_key_name, design.lsi_sk(n)
-        raise QueryError(f"use_index({state.index!r}): no such index in the configuration")
+        try:
+            partition, sort = index_key_attributes(self.config, state.index)
+        except QueryError as exc:
+            raise QueryError(f"use_index({state.index!r}): {exc}") from None
+        return partition, sort or ""
 
 
 def _raw_sort(name: str, p: Predicate) -> KeyCondition:

@@ -21,6 +21,7 @@ from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.batch import batch_get
 from dynamodb_tooling.requests.items import get_item
 from dynamodb_tooling.requests.pagination import next_page, parallel_scan
+from dynamodb_tooling.schema.casts import values_equal
 from dynamodb_tooling.schema.keys import SENTINEL_OWNER
 
 
@@ -96,11 +97,20 @@ class Reader:
             return None
         owner = dict(sentinel[SENTINEL_OWNER])
         projection = list(self.plan.projection) or None
-        return self._get(
+        item = self._get(
             get_item(
                 self.plan.table, owner, consistent_read=self.plan.consistent, projection=projection
             )
         )
+        return item if item is not None and self._still_owns(item) else None
+
+    def _still_owns(self, item: Mapping[str, Any]) -> bool:
+        """Whether the owner still holds the looked-up value: a write that changed it without
+        releasing the sentinel leaves a stale one behind, which must not find the item."""
+        if self.plan.unique_check is None:
+            return True
+        attribute, value = self.plan.unique_check
+        return attribute in item and values_equal(item[attribute], value)
 
     def _batch(self) -> list[dict[str, Any] | None]:
         table = self.plan.table
