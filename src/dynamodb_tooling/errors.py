@@ -66,6 +66,10 @@ class DynamoDBError(DynamoDBToolingError):
         self.code = code
         self.operation = operation
         self.response: Mapping[str, Any] = response or {}
+        #: Set by the driver when an earlier attempt of the same request had an unknown
+        #: outcome (HTTP 5xx, a lost connection): that attempt may have applied the write, so
+        #: this error alone does not prove that nothing was written.
+        self.after_unknown_outcome: bool = False
         super().__init__(message)
 
 
@@ -175,6 +179,33 @@ class EndpointConnectionError(DynamoDBToolingError):
     """The endpoint could not be reached (wrong URL, engine not running, network down)."""
 
 
+class ConnectionLostError(EndpointConnectionError):
+    """The connection failed after the request was sent (closed, read timeout): the engine may
+    have applied it."""
+
+
+class ServerError(DynamoDBError):
+    """The engine failed with HTTP 5xx (``InternalServerError``, ``ServiceUnavailable``); the
+    request may or may not have been applied."""
+
+
+class WriteOutcomeUnknownError(DynamoDBToolingError):
+    """A write failed in a way that leaves its outcome unknown: it may or may not have been
+    applied (an HTTP 5xx or a lost connection, with no safe way to retry or to check).
+
+    ``operation`` and ``target`` (the table and key, or item) say which write; ``cause`` is the
+    last error seen. Read the item to find out, then apply the change again if it is missing.
+    """
+
+    def __init__(
+        self, message: str, *, operation: str = "", target: Any = None, cause: Exception | None
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.target = target
+        self.cause = cause
+
+
 class PerformanceWarning(UserWarning):
     """A query will be served inefficiently (a Scan, a client-side sort, a large aggregate)."""
 
@@ -209,3 +240,24 @@ class VersionConflictError(DynamoDBToolingError):
         super().__init__(message)
         self.model = model
         self.expected = expected
+
+
+class ItemAlreadyExistsError(ConditionalCheckFailedError):
+    """An insert found an item at its key already (``create()`` with an id that is taken);
+    nothing was written."""
+
+
+class StaleModelError(ConditionalCheckFailedError):
+    """The item changed since the instance was read (a value the write relies on is no longer
+    there); nothing was written — ``refresh()`` the instance and apply the change again."""
+
+
+class MassAssignmentError(DynamoDBToolingError):
+    """A guarded (or non-fillable) attribute was passed to ``Model(...)``, ``create()``,
+    ``update()`` or ``fill()``; nothing was set or sent. ``model`` and ``attribute`` say which.
+    Set it explicitly (``user.role = ...``) or use ``force_fill()``."""
+
+    def __init__(self, message: str, *, model: str, attribute: str) -> None:
+        super().__init__(message)
+        self.model = model
+        self.attribute = attribute

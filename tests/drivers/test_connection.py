@@ -7,7 +7,7 @@ import pytest
 
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.drivers import resolve_connection
-from dynamodb_tooling.drivers.botocore_driver import botocore_config
+from dynamodb_tooling.drivers.botocore_driver import BotocoreDriver, botocore_config
 
 
 @pytest.fixture
@@ -65,6 +65,9 @@ def test_botocore_settings_follow_config() -> None:
             http_options={"timeout": 7, "connect_timeout": 2, "max_pool_connections": 20},
         )
     )
-    assert boto.retries == {"total_max_attempts": 6, "mode": "adaptive"}
+    # botocore makes one attempt; the driver's own loop retries (it knows what is idempotent)
+    assert boto.retries == {"total_max_attempts": 1, "mode": "adaptive"}
+    driver = BotocoreDriver(validate_config(max_retries=5, retry_mode="adaptive"))
+    assert (driver._retry.max_retries, driver._retry.mode) == (5, "adaptive")
     assert (boto.read_timeout, boto.connect_timeout, boto.max_pool_connections) == (7, 2, 20)
     assert boto.tcp_keepalive is True

@@ -12,7 +12,9 @@ from dynamodb_tooling.config import Config
 from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import (
     ConditionalCheckFailedError,
+    ItemAlreadyExistsError,
     ResourceNotFoundError,
+    StaleModelError,
     TransactionCanceledError,
     UniqueConstraintError,
     VersionConflictError,
@@ -93,15 +95,15 @@ def test_a_taken_unique_value_writes_nothing(
     with pytest.raises(UniqueConstraintError, match=r"User\.email 'ada@example\.com' is already"):
         run_write(dynamodb_client, compiler.insert("User", {**ADA, "id": "u2"}))
     with pytest.raises(UniqueConstraintError):
-        run_write(dynamodb_client, compiler.upsert("User", {**ADA, "id": "u2"}))
+        run_write(dynamodb_client, compiler.upsert("User", {**ADA, "id": "u2"}, original={}))
     assert snapshot(dynamodb_client, table) == before
 
 
 def test_upsert_may_rewrite_its_own_unique_value(
     dynamodb_client: DynamoDBClient, table: str, compiler: WriteCompiler
 ) -> None:
-    run_write(dynamodb_client, compiler.upsert("User", ADA))
-    run_write(dynamodb_client, compiler.upsert("User", {**ADA, "name": "Ada L."}))
+    run_write(dynamodb_client, compiler.upsert("User", ADA, original={}))
+    run_write(dynamodb_client, compiler.upsert("User", {**ADA, "name": "Ada L."}, original=ADA))
     item = get(dynamodb_client, table, {"pk": "USER#u1", "sk": "USER#u1"})
     assert item is not None
     assert item["name"] == "Ada L."
@@ -126,8 +128,25 @@ def test_a_stale_unique_value_writes_nothing(
     run_write(dynamodb_client, compiler.insert("User", ADA))
     run_write(dynamodb_client, compiler.update("User", ADA, {"email": "ada@new.io"}))
     before = snapshot(dynamodb_client, table)
-    with pytest.raises(TransactionCanceledError):  # ADA is stale: its email moved
+    # ADA is stale: its email moved. The library's own guard failed, so the error says so.
+    with pytest.raises(StaleModelError, match=r"its email is no longer 'ada@example\.com'"):
         run_write(dynamodb_client, compiler.update("User", ADA, {"email": "ada@third.io"}))
+    assert snapshot(dynamodb_client, table) == before
+
+
+def test_inserting_an_existing_id_says_it_exists(
+    dynamodb_client: DynamoDBClient, table: str, compiler: WriteCompiler
+) -> None:
+    run_write(dynamodb_client, compiler.insert("User", ADA))
+    run_write(dynamodb_client, compiler.insert("Post", {"id": "p1", "user_id": "u1", "title": "T"}))
+    before = snapshot(dynamodb_client, table)
+    # With a unique value (a transaction) and without (a single PutItem): same typed error.
+    with pytest.raises(ItemAlreadyExistsError, match=r"User \(pk='USER#u1'.*already exists"):
+        run_write(dynamodb_client, compiler.insert("User", {**ADA, "email": "other@x.io"}))
+    with pytest.raises(ItemAlreadyExistsError, match=r"Post \(pk='POST#p1'.*already exists"):
+        run_write(
+            dynamodb_client, compiler.insert("Post", {"id": "p1", "user_id": "u", "title": "U"})
+        )
     assert snapshot(dynamodb_client, table) == before
 
 
@@ -180,7 +199,7 @@ def test_a_failed_custom_condition_stays_a_condition_failure(
     )
     with pytest.raises(ConditionalCheckFailedError):
         run_write(dynamodb_client, guarded)
-    with pytest.raises(ConditionalCheckFailedError):  # the item does not exist
+    with pytest.raises(StaleModelError, match="does not exist"):  # a ConditionalCheckFailedError
         run_write(dynamodb_client, compiler.update("Post", {"id": "nope"}, {"title": "x"}))
 
 

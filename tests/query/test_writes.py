@@ -209,14 +209,31 @@ def test_unknown_model_is_refused(compiler: WriteCompiler) -> None:
 
 
 # Upserts.
-def test_upsert_puts_without_condition_and_reclaims_its_own_sentinel(
+def test_upsert_of_a_unique_model_needs_what_the_item_holds(compiler: WriteCompiler) -> None:
+    # Without the current values an old unique value's sentinel would be left behind.
+    with pytest.raises(QueryError, match=r"needs original=.*User\.query\(\)\.upsert"):
+        compiler.upsert("User", USER)
+
+
+def test_upsert_of_a_new_item_requires_that_none_exists_and_reclaims_its_own_sentinel(
     compiler: WriteCompiler,
 ) -> None:
-    plan = compiler.upsert("User", USER)
+    plan = compiler.upsert("User", USER, original={})
     items = plan.request.params["TransactItems"]
-    assert "ConditionExpression" not in items[0]["Put"]
+    assert items[0]["Put"]["ConditionExpression"] == "attribute_not_exists(#n0)"
     assert items[1] == sentinel_put("ada@example.com", OWNER_IS_U1)
     assert plan.uniques == (UniqueTarget(1, "User", "email", "ada@example.com"),)
+    assert plan.entities[0].must_be_absent
+
+
+def test_upsert_keeping_a_unique_value_requires_the_item_still_holds_it(
+    compiler: WriteCompiler,
+) -> None:
+    plan = compiler.upsert("User", {**USER, "name": "Ada L."}, original=USER)
+    put_action = plan.request.params["TransactItems"][0]["Put"]
+    assert put_action["ConditionExpression"] == "#n0 = :v0"
+    assert put_action["ExpressionAttributeNames"] == {"#n0": "email"}
+    assert put_action["ExpressionAttributeValues"] == {":v0": s("ada@example.com")}
 
 
 def test_upsert_with_original_moves_a_changed_unique_value(compiler: WriteCompiler) -> None:
@@ -248,8 +265,10 @@ def test_versioned_upsert_checks_and_bumps_the_version(compiler: WriteCompiler) 
     plan = compiler.upsert("Note", {"id": "n1", "title": "New"}, original=NOTE_VALUES)
     params = plan.request.params
     assert params["Item"]["_v"] == {"N": "4"}
-    assert params["ConditionExpression"] == "#n0 = :v0"
-    assert params["ExpressionAttributeNames"] == {"#n0": "_v"}
+    # The version is checked, and the item must still hold no unique handle (it had none):
+    # a handle set in between would otherwise lose its sentinel's owner.
+    assert params["ConditionExpression"] == "#n0 = :v0 AND attribute_not_exists(#n1)"
+    assert params["ExpressionAttributeNames"] == {"#n0": "_v", "#n1": "handle"}
     assert params["ExpressionAttributeValues"] == {":v0": {"N": "3"}}
     assert params["ReturnValuesOnConditionCheckFailure"] == "ALL_OLD"
     assert plan.versions == (VersionTarget(0, "Note", 3, "_v", {"pk": "NOTE#n1", "sk": "NOTE#n1"}),)

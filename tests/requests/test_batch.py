@@ -123,3 +123,71 @@ def test_a_failed_chunk_is_reported_exactly_and_a_throttled_one_retried() -> Non
     assert caught.value.unprocessed == {"T": chunks[2]}
     assert caught.value.errors == (invalid,)
     assert "bad item" in str(caught.value)
+
+
+def test_a_chunk_failing_with_5xx_is_retried() -> None:
+    from dynamodb_tooling.errors import ServerError
+
+    writes = [put({"pk": f"K#{i}", "sk": "A"}) for i in range(30)]
+    flow = batch_write({"T": writes}, backoff=NO_WAIT)
+    step = next(flow)
+    assert isinstance(step, Concurrently)
+    chunks = [r.params["RequestItems"]["T"] for r in step.requests]
+    failed = ServerError(
+        "BatchWriteItem failed with InternalServerError", code="InternalServerError"
+    )
+    assert isinstance(flow.send([failed, {}]), Sleep)
+    retry = flow.send(None)
+    assert isinstance(retry, Concurrently)
+    assert [r.params["RequestItems"]["T"] for r in retry.requests] == [chunks[0]]
+    with pytest.raises(StopIteration) as done:
+        flow.send([{}])
+    assert done.value.value == 30
+
+
+def test_giving_up_after_unknown_outcomes_lists_only_the_writes_really_missing() -> None:
+    from dynamodb_tooling.errors import ServerError, ThrottlingError
+
+    writes = [put({"pk": f"K#{i}", "sk": "A", "n": i}) for i in range(3)]
+    gone = delete({"pk": "OLD", "sk": "A"})
+    flow = batch_write({"T": [*writes, gone]}, backoff=NO_WAIT)
+    next(flow)
+    lost = ServerError("answer lost", code="InternalServerError")
+    assert isinstance(flow.send([lost]), Sleep)  # maybe applied: retried
+    flow.send(None)
+    throttled = ThrottlingError("slow down", code="ProvisionedThroughputExceededException")
+    assert isinstance(flow.send([throttled]), Sleep)
+    flow.send(None)
+    # Out of retries: the writes whose outcome is unknown are checked before reporting.
+    describe = flow.send([throttled])
+    assert isinstance(describe, Concurrently)
+    assert [r.operation for r in describe.requests] == ["DescribeTable"]
+    schema = {"Table": {"KeySchema": [{"AttributeName": "pk"}, {"AttributeName": "sk"}]}}
+    check = flow.send([schema])
+    assert isinstance(check, Concurrently)
+    (read,) = check.requests
+    assert read.operation == "BatchGetItem"
+    assert read.params["RequestItems"]["T"]["ConsistentRead"] is True
+    assert len(read.params["RequestItems"]["T"]["Keys"]) == 4
+    # K#0 was written by the lost attempt, K#1 holds other values, K#2 is missing, OLD is gone.
+    k0 = writes[0]["PutRequest"]["Item"]
+    k1 = {**writes[1]["PutRequest"]["Item"], "n": {"N": "99"}}
+    with pytest.raises(IncompleteBatchError) as caught:
+        flow.send([{"Responses": {"T": [k0, k1]}}])
+    assert caught.value.unprocessed == {"T": [writes[1], writes[2]]}
+    assert "2 batch entries were not written" in str(caught.value)
+
+
+def test_when_every_doubtful_write_landed_there_is_no_error() -> None:
+    from dynamodb_tooling.errors import ServerError
+
+    writes = [put({"pk": "K#1", "sk": "A"})]
+    flow = batch_write({"T": writes}, backoff=Backoff(max_attempts=0))
+    next(flow)
+    describe = flow.send([ServerError("lost", code="InternalServerError")])
+    assert isinstance(describe, Concurrently)
+    schema = {"Table": {"KeySchema": [{"AttributeName": "pk"}, {"AttributeName": "sk"}]}}
+    flow.send([schema])
+    with pytest.raises(StopIteration) as done:
+        flow.send([{"Responses": {"T": [writes[0]["PutRequest"]["Item"]]}}])
+    assert done.value.value == 1

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
 )
@@ -18,6 +19,7 @@ from dynamodb_tooling.errors import (
     AccessDeniedError,
     CancellationReason,
     ConditionalCheckFailedError,
+    ConnectionLostError,
     DynamoDBError,
     DynamoDBToolingError,
     EndpointConnectionError,
@@ -25,6 +27,7 @@ from dynamodb_tooling.errors import (
     RequestValidationError,
     ResourceInUseError,
     ResourceNotFoundError,
+    ServerError,
     ThrottlingError,
     TransactionCanceledError,
     TransactionConflictError,
@@ -64,6 +67,19 @@ _BY_CODE: dict[str, tuple[type[DynamoDBError], str]] = {
         AccessDeniedError,
         "grant the IAM permission for this operation, or use other credentials/profile",
     ),
+    "InternalServerError": (
+        ServerError,
+        "the engine failed; the request may or may not have been applied",
+    ),
+    "ServiceUnavailable": (
+        ServerError,
+        "the engine is unavailable; the request may or may not have been applied",
+    ),
+    "TransactionInProgressException": (
+        TransactionConflictError,
+        "an earlier attempt of this transaction (same ClientRequestToken) is still running; "
+        "retry with the same token",
+    ),
     "UnrecognizedClientException": (
         AccessDeniedError,
         "the access key is not valid for this endpoint; check credentials and region",
@@ -90,14 +106,20 @@ def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
     message = str(response.get("Error", {}).get("Message", str(error)))
     if code == "TransactionCanceledException":
         reasons = _reasons(response)
-        failed = ", ".join(f"#{r.index}: {r.code}" for r in reasons if r.code not in ("None", ""))
+        failed = "; ".join(
+            f"#{r.index}: {r.code}" + (f" ({r.message})" if r.message else "")
+            for r in reasons
+            if r.code not in ("None", "")
+        )
         return TransactionCanceledError(
             f"{operation}: transaction cancelled, nothing was written ({failed or message})",
             reasons=reasons,
             operation=operation,
             response=response,
         )
-    cls, advice = _BY_CODE.get(code, (DynamoDBError, ""))
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    default = (ServerError, "the request may or may not have been applied")
+    cls, advice = _BY_CODE.get(code, default if status >= 500 else (DynamoDBError, ""))
     text = f"{operation} failed with {code}: {message}" + (f" — {advice}" if advice else "")
     if cls is ConditionalCheckFailedError:
         return ConditionalCheckFailedError(
@@ -116,9 +138,14 @@ def translate(error: Exception, operation: str, endpoint: str) -> DynamoDBToolin
             "`dbtooling start`, or check `endpoint`/`region` in your configuration"
         )
     if isinstance(error, ReadTimeoutError):
-        return EndpointConnectionError(
+        return ConnectionLostError(
             f"{operation}: {endpoint} did not answer in time ({error}); raise "
             "http_options.timeout or retry"
+        )
+    if isinstance(error, HTTPClientError):
+        return ConnectionLostError(
+            f"{operation}: the connection to {endpoint} failed after the request was sent "
+            f"({error}); it may or may not have been applied"
         )
     if isinstance(error, ParamValidationError):
         return RequestValidationError(f"{operation}: invalid parameters: {error}")

@@ -15,9 +15,11 @@ from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config
 from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
 from dynamodb_tooling.drivers._errors import translate
+from dynamodb_tooling.drivers._retry import RetryPolicy, send_with_retries
 from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, HealthStatus
 from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.requests import Request
+from dynamodb_tooling.requests.defaults import apply_defaults
 
 
 def botocore_config(config: Config) -> BotoConfig:
@@ -29,7 +31,10 @@ def botocore_config(config: Config) -> BotoConfig:
         read_timeout=http.timeout,
         tcp_keepalive=http.keep_alive,
         max_pool_connections=http.max_pool_connections,
-        retries={"total_max_attempts": config.max_retries + 1, "mode": config.retry_mode},
+        # One attempt per call: the driver retries itself (``_retry``), because only it knows
+        # which requests are safe to send again after an unknown outcome. ``adaptive`` still
+        # gets botocore's client-side rate limiter.
+        retries={"total_max_attempts": 1, "mode": config.retry_mode},
     )
 
 
@@ -56,6 +61,7 @@ class BotocoreDriver(BaseDriver):
         self._connection: Connection | None = None
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
         self._connect_lock = threading.Lock()
+        self._retry = RetryPolicy.from_config(self.config)
 
     @property
     def connection(self) -> Connection:
@@ -105,6 +111,13 @@ class BotocoreDriver(BaseDriver):
         return method
 
     def execute(self, request: Request) -> Response:
+        """Send ``request`` (with the configured request defaults), retrying as
+        :mod:`~dynamodb_tooling.drivers._retry` describes."""
+        return send_with_retries(
+            self._send, apply_defaults(request, self.config), self._retry, self._sleep
+        )
+
+    def _send(self, request: Request) -> Response:
         method = self._method(request.operation)
         try:
             response = method(**request.params)

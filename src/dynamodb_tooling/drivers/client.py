@@ -11,6 +11,7 @@ responses are DynamoDB's wire dicts (use ``dynamodb_tooling.marshal.unmarshall_i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable, Iterator
@@ -60,14 +61,42 @@ class DynamoDBClient:
     def __init__(self, driver: Driver | None = None, *, config: Config | None = None) -> None:
         self.config = config or get_config()
         self.driver = driver or get_driver(config=self.config)
+        self._busy = 0
+        self._retired = False
+        self._busy_lock = threading.Lock()
 
     def execute(self, request: Request) -> Response:
         """Send one compiled request (the raw escape hatch for any operation)."""
-        return self.driver.execute(request)
+        with self._in_flight():
+            return self.driver.execute(request)
 
     def run(self, flow: Flow[T]) -> T:
         """Run a sans-IO flow (batches, pagination, waits) on the driver."""
-        return self.driver.run(flow)
+        with self._in_flight():
+            return self.driver.run(flow)
+
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._busy_lock:  # held while closing: new work waits, then reconnects
+                self._busy -= 1
+                if self._busy == 0 and self._retired:
+                    self.driver.disconnect()
+
+    def retire(self) -> None:
+        """Close the client once the work running on it has finished (now if it is idle).
+
+        Used when the configuration changes: operations already running (a batch write in
+        another thread) finish on this client instead of failing half-way.
+        """
+        with self._busy_lock:
+            self._retired = True
+            if self._busy == 0:
+                self.driver.disconnect()
 
     def iter_pages(self, request: Request) -> Iterator[Response]:
         """Lazily yield each page of a Query, Scan or ExecuteStatement request."""
@@ -150,6 +179,6 @@ def get_client() -> DynamoDBClient:
     with _shared_lock:
         if _shared is None or _shared[0] is not config:
             if _shared is not None:
-                _shared[1].close()
+                _shared[1].retire()
             _shared = (config, DynamoDBClient(config=config))
         return _shared[1]

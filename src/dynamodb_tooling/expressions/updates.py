@@ -18,6 +18,7 @@ from dynamodb_tooling.expressions._values import (
 )
 from dynamodb_tooling.expressions.paths import Path, PathRef, as_path
 from dynamodb_tooling.expressions.update_operands import (
+    Arithmetic,
     IfNotExists,
     ListAppend,
     arithmetic,
@@ -116,6 +117,18 @@ class Update:
                 "an attribute or list element"
             )
         return self._with("DELETE", as_path(target), Value(attribute_value(values)))
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether applying the update twice leaves the item as applying it once: false when it
+        adds to a number (``ADD``, ``SET #a = #a + :n``) or appends to a list."""
+        for action in self.actions:
+            if action.clause == "ADD" and isinstance(action.value, Value):
+                if "N" in action.value.wire:
+                    return False
+            elif action.clause == "SET" and isinstance(action.value, Arithmetic | ListAppend):
+                return False
+        return True
 
     def render(self, ph: Placeholders) -> str:
         """``SET ... REMOVE ... ADD ... DELETE ...``; an empty Update is an error."""

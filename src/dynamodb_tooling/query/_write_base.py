@@ -186,6 +186,7 @@ class WriteBase:
         *,
         update: Update | None = None,
         guards: Sequence[Condition] = (),
+        expects: Mapping[str, Any] | None = None,
         extras: Sequence[TransactWriteAction] = (),
         uniques: Sequence[UniqueTarget] = (),
         require_version: bool = False,
@@ -226,6 +227,9 @@ class WriteBase:
             changes=self._written(sets, expected),
             uniques=tuple(uniques),
             versions=self.version_targets(model, key, expected),
+            kind="update",
+            expects=dict(expects or {}),
+            must_exist=True,
         )
 
     def on_failure(

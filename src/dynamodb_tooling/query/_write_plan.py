@@ -46,6 +46,34 @@ class VersionTarget:
     key: Mapping[str, Any] = field(default_factory=dict)
 
 
+WriteKind = Literal["put", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class EntityTarget:
+    """Action ``index`` writes ``model``'s item at ``key``: a ``put`` of ``item``, an
+    ``update`` setting ``changes`` (stored form, ``None`` removes), or a ``delete``.
+
+    ``expects`` holds values the item must still have (a unique value whose sentinel moves);
+    ``must_exist``/``must_be_absent`` whether the action's condition requires an item at the
+    key or none. Together they say why the action's condition failed, and whether an earlier
+    attempt with an unknown outcome was in fact applied.
+    """
+
+    index: int
+    model: str
+    kind: WriteKind
+    key: Mapping[str, Any]
+    item: Mapping[str, Any] | None = None
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    expects: Mapping[str, Any] = field(default_factory=dict)
+    must_exist: bool = False
+    must_be_absent: bool = False
+    #: Whether ``changes`` say everything the write does (false for increments and appends,
+    #: whose result cannot be told from the stored item).
+    verifiable: bool = True
+
+
 @dataclass(frozen=True)
 class WritePlan:
     """A compiled write: ``request`` to send, ``actions`` to merge it into a transaction.
@@ -63,6 +91,7 @@ class WritePlan:
     changes: dict[str, Any] = field(default_factory=dict)
     uniques: tuple[UniqueTarget, ...] = ()
     versions: tuple[VersionTarget, ...] = ()
+    entities: tuple[EntityTarget, ...] = ()
 
     @property
     def transactional(self) -> bool:
@@ -125,8 +154,31 @@ def make_plan(
     actions = tuple(actions)
     for name in ("uniques", "versions"):
         info[name] = tuple(info.get(name, ()))
+    kind: WriteKind | None = info.pop("kind", None)
+    entity_options = {
+        name: info.pop(name) for name in ("expects", "must_exist", "must_be_absent") if name in info
+    }
+    if kind is not None:
+        first = actions[0]
+        verifiable = not isinstance(first, TransactUpdate) or first.update.idempotent
+        target = EntityTarget(
+            0,
+            info.get("model", ""),
+            kind,
+            dict(info.get("key", {})),
+            item=info.get("item"),
+            changes=dict(info.get("changes", {})),
+            verifiable=verifiable or bool(info["versions"]),
+            **entity_options,
+        )
+        info["entities"] = (target,)
     if len(actions) == 1:
-        return WritePlan(single_request(actions[0], return_values), actions, **info)
+        request = single_request(actions[0], return_values)
+        if info["versions"]:
+            # ``SET _v = _v + 1`` guarded by ``_v = :expected``: a second application fails
+            # its condition (and is then recognised as our own), so it may be retried.
+            request = replace(request, idempotent=True)
+        return WritePlan(request, actions, **info)
     if return_values not in (None, "NONE"):
         raise QueryError(
             f"return_values={return_values!r} cannot be honoured: this write also moves unique "
@@ -141,14 +193,17 @@ def merge_plans(plans: Sequence[WritePlan]) -> WritePlan:
     actions: list[TransactWriteAction] = []
     uniques: list[UniqueTarget] = []
     versions: list[VersionTarget] = []
+    entities: list[EntityTarget] = []
     for plan in plans:
         offset = len(actions)
         actions.extend(plan.actions)
         uniques += [replace(u, index=u.index + offset) for u in plan.uniques]
         versions += [replace(v, index=v.index + offset) for v in plan.versions]
+        entities += [replace(e, index=e.index + offset) for e in plan.entities]
     return WritePlan(
         transact_write(actions),
         tuple(actions),
         uniques=tuple(uniques),
         versions=tuple(versions),
+        entities=tuple(entities),
     )

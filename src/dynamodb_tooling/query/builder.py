@@ -9,6 +9,8 @@ Every method returns a new builder, so a half-built query can be reused safely:
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any, Generic, Self, TypeVar
@@ -32,11 +34,13 @@ from dynamodb_tooling.query.predicates import (
 from dynamodb_tooling.query.reader import Reader
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
-from dynamodb_tooling.query.unique import run_write
+from dynamodb_tooling.query.unique import read_and_upsert, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, insert_many
 from dynamodb_tooling.requests.batch import ProgressCallback
 from dynamodb_tooling.requests.partiql import Statement
 from dynamodb_tooling.schema import Registry, get_registry
+from dynamodb_tooling.schema.indexes import key_attribute_names
+from dynamodb_tooling.schema.transformer import EntityTransformer
 
 T = TypeVar("T")
 
@@ -80,7 +84,24 @@ class QueryBuilder(Generic[T]):
         return clone
 
     def _add(self, connector: Connector, clause: Clause) -> Self:
+        if isinstance(clause, Predicate):
+            self._known(clause.attribute)
         return self._with(wheres=(*self._state.wheres, (connector, clause)))
+
+    def _known(self, *attributes: str) -> None:
+        """Model queries take only names the model stores (a typo would otherwise scan and
+        find nothing); raw ``table(...)`` queries are free-form. A nested path (``meta.k``)
+        is checked by its top-level attribute."""
+        model = self._state.model
+        if model is None:
+            return
+        allowed: set[str] | None = None
+        for attribute in attributes:
+            if attribute == self._registry.model(model).primary_key:
+                continue
+            allowed = allowed or EntityTransformer(self._registry).allowed_names(model)
+            if attribute not in allowed and _top_level(attribute) not in allowed:
+                raise QueryError(_unknown_attribute(model, attribute, allowed))
 
     # Conditions.
     def where(
@@ -175,11 +196,13 @@ class QueryBuilder(Generic[T]):
     # Shape of the result.
     def select(self, *attributes: str) -> Self:
         """Only these attributes (a ProjectionExpression)."""
+        self._known(*attributes)
         return self._with(projection=tuple(dict.fromkeys(attributes)))
 
     def order_by(self, attribute: str, direction: Direction = "asc") -> Self:
         if direction not in ("asc", "desc"):
             raise QueryError(f"order_by direction must be 'asc' or 'desc', not {direction!r}")
+        self._known(attribute)
         return self._with(order=(attribute, direction))
 
     def order_by_desc(self, attribute: str) -> Self:
@@ -249,22 +272,9 @@ class QueryBuilder(Generic[T]):
 
     # Reading.
     def _reader(self) -> Reader:
-        design = self.config.single_table_design
-        names = [design.partition_key_name, design.sort_key_name]
         plan = self.plan()
-        if plan.index:
-            names += [n for n in self._index_keys(plan.index) if n not in names]
-        return Reader(self._client or get_client(), plan, tuple(names))
-
-    def _index_keys(self, index: str) -> list[str]:
-        design = self.config.single_table_design
-        for n in range(1, 21):
-            if index == design.gsi_name(n):
-                return [design.gsi_pk(n), design.gsi_sk(n)]
-        for n in range(1, 6):
-            if index == design.lsi_name(n):
-                return [design.lsi_sk(n)]
-        return []
+        names = key_attribute_names(self.config, plan.index)
+        return Reader(self._client or get_client(), plan, names)
 
     def _raw(self) -> Iterator[dict[str, Any]]:
         return self._reader().items()
@@ -309,11 +319,13 @@ class QueryBuilder(Generic[T]):
         return self.where_in(self._primary_key(), ids).get()
 
     def value(self, attribute: str) -> Any:
+        self._known(attribute)
         for item in self.limit(1)._raw():
             return item.get(attribute)
         return None
 
     def pluck(self, attribute: str) -> Collection[Any]:
+        self._known(attribute)
         return Collection(item.get(attribute) for item in self._raw())
 
     def exists(self) -> bool:
@@ -327,6 +339,7 @@ class QueryBuilder(Generic[T]):
         return self._reader().count()
 
     def _aggregate(self, attribute: str, what: str) -> list[dict[str, Any]]:
+        self._known(attribute)
         items = list(self._raw())
         warn_if_large(len(items), self.config.query_builder.aggregate_warning_threshold, what)
         return items
@@ -359,11 +372,15 @@ class QueryBuilder(Generic[T]):
         return self._hydrate(plan.item)
 
     def upsert(self, values: Mapping[str, Any], *, original: Mapping[str, Any] | None = None) -> T:
-        """Put the whole item, replacing any at its key (unique values kept consistent; pass
-        ``original`` so a changed unique value's old sentinel is released)."""
+        """Put the whole item, replacing any at its key. Unique values stay exact: on models
+        with unique attributes the item is read first (unless ``original`` gives its current
+        values, or ``{}`` for "no item yet") so a replaced value's sentinel is released."""
         model, compiler, client = self._writes()
-        plan = compiler.upsert(model, values, original=original)
-        run_write(client, plan)
+        if original is None and self._registry.model(model).unique_attributes:
+            plan = read_and_upsert(client, compiler, model, values)
+        else:
+            plan = compiler.upsert(model, values, original=original)
+            run_write(client, plan)
         assert plan.item is not None
         return self._hydrate(plan.item)
 
@@ -437,6 +454,20 @@ class QueryBuilder(Generic[T]):
             cursor = page.next_cursor
 
     chunk_by_id = chunk
+
+
+def _top_level(attribute: str) -> str:
+    return re.split(r"[.\[]", attribute, maxsplit=1)[0]
+
+
+def _unknown_attribute(model: str, attribute: str, allowed: set[str]) -> str:
+    close = difflib.get_close_matches(attribute, sorted(allowed), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (it has {', '.join(sorted(allowed))})"
+    return (
+        f"{model} has no attribute {attribute!r}{hint} — a model query takes its declared "
+        "attributes, primary key, relation foreign keys and managed attributes; declare the "
+        "attribute on the model, or query table(...) for free-form names"
+    )
 
 
 def table(

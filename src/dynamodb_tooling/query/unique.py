@@ -14,25 +14,35 @@ condition into the error it stands for: :class:`UniqueConstraintError` for a tak
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import (
     ConditionalCheckFailedError,
+    ItemAlreadyExistsError,
+    StaleModelError,
     TransactionCanceledError,
     UniqueConstraintError,
     VersionConflictError,
+    WriteOutcomeUnknownError,
 )
 from dynamodb_tooling.expressions import Condition, and_, attr, path
 from dynamodb_tooling.marshal import unmarshall_item
-from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan
+from dynamodb_tooling.query._write_outcome import applied, explain, failed_entities
+from dynamodb_tooling.query._write_plan import EntityTarget, UniqueTarget, VersionTarget, WritePlan
+from dynamodb_tooling.requests.items import get_item
 from dynamodb_tooling.requests.transactions import TransactDelete, TransactPut
 from dynamodb_tooling.schema import KeyScheme
 from dynamodb_tooling.schema.keys import SENTINEL_OWNER
+from dynamodb_tooling.schema.transformer import generate_id
+
+if TYPE_CHECKING:
+    from dynamodb_tooling.query.writes import WriteCompiler
 
 __all__ = [
     "owned_by",
+    "read_and_upsert",
     "release_sentinel",
     "reserve_sentinel",
     "run_write",
@@ -135,14 +145,126 @@ def _version_conflict(
 def run_write(
     client: DynamoDBClient, plan: WritePlan, *, client_request_token: str | None = None
 ) -> Response:
-    """Send ``plan`` (a transaction through ``client.transact_write``, which retries conflicts
-    with one idempotency token) and translate a failure with :func:`translate_write_error`."""
+    """Send ``plan`` and translate a failure into the error it stands for.
+
+    A transaction goes through ``client.transact_write`` (conflicts retried with one
+    idempotency token). A single write that is not idempotent (an increment, an append) is sent
+    the same way by default (``non_idempotent_writes = "exactly_once"``), so a retry after a
+    lost response is never applied twice; with ``"at_most_once"`` it is sent as is and an
+    unknown outcome raises :class:`WriteOutcomeUnknownError`.
+
+    A failed condition is explained from the item as it is now (one consistent read, on the
+    failure path only): a taken unique value, a version conflict, an item that already exists
+    or is gone, a stale instance. If an earlier attempt had an unknown outcome and the item shows
+    that it was applied, the write succeeded.
+    """
     try:
         if plan.transactional:
             return client.transact_write(plan.actions, client_request_token=client_request_token)
+        if _exactly_once(client, plan):
+            return _as_transaction(client, plan, client_request_token)
         return client.execute(plan.request)
     except (ConditionalCheckFailedError, TransactionCanceledError) as error:
-        translated = translate_write_error(error, plan)
-        if translated is error:
+        return _failed(client, plan, error)
+
+
+def _as_transaction(client: DynamoDBClient, plan: WritePlan, token: str | None) -> Response:
+    """A single write sent as a one-action transaction (for its idempotency token); a failed
+    condition is reported as the single write would report it."""
+    try:
+        return client.transact_write(plan.actions, client_request_token=token)
+    except TransactionCanceledError as error:
+        reasons = error.failed
+        if len(reasons) != 1 or reasons[0].code != CONDITION_FAILED:
             raise
+        why = reasons[0].message or "The conditional request failed"
+        single = ConditionalCheckFailedError(
+            f"{plan.request.operation} failed its condition ({why}): the item changed or does "
+            "not exist as the condition expected; nothing was written",
+            code="ConditionalCheckFailedException",
+            operation=plan.request.operation,
+            response=error.response,
+            item=reasons[0].item,
+        )
+        single.after_unknown_outcome = error.after_unknown_outcome
+        raise single from error
+
+
+def _exactly_once(client: DynamoDBClient, plan: WritePlan) -> bool:
+    request = plan.request
+    if request.idempotent or "ReturnValues" in request.params:
+        return False  # ReturnValues cannot ride in a transaction: at most once, then
+    return client.config.non_idempotent_writes == "exactly_once"
+
+
+def _failed(
+    client: DynamoDBClient,
+    plan: WritePlan,
+    error: ConditionalCheckFailedError | TransactionCanceledError,
+) -> Response:
+    entities = failed_entities(plan, error)
+    items: dict[int, dict[str, Any] | None] = {}
+
+    def current(target: EntityTarget) -> dict[str, Any] | None:
+        if target.index not in items:
+            items[target.index] = _read(client, plan, target)
+        return items[target.index]
+
+    if error.after_unknown_outcome:
+        checks = [applied(target, current(target)) for target in plan.entities]
+        if plan.entities and all(checks):
+            return {}  # our own earlier attempt did it; the retry only saw its effect
+        if None in checks:
+            raise WriteOutcomeUnknownError(
+                f"{plan.model or 'the write'} ({_where(plan)}) may or may not have been applied: "
+                f"an attempt's answer was lost and the retry failed ({error}); read the item "
+                "and apply the change again if it is missing",
+                operation=error.operation,
+                target=dict(plan.key),
+                cause=error,
+            ) from error
+    translated = translate_write_error(error, plan)
+    if translated is not error:
         raise translated from error
+    for target in entities:
+        explained = explain(target, current(target), error)
+        if explained is not None:
+            raise explained from error
+    raise error
+
+
+def _read(client: DynamoDBClient, plan: WritePlan, target: EntityTarget) -> dict[str, Any] | None:
+    table = plan.actions[target.index].table
+    response = client.execute(get_item(table, target.key, consistent_read=True))
+    item = response.get("Item")
+    return unmarshall_item(item) if item else None
+
+
+def _where(plan: WritePlan) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in plan.key.items()) or "several items"
+
+
+def read_and_upsert(
+    client: DynamoDBClient, compiler: WriteCompiler, model: str, values: Mapping[str, Any]
+) -> WritePlan:
+    """Upsert ``values`` with the item's current values as ``original`` (one consistent read
+    first), so a replaced unique value's sentinel is released. If the item changes between
+    the read and the write, the write fails its guard and is tried again (3 times at most)."""
+    definition = compiler.registry.model(model)
+    if values.get(definition.primary_key) is None:
+        values = {**values, definition.primary_key: generate_id(definition)}
+    key = compiler.primary_key(model, compiler.stored_values(model, values))
+    for attempt in range(_UPSERT_ATTEMPTS):
+        found = client.execute(get_item(compiler.table, key, consistent_read=True)).get("Item")
+        plan = compiler.upsert(model, values, original=unmarshall_item(found) if found else {})
+        try:
+            run_write(client, plan)
+        except (StaleModelError, ItemAlreadyExistsError):
+            if attempt + 1 == _UPSERT_ATTEMPTS:
+                raise
+            continue
+        return plan
+    raise AssertionError("unreachable")
+
+
+_UPSERT_ATTEMPTS = 3

@@ -36,6 +36,7 @@ from dynamodb_tooling.requests.transactions import (
 from dynamodb_tooling.schema import ModelDefinition
 from dynamodb_tooling.schema.casts import values_equal
 from dynamodb_tooling.schema.transformer import generate_id
+from dynamodb_tooling.schema.validation import validate_values
 
 __all__ = [
     "UniqueTarget",
@@ -62,6 +63,7 @@ class WriteCompiler(AtomicWrites):
         definition = self.registry.model(model)
         if values.get(definition.primary_key) is None:
             values = {**values, definition.primary_key: generate_id(definition)}
+        validate_values(definition, values, partial=False)
         return self.transformer.to_item(model, values)
 
     def insert(
@@ -81,7 +83,15 @@ class WriteCompiler(AtomicWrites):
         entity = TransactPut(self.table, item, and_(*conditions), on_failure)
         unique = {a.name: item.get(a.name) for a in self.registry.model(model).unique_attributes}
         extras, targets = self.moved_sentinels(model, key, {}, unique)
-        return make_plan([entity, *extras], model=model, key=key, item=item, uniques=targets)
+        return make_plan(
+            [entity, *extras],
+            model=model,
+            key=key,
+            item=item,
+            uniques=targets,
+            kind="put",
+            must_be_absent=True,
+        )
 
     def upsert(
         self,
@@ -96,12 +106,24 @@ class WriteCompiler(AtomicWrites):
         """Put the whole item, replacing any item at its key.
 
         Unique values are reserved unless another item holds them (a sentinel this item already
-        owns is fine). Pass ``original`` (the values the item had) so a changed unique value's
-        old sentinel is released and, on versioned models, the version is checked.
+        owns is fine). On models with unique attributes ``original`` is required: the values the
+        item has now (its old unique values' sentinels are released, and the put only goes
+        through while the item still holds them), or ``{}`` when no item exists yet (the put
+        then requires that). ``QueryBuilder.upsert`` reads it for you. On versioned models the
+        version in ``original`` is checked.
         """
         if if_exists and if_not_exists:
             raise QueryError("if_exists and if_not_exists exclude each other; pass one")
         definition = self.registry.model(model)
+        if original is None and definition.unique_attributes:
+            names = ", ".join(a.name for a in definition.unique_attributes)
+            raise QueryError(
+                f"upsert() of {model} needs original=: the item's current values (or {{}} when "
+                f"it does not exist yet), so the sentinels of its unique values ({names}) stay "
+                f"exact; {model}.query().upsert(...) reads them for you"
+            )
+        if original is not None and not original and definition.unique_attributes:
+            if_not_exists, if_exists = True, False  # "known absent": the put must find no item
         current = None if original is None else self.current_values(model, original)
         expected = self.expected_version(definition, current or {}, options.get("expect_version"))
         if expected is not None:
@@ -110,7 +132,7 @@ class WriteCompiler(AtomicWrites):
         if definition.traits.timestamps and current and current.get(created) is not None:
             values = {created: current[created], **values}  # a replaced item keeps its birth
         item = self.new_item(model, values)
-        if current is not None:
+        if current:
             self.check_identity_unchanged(model, current, item)
         key = self.primary_key(model, item)
         old = {a.name: current.get(a.name) for a in definition.unique_attributes} if current else {}
@@ -134,6 +156,10 @@ class WriteCompiler(AtomicWrites):
             item=item,
             uniques=targets,
             versions=self.version_targets(model, key, expected),
+            kind="put",
+            expects=old,
+            must_exist=if_exists,
+            must_be_absent=if_not_exists,
         )
 
     def _put_conditions(
@@ -147,8 +173,9 @@ class WriteCompiler(AtomicWrites):
         conditions = [self.absent()] if if_not_exists else [self.exists()] if if_exists else []
         if expected is not None:
             conditions.append(self.version_condition(expected))
-        moved = [name for name in old if not values_equal(old[name], new.get(name))]
-        return conditions + [self.unique_guard(name, old[name]) for name in moved]
+        # Every unique value the item holds must still be there: a value changed in between
+        # would leave its sentinel behind.
+        return conditions + [self.unique_guard(name, old[name]) for name in old]
 
     def update(
         self,
@@ -174,6 +201,7 @@ class WriteCompiler(AtomicWrites):
                 f"{model}.{self.version_attribute} is maintained by optimistic locking; pass "
                 "expect_version=... instead of setting it"
             )
+        validate_values(self.registry.model(model), changes, partial=True)
         current = self.current_values(model, original)
         stored = self.stored_values(model, changes)
         self.check_identity_unchanged(model, current, stored)
@@ -184,16 +212,14 @@ class WriteCompiler(AtomicWrites):
         new = {name: stored[name] for name in old}
         key = self.primary_key(model, current)
         extras, targets = self.moved_sentinels(model, key, old, new)
-        guards = [
-            self.unique_guard(name, old[name])
-            for name in old
-            if not values_equal(old[name], new[name])
-        ]
+        moved = {name: old[name] for name in old if not values_equal(old[name], new[name])}
+        guards = [self.unique_guard(name, value) for name, value in moved.items()]
         return self.update_plan(
             model,
             current,
             stored,
             guards=guards,
+            expects=moved,
             extras=extras,
             uniques=targets,
             require_version=True,
@@ -239,12 +265,16 @@ class WriteCompiler(AtomicWrites):
             and_(*conditions) if conditions else None,
             self.on_failure(expected, given),
         )
+        held = {a.name: current.get(a.name) for a in definition.unique_attributes}
         return make_plan(
             [entity, *releases],
             return_values=options.get("return_values"),
             model=model,
             key=key,
             versions=self.version_targets(model, key, expected),
+            kind="delete",
+            expects=held,
+            must_exist=if_exists,
         )
 
     #: A hard delete; the name soft-deleting models use in Eloquent.

@@ -52,5 +52,20 @@ class Request:
     'GetItem'
     """
 
+    @property
+    def writes(self) -> bool:
+        """Whether the request may change items (its outcome matters when a response is lost)."""
+        if self.operation in _WRITES:
+            return True
+        return self.operation in _STATEMENTS and not self.idempotent
+
     operation: Operation
     params: Params = field(default_factory=dict)
+    #: Whether sending it twice has the effect of sending it once, so a driver may retry it
+    #: after an unknown outcome (HTTP 5xx, a lost connection). False for writes such as
+    #: ``ADD``/``SET a = a + n``/``list_append`` and PartiQL writes; reads are always true.
+    idempotent: bool = field(default=True, compare=False)
+
+
+_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+_STATEMENTS = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})

@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from dynamodb_tooling._types import Item, Key, Response
-from dynamodb_tooling.errors import EndpointConnectionError, IncompleteBatchError, ThrottlingError
+from dynamodb_tooling.errors import (
+    ConnectionLostError,
+    EndpointConnectionError,
+    IncompleteBatchError,
+    ServerError,
+    ThrottlingError,
+    WriteOutcomeUnknownError,
+)
 from dynamodb_tooling.expressions import Projection, compile_expressions
-from dynamodb_tooling.marshal import marshall_item
+from dynamodb_tooling.marshal import marshall_item, unmarshall_item
 from dynamodb_tooling.requests._common import marshal_key
 from dynamodb_tooling.requests._flow import Backoff, Concurrently, Flow, Sleep
 from dynamodb_tooling.requests._request import Request
@@ -70,8 +77,20 @@ def _chunks(
         yield chunk, entries
 
 
-#: Errors after which a chunk is sent again (with backoff) rather than reported as failed.
-RETRYABLE: tuple[type[Exception], ...] = (ThrottlingError, EndpointConnectionError)
+#: Errors after which a chunk is sent again (with backoff) rather than reported as failed:
+#: throttling and lost connections, and HTTP 5xx (a batch's puts and deletes are idempotent).
+RETRYABLE: tuple[type[Exception], ...] = (
+    ThrottlingError,
+    EndpointConnectionError,
+    ServerError,
+    WriteOutcomeUnknownError,
+)
+#: Of those, the errors after which the chunk may have been applied.
+MAYBE_APPLIED: tuple[type[Exception], ...] = (
+    ConnectionLostError,
+    ServerError,
+    WriteOutcomeUnknownError,
+)
 
 
 @dataclass
@@ -81,12 +100,15 @@ class _Round:
     retry: list[tuple[str, Any]] = field(default_factory=list)
     failed: list[tuple[str, Any]] = field(default_factory=list)
     errors: list[Exception] = field(default_factory=list)
+    maybe_applied: list[tuple[str, Any]] = field(default_factory=list)
 
     def take(self, result: Response | Exception, entries: list[tuple[str, Any]]) -> bool:
         """Record a failed chunk; ``True`` when ``result`` is a response to read."""
         if not isinstance(result, Exception):
             return True
         (self.retry if isinstance(result, RETRYABLE) else self.failed).extend(entries)
+        if isinstance(result, MAYBE_APPLIED):
+            self.maybe_applied.extend(entries)
         if not isinstance(result, RETRYABLE):
             self.errors.append(result)
         return False
@@ -165,12 +187,18 @@ def batch_write(
     backoff: Backoff | None = None,
 ) -> Flow[int]:
     """Apply every put/delete (built with :func:`put` / :func:`delete`) per table; returns the
-    number of writes done. Chunks of 25 go out concurrently."""
+    number of writes done. Chunks of 25 go out concurrently.
+
+    Throttled, unprocessed and failed-with-5xx chunks are retried. Before giving up, writes
+    whose chunk may have been applied (an HTTP 5xx or a lost connection) are checked with a
+    consistent read, so :class:`IncompleteBatchError` lists exactly the writes that are missing.
+    """
     backoff = backoff or Backoff()
     pairs = [(require_table(t), w) for t, table_writes in writes.items() for w in table_writes]
     total = len(pairs)
     attempt = 0
     failed = _Round()
+    maybe_applied: list[tuple[str, Any]] = []
     while pairs:
         chunks = list(_chunks(pairs, MAX_BATCH_WRITE_ITEMS))
         requests = [Request("BatchWriteItem", {"RequestItems": chunk}) for chunk, _ in chunks]
@@ -188,17 +216,102 @@ def batch_write(
                 ]
         failed.failed += round_.failed
         failed.errors += round_.errors
+        maybe_applied += round_.maybe_applied
         pairs = round_.retry
         if on_progress is not None:
             done = total - len(pairs) - len(failed.failed)
             on_progress(BatchProgress(done, total, len(pairs), attempt))
-        if pairs:
-            attempt = yield from _wait_or_give_up(
-                attempt, backoff, pairs + failed.failed, None, "written", failed.errors
-            )
-    if failed.failed:
-        raise _incomplete(failed.failed, None, "written", failed.errors, attempt)
+        if pairs and attempt < backoff.max_attempts:
+            yield Sleep(backoff.delay(attempt))
+            attempt += 1
+            continue
+        if pairs or failed.failed:
+            missing = yield from _still_missing(pairs + failed.failed, maybe_applied)
+            if missing:
+                raise _incomplete(missing, None, "written", failed.errors, attempt)
+        return total
     return total
+
+
+def _fingerprint(entry: tuple[str, Any]) -> tuple[str, str]:
+    """A write's identity across rounds (``UnprocessedItems`` come back as new objects)."""
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, dict):
+            return tuple(sorted((k, canonical(v)) for k, v in value.items()))
+        if isinstance(value, list):
+            return tuple(canonical(v) for v in value)
+        return value
+
+    return entry[0], repr(canonical(entry[1]))
+
+
+def _still_missing(
+    pending: list[tuple[str, Any]], maybe_applied: list[tuple[str, Any]]
+) -> Flow[list[tuple[str, Any]]]:
+    """The ``pending`` writes that are really not in the table: those whose chunk may have been
+    applied are checked with a consistent BatchGetItem (keys from DescribeTable)."""
+    doubtful = {_fingerprint(entry) for entry in maybe_applied}
+    suspects = [entry for entry in pending if _fingerprint(entry) in doubtful]
+    if not suspects:
+        return pending
+    tables = sorted({table for table, _ in suspects})
+    described: list[Response] = yield Concurrently.of(
+        [Request("DescribeTable", {"TableName": t}) for t in tables]
+    )
+    key_names = {
+        t: [k["AttributeName"] for k in d["Table"]["KeySchema"]]
+        for t, d in zip(tables, described, strict=True)
+    }
+
+    def key_of(table: str, write: WriteRequest) -> Key:
+        body = (
+            write["PutRequest"]["Item"] if "PutRequest" in write else write["DeleteRequest"]["Key"]
+        )
+        return {name: body[name] for name in key_names[table]}
+
+    wanted: dict[str, list[Key]] = {}
+    for table, write in suspects:
+        wanted.setdefault(table, []).append(key_of(table, write))
+    found = yield from _batch_get_wire(wanted)
+    stored = {
+        (table, _identity({n: item[n] for n in key_names[table]})): item
+        for table, items in found.items()
+        for item in items
+    }
+    missing = [entry for entry in pending if _fingerprint(entry) not in doubtful]
+    for table, write in suspects:
+        current = stored.get((table, _identity(key_of(table, write))))
+        if "PutRequest" in write:
+            wrote = unmarshall_item(write["PutRequest"]["Item"])
+            if current is None or unmarshall_item(current) != wrote:
+                missing.append((table, write))
+        elif current is not None:
+            missing.append((table, write))
+    return missing
+
+
+def _batch_get_wire(keys: Mapping[str, Sequence[Key]]) -> Flow[dict[str, list[Item]]]:
+    """Consistent BatchGetItem of marshalled keys (the check after an unknown outcome)."""
+    pairs = [(table, key) for table, table_keys in keys.items() for key in table_keys]
+    found: dict[str, list[Item]] = {}
+    while pairs:
+        chunks = list(_chunks(pairs, MAX_BATCH_GET_KEYS))
+        requests = [
+            Request(
+                "BatchGetItem",
+                {"RequestItems": {t: {"Keys": ks, "ConsistentRead": True} for t, ks in c.items()}},
+            )
+            for c, _ in chunks
+        ]
+        responses: list[Response] = yield Concurrently.of(requests)
+        pairs = []
+        for response in responses:
+            for table, items in response.get("Responses", {}).items():
+                found.setdefault(table, []).extend(items)
+            for table, rest in response.get("UnprocessedKeys", {}).items():
+                pairs += [(table, k) for k in rest.get("Keys", ())]
+    return found
 
 
 def _wait_or_give_up(

@@ -97,6 +97,7 @@ def update_item(
             ReturnValues=return_values,
             ReturnValuesOnConditionCheckFailure=return_values_on_condition_check_failure,
         ),
+        idempotent=update.idempotent,
     )
 
 

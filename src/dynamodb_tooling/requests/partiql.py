@@ -10,7 +10,7 @@ statement text), so values cannot inject PartiQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +70,7 @@ def execute_statement(
         params["NextToken"] = next_token
     if return_consumed_capacity is not None:
         params["ReturnConsumedCapacity"] = return_consumed_capacity
-    return Request("ExecuteStatement", params)
+    return Request("ExecuteStatement", params, idempotent=_reads_only([statement]))
 
 
 def batch_execute_statement(
@@ -83,7 +83,9 @@ def batch_execute_statement(
     params: Params = {"Statements": [s.compile() for s in statements]}
     if return_consumed_capacity is not None:
         params["ReturnConsumedCapacity"] = return_consumed_capacity
-    return Request("BatchExecuteStatement", params)
+    return Request(
+        "BatchExecuteStatement", params, idempotent=_reads_only(s.statement for s in statements)
+    )
 
 
 def execute_transaction(
@@ -101,4 +103,11 @@ def execute_transaction(
         params["ClientRequestToken"] = client_request_token
     if return_consumed_capacity is not None:
         params["ReturnConsumedCapacity"] = return_consumed_capacity
-    return Request("ExecuteTransaction", params)
+    safe = client_request_token is not None or _reads_only(s.statement for s in statements)
+    return Request("ExecuteTransaction", params, idempotent=safe)
+
+
+def _reads_only(statements: Iterable[str]) -> bool:
+    """Whether every statement is a SELECT (a PartiQL write such as ``SET a = a + 1`` may not be
+    sent twice, so only reads count as idempotent)."""
+    return all(s.lstrip().upper().startswith("SELECT") for s in statements)

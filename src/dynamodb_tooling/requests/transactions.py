@@ -120,7 +120,14 @@ def transact_write(
         params["ClientRequestToken"] = client_request_token
     if return_consumed_capacity is not None:
         params["ReturnConsumedCapacity"] = return_consumed_capacity
-    return Request("TransactWriteItems", params)
+    # DynamoDB makes a retry with the same ClientRequestToken a no-op once the first attempt
+    # succeeded (for 10 minutes), so a tokened transaction may always be sent again.
+    safe = client_request_token is not None or all(_idempotent(a) for a in actions)
+    return Request("TransactWriteItems", params, idempotent=safe)
+
+
+def _idempotent(action: TransactWriteAction) -> bool:
+    return not isinstance(action, TransactUpdate) or action.update.idempotent
 
 
 def _check_distinct_keys(

@@ -1,0 +1,98 @@
+"""What a failed write means, told from the item as it is now (pure: no IO).
+
+When the entity action of a write fails its condition, the item read back (consistently) says
+why: it already exists (an insert), it is gone, or it no longer holds a value the write relied
+on (a stale instance). When an earlier attempt of the write had an unknown outcome, the same
+item says whether that attempt was in fact applied — then the write succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dynamodb_tooling.errors import (
+    ConditionalCheckFailedError,
+    ItemAlreadyExistsError,
+    StaleModelError,
+    TransactionCanceledError,
+)
+from dynamodb_tooling.marshal import marshall, unmarshall
+from dynamodb_tooling.query._write_plan import EntityTarget, WritePlan
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def failed_entities(
+    plan: WritePlan, error: ConditionalCheckFailedError | TransactionCanceledError
+) -> list[EntityTarget]:
+    """The entity actions of ``plan`` whose condition failed."""
+    if isinstance(error, TransactionCanceledError):
+        failed = {r.index for r in error.failed if r.code == CONDITION_FAILED}
+        return [e for e in plan.entities if e.index in failed]
+    return [e for e in plan.entities if e.index == 0] if not plan.transactional else []
+
+
+def _same(stored: Any, wanted: Any) -> bool:
+    """Whether a stored (read back) value is ``wanted`` (a value as written)."""
+    if wanted is None:
+        return stored is None
+    return stored is not None and bool(unmarshall(marshall(wanted)) == stored)
+
+
+def applied(target: EntityTarget, current: Mapping[str, Any] | None) -> bool | None:
+    """Whether the item ``current`` shows that ``target`` was applied; ``None`` when the item
+    cannot tell (an increment or append: its result depends on what was there before)."""
+    if target.kind == "delete":
+        return current is None
+    if current is None:
+        return False
+    if target.kind == "put":
+        item = target.item or {}
+        return set(item) == set(current) and all(_same(current[k], v) for k, v in item.items())
+    if not target.verifiable:
+        return None
+    return all(_same(current.get(name), value) for name, value in target.changes.items())
+
+
+def explain(
+    target: EntityTarget,
+    current: Mapping[str, Any] | None,
+    error: ConditionalCheckFailedError | TransactionCanceledError,
+) -> Exception | None:
+    """The error a failed condition of ``target`` stands for, given the item ``current``
+    (``None`` when the failure is not the library's own guard, e.g. a caller's condition)."""
+    what = f"{target.model} ({_describe(target.key)})"
+    common: dict[str, Any] = {
+        "code": error.code,
+        "operation": error.operation,
+        "response": error.response,
+    }
+    if target.must_be_absent and current is not None:
+        return ItemAlreadyExistsError(
+            f"{what} already exists; nothing was written — load it and save() changes, or use "
+            "upsert() to replace it",
+            item=current,
+            **common,
+        )
+    if current is None and (target.must_exist or target.kind == "update"):
+        return StaleModelError(
+            f"{what} does not exist (deleted since it was read?); nothing was written",
+            **common,
+        )
+    if current is None:
+        return None
+    for name, value in target.expects.items():
+        now = current.get(name)
+        if not _same(now, value):
+            return StaleModelError(
+                f"{what} changed since it was read: its {name} is no longer {value!r} (it is "
+                f"{now!r}); nothing was written — refresh() it and apply the change again",
+                item=current,
+                **common,
+            )
+    return None
+
+
+def _describe(key: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in key.items())
