@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
+from dynamodb_tooling.config import is_loopback_endpoint
+
 FaultKind = Literal["throttle", "error_before", "error_after", "drop_after", "delay", "partial"]
 
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _AMZ_JSON = "application/x-amz-json-1.0"
 
 
@@ -73,7 +74,7 @@ class Fault:
 
 def _check_loopback(url: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(url)
-    if parts.hostname not in _LOOPBACK_HOSTS and not (parts.hostname or "").startswith("127."):
+    if not is_loopback_endpoint(url):
         raise ValueError(f"the fault proxy only forwards to loopback addresses, not {url!r}")
     return parts
 

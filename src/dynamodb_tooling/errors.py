@@ -261,3 +261,25 @@ class MassAssignmentError(DynamoDBToolingError):
         super().__init__(message)
         self.model = model
         self.attribute = attribute
+
+
+class ModelValidationError(DynamoDBToolingError, ValueError):
+    """Values break their attributes' validation rules; nothing was sent.
+
+    ``errors`` maps each failing attribute to its messages, in declaration order.
+    """
+
+    def __init__(self, model: str, errors: Mapping[str, Sequence[str]]) -> None:
+        self.model = model
+        self.errors: dict[str, list[str]] = {name: list(found) for name, found in errors.items()}
+        lines = "\n".join(
+            f"  - {model}.{name}: {message}"
+            for name, messages in self.errors.items()
+            for message in messages
+        )
+        count = len(self.errors)
+        noun = "attribute" if count == 1 else "attributes"
+        super().__init__(
+            f"{model} values fail validation ({count} {noun}); fix these values and retry "
+            f"(nothing was sent):\n{lines}"
+        )

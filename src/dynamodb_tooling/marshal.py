@@ -22,7 +22,6 @@ again slowly to name the attribute path (``profile.tags[2]``) in the :class:`Mar
 from __future__ import annotations
 
 import base64
-import reprlib
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime
@@ -30,6 +29,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, NoReturn, TypeAlias
 
+from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP, describe, item_size, too_deep_error
 from dynamodb_tooling._types import AttributeValue, Item
 from dynamodb_tooling.errors import MarshallingError
 
@@ -45,8 +45,6 @@ __all__ = [
 
 MAX_ITEM_SIZE: Final[int] = 409_600
 """DynamoDB's maximum item size in bytes (400 KB), as measured by :func:`item_size`."""
-MAX_DEPTH: Final[int] = 32
-"""DynamoDB's maximum nesting of maps and lists (an attribute's own map or list is level 1)."""
 
 _Marshaller: TypeAlias = Callable[[Any, int], AttributeValue]
 _Unmarshaller: TypeAlias = Callable[[Any], Any]
@@ -67,18 +65,6 @@ _SUPPORTED: Final = (
     "supported types are str, int, float, Decimal, bool, None, bytes/bytearray/memoryview, "
     "list/tuple, dict/Mapping with str keys, set/frozenset, datetime/date and Enum"
 )
-
-_short_repr = reprlib.Repr()
-_short_repr.maxstring = 60
-_short_repr.maxother = 60
-_TOO_DEEP: Final = (
-    f"DynamoDB allows at most {MAX_DEPTH} levels of nested maps and lists; flatten the value "
-    "or store it as a JSON string"
-)
-
-
-def _describe(value: object) -> str:
-    return f"{type(value).__name__} {_short_repr.repr(value)}"
 
 
 class _BadValueError(MarshallingError):
@@ -129,7 +115,7 @@ def _big_int_text(value: int) -> str:
         digits = text.lstrip("-")
         if len(digits) <= 126 and len(digits.rstrip("0")) <= _MAX_DIGITS:
             return text
-    raise _BadValueError(f"int out of range ({_describe(value)})", _NUMBER_RANGE)
+    raise _BadValueError(f"int out of range ({describe(value)})", _NUMBER_RANGE)
 
 
 def _m_float(value: float, depth: int = 0) -> AttributeValue:
@@ -194,7 +180,7 @@ def _checked_key(key: object) -> str:
     if isinstance(key, str):
         return key
     raise _BadValueError(
-        f"map key {_describe(key)} is not a string",
+        f"map key {describe(key)} is not a string",
         "DynamoDB map keys and attribute names must be str; convert the keys with str()",
     )
 
@@ -203,7 +189,7 @@ def _m_map(value: Mapping[str, Any], depth: int = 0) -> AttributeValue:
     # ``depth`` is this map's nesting level (an attribute's own value is level 1, an item 0).
     # A plain loop, not a comprehension: on 3.11 a comprehension is a call of its own.
     if depth > MAX_DEPTH:
-        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", _TOO_DEEP)
+        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", TOO_DEEP)
     table = _MARSHALLERS
     inner = depth + 1
     out: dict[str, AttributeValue] = {}
@@ -221,7 +207,7 @@ def _m_map(value: Mapping[str, Any], depth: int = 0) -> AttributeValue:
 
 def _m_list(value: list[Any] | tuple[Any, ...], depth: int = 0) -> AttributeValue:
     if depth > MAX_DEPTH:
-        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", _TOO_DEEP)
+        raise _BadValueError(f"value nested more than {MAX_DEPTH} levels deep", TOO_DEEP)
     table = _MARSHALLERS
     inner = depth + 1
     out: list[AttributeValue] = []
@@ -280,7 +266,7 @@ def _m_set_slow(value: AbstractSet[Any]) -> AttributeValue:
         ((tag, inner),) = _marshall_value(member).items()
         if tag not in _SET_TAGS:
             raise _BadValueError(
-                f"set member {_describe(member)} cannot go in a set",
+                f"set member {describe(member)} cannot go in a set",
                 "a DynamoDB set holds only strings, only numbers or only bytes; use a list",
             )
         members.setdefault(tag, []).append(inner)
@@ -302,7 +288,7 @@ def _m_set_slow(value: AbstractSet[Any]) -> AttributeValue:
 
 def _m_unsupported(value: object, depth: int = 0) -> NoReturn:
     raise _BadValueError(
-        f"cannot marshall {_describe(value)}",
+        f"cannot marshall {describe(value)}",
         f"{_SUPPORTED}; convert it to one of these first",
     )
 
@@ -376,7 +362,7 @@ def _locate_marshall_problem(value: Any, path: str, depth: int) -> NoReturn:
         handler(value, depth)
     except _BadValueError as problem:
         raise problem.at(path) from None
-    raise MarshallingError(f"cannot marshall {_describe(value)}" + (f" at {path}" if path else ""))
+    raise MarshallingError(f"cannot marshall {describe(value)}" + (f" at {path}" if path else ""))
 
 
 def _locate_child(child: Any, path: str, depth: int) -> None:
@@ -511,7 +497,7 @@ def _locate_unmarshall_problem(av: Any, path: str, table: Mapping[str, _Unmarsha
     where = f" at {path}" if path else ""
     if not isinstance(av, Mapping) or len(av) != 1:
         raise MarshallingError(
-            f"malformed AttributeValue {_describe(av)}{where}: expected a mapping with exactly "
+            f"malformed AttributeValue {describe(av)}{where}: expected a mapping with exactly "
             "one type tag, e.g. {'S': 'text'}"
         )
     ((tag, inner),) = av.items()
@@ -526,7 +512,7 @@ def _locate_unmarshall_problem(av: Any, path: str, table: Mapping[str, _Unmarsha
         for index, child in enumerate(inner):
             _locate_unmarshall_child(child, f"{path}[{index}]", table)
     fix = _TAG_FIXES.get(tag, "expected a dict" if tag == "M" else "expected a list")
-    raise MarshallingError(f"invalid {tag} value {_describe(inner)}{where}: {fix}")
+    raise MarshallingError(f"invalid {tag} value {describe(inner)}{where}: {fix}")
 
 
 def _locate_unmarshall_child(child: Any, path: str, table: Mapping[str, _Unmarshaller]) -> None:
@@ -535,27 +521,6 @@ def _locate_unmarshall_child(child: Any, path: str, table: Mapping[str, _Unmarsh
         table[tag](inner)
     except _UNMARSHALL_FAILURES:
         _locate_unmarshall_problem(child, path, table)
-
-
-def _too_deep_error(av: Any, level: int) -> MarshallingError:
-    """The error for an AttributeValue too deep to walk, naming the path (found without
-    recursion) of its first map or list nested deeper than :data:`MAX_DEPTH`."""
-    stack, path = [(av, "", level)], ""
-    while stack:
-        node, where, depth = stack.pop()
-        ((tag, inner),) = (
-            node.items() if isinstance(node, Mapping) and len(node) == 1 else [("", 0)]
-        )
-        if tag in ("M", "L") and depth > MAX_DEPTH:
-            path = f" at {where}" if where else ""
-            break
-        if tag == "M" and isinstance(inner, Mapping):
-            stack += [(c, f"{where}.{k}" if where else str(k), depth + 1) for k, c in inner.items()]
-        elif tag == "L" and isinstance(inner, list | tuple):
-            stack += [(c, f"{where}[{i}]", depth + 1) for i, c in enumerate(inner)]
-    return MarshallingError(
-        f"AttributeValue nested more than {MAX_DEPTH} levels deep{path}: {_TOO_DEEP}"
-    )
 
 
 def unmarshall(value: Mapping[str, Any], *, use_decimal: bool = True) -> Any:
@@ -576,7 +541,7 @@ def unmarshall(value: Mapping[str, Any], *, use_decimal: bool = True) -> Any:
     except _UNMARSHALL_FAILURES:
         _locate_unmarshall_problem(value, "", table)
     except RecursionError:
-        raise _too_deep_error(value, 1) from None
+        raise too_deep_error(value, 1) from None
 
 
 def unmarshall_item(item: Mapping[str, Any], *, use_decimal: bool = True) -> dict[str, Any]:
@@ -591,98 +556,5 @@ def unmarshall_item(item: Mapping[str, Any], *, use_decimal: bool = True) -> dic
     except _UNMARSHALL_FAILURES:
         _locate_unmarshall_problem({"M": item}, "", table)
     except RecursionError:
-        raise _too_deep_error({"M": item}, 0) from None
+        raise too_deep_error({"M": item}, 0) from None
     return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Item size
-# ---------------------------------------------------------------------------------------------
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
-def _number_size(text: str) -> int:
-    """Bytes DynamoDB stores for a number.
-
-    The published rule is "1 byte per two significant digits, plus 1". Digits are stored in
-    pairs aligned on the decimal point (base 100), so ``1.5`` takes two pairs (``01`` and
-    ``50``); negative numbers take one byte more; the maximum is 21 bytes.
-    """
-    try:
-        number = Decimal(text)
-    except (ArithmeticError, TypeError):
-        number = Decimal("NaN")
-    sign, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int):  # NaN or Infinity
-        raise MarshallingError(
-            f"invalid N value {text!r}: expected a finite number string such as '42'"
-        )
-    if not number:
-        return 1
-    significant = len(digits)
-    while digits[significant - 1] == 0:
-        significant -= 1
-        exponent += 1
-    highest = exponent + significant - 1  # power of ten of the leading digit
-    pairs = highest // 2 - exponent // 2 + 1
-    return min(pairs + 1 + sign, 21)
-
-
-def _binary_size(inner: bytes | bytearray | memoryview | str) -> int:
-    if isinstance(inner, str):
-        return len(base64.b64decode(inner))
-    return len(inner)
-
-
-def _map_size(inner: Mapping[str, Mapping[str, Any]]) -> int:
-    return 3 + sum(_utf8_size(k) + 1 + _value_size(av) for k, av in inner.items())
-
-
-def _list_size(inner: list[Mapping[str, Any]]) -> int:
-    return 3 + sum(1 + _value_size(av) for av in inner)
-
-
-_SIZERS: Final[dict[str, Callable[[Any], int]]] = {
-    "S": _utf8_size,
-    "N": _number_size,
-    "B": _binary_size,
-    "BOOL": lambda _: 1,
-    "NULL": lambda _: 1,
-    "M": _map_size,
-    "L": _list_size,
-    "SS": lambda inner: sum(map(_utf8_size, inner)),
-    "NS": lambda inner: sum(map(_number_size, inner)),
-    "BS": lambda inner: sum(map(_binary_size, inner)),
-}
-
-
-def _value_size(av: Mapping[str, Any]) -> int:
-    try:
-        ((tag, inner),) = av.items()
-        sizer = _SIZERS[tag]
-    except (AttributeError, ValueError, KeyError):
-        raise MarshallingError(
-            f"cannot size {_describe(av)}: expected an AttributeValue with exactly one type tag "
-            f"among {', '.join(_SIZERS)}"
-        ) from None
-    return sizer(inner)
-
-
-def item_size(item: Mapping[str, AttributeValue]) -> int:
-    """The size of a marshalled item in bytes, by DynamoDB's published sizing rules.
-
-    Each attribute counts its name's UTF-8 length plus its value: S is UTF-8 bytes, N about one
-    byte per two significant digits plus one, B raw bytes, BOOL/NULL one byte, M/L three bytes
-    plus one per element plus the elements, sets the sum of their members. Compare the result
-    with :data:`MAX_ITEM_SIZE`.
-
-    >>> item_size({"id": {"S": "u1"}, "n": {"N": "123"}})
-    8
-    """
-    try:
-        return sum(_utf8_size(name) + _value_size(av) for name, av in item.items())
-    except RecursionError:
-        raise _too_deep_error({"M": item}, 0) from None

@@ -8,6 +8,7 @@ import pytest
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.drivers import resolve_connection
 from dynamodb_tooling.drivers.botocore_driver import BotocoreDriver, botocore_config
+from dynamodb_tooling.errors import DriverError
 
 
 @pytest.fixture
@@ -71,3 +72,16 @@ def test_botocore_settings_follow_config() -> None:
     assert (driver._retry.max_retries, driver._retry.mode) == (5, "adaptive")
     assert (boto.read_timeout, boto.connect_timeout, boto.max_pool_connections) == (7, 2, 20)
     assert boto.tcp_keepalive is True
+
+
+def test_a_missing_aws_profile_does_not_stop_a_local_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile-here")
+    local = BotocoreDriver(validate_config(endpoint="http://127.0.0.1:8000"))
+    local.connect()  # would raise botocore's ProfileNotFound
+    assert local.connection.credentials == ("embedded", "embedded", None)
+    local.disconnect()
+    remote = BotocoreDriver(validate_config(endpoint="https://ddb.example.com"))
+    with pytest.raises(DriverError, match=r"'no-such-profile-here' does not exist.*AWS_PROFILE"):
+        remote.connect()

@@ -1,14 +1,22 @@
 """botocore errors become typed library errors with advice."""
 
-from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 
 from dynamodb_tooling.drivers._errors import translate
 from dynamodb_tooling.errors import (
     AccessDeniedError,
     ConditionalCheckFailedError,
+    ConnectionLostError,
     DynamoDBError,
     RequestValidationError,
     ResourceNotFoundError,
+    ServerError,
     ThrottlingError,
     TransactionCanceledError,
     TransactionConflictError,
@@ -66,7 +74,25 @@ def test_cancellation_reasons_are_kept_per_action() -> None:
     ]
     assert [r.index for r in error.failed] == [1]
     assert error.reasons[1].item == {"pk": {"S": "B"}}
-    assert "#1: ConditionalCheckFailed" in str(error)
+    # Each failed action's own message is in the text, not only its code.
+    assert "#1: ConditionalCheckFailed (The conditional request failed)" in str(error)
+
+
+def test_server_errors_and_lost_connections_say_the_outcome_is_unknown() -> None:
+    status_500 = {"ResponseMetadata": {"HTTPStatusCode": 500}}
+    for code in ("InternalServerError", "ServiceUnavailable", "WeirdFailure"):
+        error = translate(client_error(code, **status_500), "UpdateItem", "")
+        assert isinstance(error, ServerError), code
+        assert "may or may not have been applied" in str(error)
+    lost = translate(
+        ReadTimeoutError(endpoint_url="http://127.0.0.1:1"), "UpdateItem", "http://127.0.0.1:1"
+    )
+    assert isinstance(lost, ConnectionLostError)
+    closed = translate(
+        ConnectionClosedError(endpoint_url="http://127.0.0.1:1"), "PutItem", "http://127.0.0.1:1"
+    )
+    assert isinstance(closed, ConnectionLostError)
+    assert "may or may not have been applied" in str(closed)
 
 
 def test_transport_and_parameter_errors() -> None:

@@ -38,7 +38,8 @@ def app(dynamodb_config: Config, dynamodb_client: DynamoDBClient) -> Iterator[di
         age: int | None = None
         password: str | None = attribute(hidden=True)
         role: str = attribute(default="member", guarded=True)
-        tags: set[str] | None = None  # DynamoDB stores no empty set: no set() default
+        tags: set[str] | None = None
+        labels: set[str] = attribute(default_factory=set)  # empty: stored as no attribute
         meta: dict[str, Any] = attribute(default_factory=dict)
         history: list[Any] = attribute(default_factory=list)
         team = BelongsTo(Team)
@@ -82,6 +83,25 @@ def test_in_place_edits_are_saved_and_read_back(
     assert item["history"] == [1, {"at": 2}]
     again = Member.find_or_fail(made.id)
     assert (again.tags, again.meta, again.history) == ({"a", "b"}, {"k": 1}, [1, {"at": 2}])
+
+
+def test_an_empty_set_is_stored_as_no_attribute_and_read_back_empty(
+    app: dict[str, Any], dynamodb_client: DynamoDBClient
+) -> None:
+    Member, table = app["Member"], app["table"]
+    made = Member.create(email="cy@example.com", name="Cy", team_id="t1")
+    assert made.labels == set()
+    assert "labels" not in member_item(dynamodb_client, table, made.id)  # DynamoDB has no {}
+    loaded = Member.find_or_fail(made.id)
+    assert loaded.labels == set()
+    assert loaded.is_clean()
+    loaded.labels.add("vip")
+    loaded.save()
+    assert member_item(dynamodb_client, table, made.id)["labels"] == {"vip"}
+    loaded.labels.clear()
+    loaded.save()  # REMOVE, not an invalid empty set
+    assert "labels" not in member_item(dynamodb_client, table, made.id)
+    assert Member.find_or_fail(made.id).labels == set()
 
 
 def test_unset_attributes_read_as_none_after_loading_and_update(

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -176,9 +178,6 @@ def default_gsis(config: Config | None = None) -> list[GlobalSecondaryIndex]:
     return indexes
 
 
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
-
-
 def get_endpoint(config: Config | None = None) -> str | None:
     """The endpoint URL requests go to, or ``None`` for AWS's regional endpoint.
 
@@ -201,7 +200,24 @@ def is_local_mode(config: Config | None = None) -> bool:
     if config.engine in ("embedded", "local"):
         return True
     endpoint = get_endpoint(config)
-    return bool(endpoint) and any(f"//{host}" in str(endpoint) for host in _LOOPBACK_HOSTS)
+    return endpoint is not None and is_loopback_endpoint(endpoint)
+
+
+def is_loopback_endpoint(endpoint: str) -> bool:
+    """Whether ``endpoint``'s host is this machine: 127.0.0.0/8, ``localhost`` or ``::1``
+    (``http://127.0.0.1.example.com`` is not)."""
+    try:
+        host = urllib.parse.urlsplit(endpoint).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 __all__ = [
@@ -233,6 +249,7 @@ __all__ = [
     "get_config",
     "get_endpoint",
     "is_local_mode",
+    "is_loopback_endpoint",
     "load_config",
     "normalize_keys",
     "read_config_file",

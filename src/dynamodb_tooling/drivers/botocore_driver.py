@@ -10,14 +10,15 @@ from typing import Any
 import botocore.session
 from botocore import xform_name
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import ProfileNotFound
 
 from dynamodb_tooling._types import Response
-from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.config import Config, get_config, is_local_mode
 from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
 from dynamodb_tooling.drivers._errors import translate
 from dynamodb_tooling.drivers._retry import RetryPolicy, send_with_retries
 from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, HealthStatus
-from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling.errors import DriverError, DynamoDBToolingError
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.defaults import apply_defaults
 
@@ -81,9 +82,25 @@ class BotocoreDriver(BaseDriver):
                 self._open()
 
     def _open(self) -> None:
-        connection = resolve_connection(self.config, self._session)
+        try:
+            self._open_with(self._session)
+        except ProfileNotFound as exc:
+            if self.config.profile is None and is_local_mode(self.config):
+                # A local engine needs no AWS profile: one named by AWS_PROFILE that does not
+                # exist must not stop it.
+                self._session = _profile_free_session()
+                self._open_with(self._session)
+                return
+            raise DriverError(
+                f"the AWS profile {exc.kwargs.get('profile')!r} does not exist (it comes from "
+                "`profile` in the configuration or the AWS_PROFILE variable); fix its name in "
+                "~/.aws/config, unset AWS_PROFILE, or set credentials"
+            ) from exc
+
+    def _open_with(self, session: Any) -> None:
+        connection = resolve_connection(self.config, session)
         key, secret, token = connection.credentials or (None, None, None)
-        self._client = self._session.create_client(
+        self._client = session.create_client(
             "dynamodb",
             region_name=connection.region,
             endpoint_url=connection.endpoint,
@@ -155,3 +172,8 @@ class BotocoreDriver(BaseDriver):
                 ("endpoint", f"{config.endpoint!r} must start with http:// or https://")
             )
         return problems
+
+
+def _profile_free_session() -> Any:
+    """A botocore session that ignores AWS_PROFILE (for local engines)."""
+    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})

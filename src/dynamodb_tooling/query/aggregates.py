@@ -17,8 +17,9 @@ Rules shared by every aggregate:
 * Number types: when any value is a ``Decimal`` the result is a ``Decimal`` (floats are converted
   through ``repr``, so ``0.1`` counts as ``Decimal("0.1")``) computed with DynamoDB's 38 digits of
   precision; otherwise ``sum`` of ints is an exact ``int``, ``sum`` involving floats is a
-  ``float`` (``math.fsum``, correctly rounded), and ``avg`` is always a ``float``. So ``avg`` is a
-  ``Decimal`` exactly when the items were read with ``use_decimal=True``.
+  ``float`` (``math.fsum``, correctly rounded), and ``avg`` is always a ``float``. Items read
+  from the table hold ``int`` and ``Decimal`` (never float, unless an attribute is declared
+  ``float``), so aggregates over stored numbers are exact.
 * ``min``/``max`` compare any mutually comparable values (numbers of mixed types, strings such as
   ISO-8601 timestamps) and return the value itself; an empty input gives ``None``.
 """

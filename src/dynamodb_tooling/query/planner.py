@@ -10,23 +10,22 @@ wherever an index or partition holds more than one entity type.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dynamodb_tooling.config import Config, full_table_name
-from dynamodb_tooling.errors import PerformanceWarning, QueryError, ScanNotAllowedError
+from dynamodb_tooling.config import full_table_name
+from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.expressions import Condition, KeyCondition, and_, attr, key
+from dynamodb_tooling.query._raw_plan import RANGE_OPS, RawPlanner
 from dynamodb_tooling.query.plan import Plan
-from dynamodb_tooling.query.predicates import Clause, Group, Predicate, or_terms, to_condition
+from dynamodb_tooling.query.predicates import Clause, Group, Predicate, to_condition
 from dynamodb_tooling.query.state import QueryState
-from dynamodb_tooling.schema import EntityScheme, KeyQuery, Registry
+from dynamodb_tooling.schema import EntityScheme, KeyQuery
 from dynamodb_tooling.schema.casts import AttributeCastError, to_storage
-from dynamodb_tooling.schema.indexes import index_key_attributes, key_attribute_names
+from dynamodb_tooling.schema.indexes import key_attribute_names
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
 from dynamodb_tooling.schema.transformer import EntityTransformer
 
-_RANGE_OPS = ("<", "<=", ">", ">=", "between", "begins_with")
 # Encodings of these types never contain a character below the key delimiter, so a sort key
 # "TOKEN<value>#<id>" orders exactly as the values do. Free-form strings may ("Ann Lee" vs
 # "Ann"), so string sort attributes are filtered and sorted in memory instead.
@@ -47,16 +46,8 @@ class Candidate:
     scoped: bool = False
 
 
-class QueryPlanner:
+class QueryPlanner(RawPlanner):
     """Plans queries for the models of a registry (or raw queries on a table)."""
-
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        self._executing = True
-
-    @property
-    def config(self) -> Config:
-        return self.registry.config
 
     def plan(self, state: QueryState, *, executing: bool = True) -> Plan:
         """See :meth:`_plan`; a ``select()`` also fetches what the library needs itself."""
@@ -145,13 +136,6 @@ class QueryPlanner:
 
         return replace(state, wheres=tuple((c, clause(n)) for c, n in state.wheres))
 
-    # Predicates usable for keys: the top level must be one AND-term of plain predicates.
-    def _conjuncts(self, state: QueryState) -> list[Predicate]:
-        terms = or_terms(state.wheres)
-        if len(terms) != 1:
-            return []
-        return [c for c in terms[0] if isinstance(c, Predicate)]
-
     @staticmethod
     def _describe(conjuncts: list[Predicate]) -> str:
         if not conjuncts:
@@ -234,9 +218,6 @@ class QueryPlanner:
                 post_filter=self._rest(state, used),
             ),
         )
-
-    def _rest(self, state: QueryState, used: list[Predicate]) -> tuple[Any, ...]:
-        return tuple((c, clause) for c, clause in state.wheres if clause not in used)
 
     def _finish(self, state: QueryState, entity: EntityScheme, plan: Plan) -> Plan:
         """Entity type, soft deletes, projection and consistency for item lookups."""
@@ -401,7 +382,7 @@ class QueryPlanner:
                 continue
             # A sparse LSI (nullable sort attribute) lacks items without a value: only use it
             # for ordering when every item has one, or when a range requires a value anyway.
-            ranged = any(p.attribute == lsi.sort_by and p.op in _RANGE_OPS for p in conjuncts)
+            ranged = any(p.attribute == lsi.sort_by and p.op in RANGE_OPS for p in conjuncts)
             ordered = order == lsi.sort_by and self.always_present(entity, lsi.sort_by)
             if ranged or ordered:
                 on_lsi = replace(
@@ -429,7 +410,7 @@ class QueryPlanner:
         ranged = [
             p
             for p in conjuncts
-            if p.attribute == candidate.sort_attribute and p.op in (*_RANGE_OPS, "=")
+            if p.attribute == candidate.sort_attribute and p.op in (*RANGE_OPS, "=")
         ]
         if not ranged:
             return candidate
@@ -598,119 +579,6 @@ class QueryPlanner:
             entity_type=entity.name,
             entity_type_attribute=self.config.single_table_design.entity_type_attribute,
         )
-
-    def _refuse_or_warn(self, message: str, state: QueryState) -> None:
-        if not self._executing or state.force_scan:
-            return
-        if not self.config.allow_scan:
-            raise ScanNotAllowedError(message + " (allow_scan is off; use force_scan() to opt in)")
-        warnings.warn(message, PerformanceWarning, stacklevel=5)
-
-    @staticmethod
-    def _suggest(entity: EntityScheme, conjuncts: list[Predicate]) -> str | None:
-        for p in conjuncts:
-            if p.op == "=":
-                if p.attribute.endswith("_id"):
-                    return (
-                        f"declare a BelongsTo relation with foreign_key={p.attribute!r} on "
-                        f"{entity.name} (or index={p.attribute!r}) to make it a Query"
-                    )
-                return (
-                    f"mark {entity.name}.{p.attribute} index=True (a sparse GSI) or "
-                    "unique=True to make it a Query"
-                )
-        if conjuncts:
-            p = conjuncts[0]
-            return (
-                f"a range on {p.attribute} needs an equality on an indexed attribute or "
-                f"relation too; or index an attribute with index_sort={p.attribute!r}"
-            )
-        return None
-
-    # Raw table queries (no model): pk/sk equality from the configured key names.
-    def _raw_plan(self, state: QueryState, table: str) -> Plan:
-        design = self.config.single_table_design
-        pk_name, sk_name = self._raw_keys(state)
-        conjuncts = self._conjuncts(state)
-        equal = {p.attribute: p for p in conjuncts if p.op == "="}
-        if pk_name in equal and sk_name in equal and state.index is None and not state.force_scan:
-            return Plan(
-                operation="GetItem",
-                table=table,
-                reason="pk and sk equality",
-                key={pk_name: equal[pk_name].value, sk_name: equal[sk_name].value},
-                post_filter=self._rest(state, [equal[pk_name], equal[sk_name]]),
-                projection=state.projection,
-                consistent=state.consistent,
-                limit=state.limit,
-                client_sort=state.order,
-                entity_type_attribute=design.entity_type_attribute,
-            )
-        if pk_name in equal and not state.force_scan:
-            used = [equal[pk_name]]
-            condition = key(pk_name).eq(equal[pk_name].value)
-            sort = next(
-                (p for p in conjuncts if p.attribute == sk_name and p.op in (*_RANGE_OPS, "=")),
-                None,
-            )
-            if sort is not None:
-                used.append(sort)
-                condition = condition & _raw_sort(sk_name, sort)
-            rest = to_condition(self._rest(state, used))
-            direction = state.order[1] if state.order and state.order[0] == sk_name else "asc"
-            client_sort = state.order if state.order and state.order[0] != sk_name else None
-            return Plan(
-                operation="Query",
-                table=table,
-                reason=f"{pk_name} equality",
-                sort_key=sk_name or None,
-                index=state.index,
-                key_conditions=(condition,),
-                filter=rest,
-                scan_forward=direction == "asc",
-                client_sort=client_sort,
-                limit=state.limit,
-                projection=state.projection,
-                consistent=state.consistent,
-                page_limit=state.limit if rest is None and client_sort is None else None,
-            )
-        if state.force_query:
-            raise QueryError(
-                f"force_query(): no condition on {pk_name!r}; add where({pk_name!r}, ...)"
-            )
-        message = f"raw query on {table} needs a Scan: no {pk_name} equality"
-        self._refuse_or_warn(message, state)
-        return Plan(
-            operation="Scan",
-            table=table,
-            reason=f"no {pk_name} equality",
-            index=state.index,
-            filter=to_condition(state.wheres),
-            limit=state.limit,
-            client_sort=state.order,
-            projection=state.projection,
-            consistent=state.consistent,
-            segments=state.segments,
-            warnings=(message,),
-        )
-
-    def _raw_keys(self, state: QueryState) -> tuple[str, str]:
-        try:
-            partition, sort = index_key_attributes(self.config, state.index)
-        except QueryError as exc:
-            raise QueryError(f"use_index({state.index!r}): {exc}") from None
-        return partition, sort or ""
-
-
-def _raw_sort(name: str, p: Predicate) -> KeyCondition:
-    k = key(name)
-    if p.op == "=":
-        return k.eq(p.value)
-    if p.op == "begins_with":
-        return k.begins_with(p.value)
-    if p.op == "between":
-        return k.between(p.value, p.value2)
-    return {"<": k.lt, "<=": k.lte, ">": k.gt, ">=": k.gte}[p.op](p.value)
 
 
 def _attributes(clauses: Any) -> list[str]:

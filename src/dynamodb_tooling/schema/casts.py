@@ -216,7 +216,14 @@ def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
         return None
     if isinstance(value, Enum):
         value = value.value
-    return _TO_STORAGE[attribute.type](value, what)
+    stored = _TO_STORAGE[attribute.type](value, what)
+    if attribute.type in SET_TYPES and not stored:
+        return None  # DynamoDB has no empty sets: an empty set is stored as no attribute
+    return stored
+
+
+#: Set attributes: an empty one is not stored, and a missing one reads back as empty.
+SET_TYPES: frozenset[AttributeType] = frozenset({"string_set", "number_set", "binary_set"})
 
 
 def _binary_in(value: Any, what: str) -> bytes:

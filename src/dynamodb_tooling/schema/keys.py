@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Any
 
 from dynamodb_tooling.config import Config, SingleTableDesignConfig
+from dynamodb_tooling.config._schema import MAX_GSI_PER_TABLE, MAX_LSI_PER_TABLE
 from dynamodb_tooling.schema.casts import as_utc
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
@@ -45,8 +46,6 @@ SENTINEL_OWNER = "owner"
 #: DynamoDB's key size limits in UTF-8 bytes (tables, GSIs and LSIs alike).
 MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
-_MAX_GSI = 20
-_MAX_LSI = 5
 
 
 def internal_names(design: SingleTableDesignConfig) -> dict[str, str]:
@@ -61,10 +60,10 @@ def internal_names(design: SingleTableDesignConfig) -> dict[str, str]:
         design.entity_type_attribute: "the entity-type attribute (entity_type_attribute)",
         design.data_attribute: "the library's data attribute (data_attribute)",
     }
-    for n in range(1, _MAX_GSI + 1):
+    for n in range(1, MAX_GSI_PER_TABLE + 1):
         names[design.gsi_pk(n)] = f"the partition key of GSI {n} (gsi_pk_pattern)"
         names[design.gsi_sk(n)] = f"the sort key of GSI {n} (gsi_sk_pattern)"
-    for n in range(1, _MAX_LSI + 1):
+    for n in range(1, MAX_LSI_PER_TABLE + 1):
         names[design.lsi_sk(n)] = f"the sort key of LSI {n} (lsi_sk_pattern)"
     return names
 
@@ -160,8 +159,8 @@ class KeyScheme:
         self._internal = frozenset(internal_names(design))
         self._sort_names = frozenset(
             [design.sort_key_name]
-            + [design.gsi_sk(n) for n in range(1, _MAX_GSI + 1)]
-            + [design.lsi_sk(n) for n in range(1, _MAX_LSI + 1)]
+            + [design.gsi_sk(n) for n in range(1, MAX_GSI_PER_TABLE + 1)]
+            + [design.lsi_sk(n) for n in range(1, MAX_LSI_PER_TABLE + 1)]
         )
         self._check_prefixes()
 

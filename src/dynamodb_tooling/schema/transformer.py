@@ -21,6 +21,7 @@ from ulid import ULID
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.schema.casts import (
+    SET_TYPES,
     AttributeCastError,
     as_utc,
     from_storage,
@@ -227,6 +228,13 @@ class EntityTransformer:
                 values[name] = self.parse_timestamp(value, f"{definition.name}.{name}")
             else:
                 values[name] = value
+        for attribute in definition.attributes:
+            if (
+                attribute.type in SET_TYPES
+                and not attribute.nullable
+                and attribute.name not in values
+            ):
+                values[attribute.name] = set()  # stored as no attribute (no empty sets)
         return values
 
 

@@ -40,11 +40,11 @@ rule's parameters (``:min``, ``:max``, ``:size``, ``:values``) are filled in.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
-from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling.errors import ModelValidationError
 from dynamodb_tooling.schema._validation_rules import (
     FieldRules,
     RuleBuilder,
@@ -66,28 +66,6 @@ __all__ = [
     "validate_values",
     "with_messages",
 ]
-
-
-class ModelValidationError(DynamoDBToolingError, ValueError):
-    """Values break their attributes' validation rules; nothing was sent.
-
-    ``errors`` maps each failing attribute to its messages, in declaration order.
-    """
-
-    def __init__(self, model: str, errors: Mapping[str, Sequence[str]]) -> None:
-        self.model = model
-        self.errors: dict[str, list[str]] = {name: list(found) for name, found in errors.items()}
-        lines = "\n".join(
-            f"  - {model}.{name}: {message}"
-            for name, messages in self.errors.items()
-            for message in messages
-        )
-        count = len(self.errors)
-        noun = "attribute" if count == 1 else "attributes"
-        super().__init__(
-            f"{model} values fail validation ({count} {noun}); fix these values and retry "
-            f"(nothing was sent):\n{lines}"
-        )
 
 
 # Rules with custom messages.

@@ -21,7 +21,6 @@ project's ``dbtooling.toml`` or the AWS shared config files when the endpoint is
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import urllib.error
 import urllib.parse
@@ -33,7 +32,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from dynamodb_tooling.config import Config, use_config, validate_config
+from dynamodb_tooling.config import Config, is_loopback_endpoint, use_config, validate_config
 from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient
 from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
 from dynamodb_tooling.errors import ResourceNotFoundError
@@ -43,22 +42,6 @@ ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 ALLOW_REMOTE_VARIABLE = "DBTOOLING_TEST_ALLOW_REMOTE"
 
 TableFactory = Callable[..., str]
-
-
-def is_loopback_endpoint(endpoint: str) -> bool:
-    """Whether ``endpoint``'s host is this machine: 127.0.0.0/8, ``localhost`` or ``::1``."""
-    try:
-        host = urllib.parse.urlsplit(endpoint).hostname
-    except ValueError:
-        return False
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def checked_endpoint(endpoint: str, environ: Any = os.environ) -> str:
