@@ -27,7 +27,7 @@ def test_an_insert_finding_an_item_says_it_already_exists() -> None:
     assert target.must_be_absent
     error = explain(target, {"pk": "POST#p1", "sk": "POST#p1", "title": "Other"}, FAILED)
     assert isinstance(error, ItemAlreadyExistsError)
-    assert "Post (pk='POST#p1', sk='POST#p1') already exists; nothing was written" in str(error)
+    assert "Post 'p1' already exists; nothing was written" in str(error)
 
 
 def test_an_update_of_a_gone_item_or_a_moved_unique_value_is_a_stale_instance() -> None:

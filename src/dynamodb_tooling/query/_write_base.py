@@ -228,6 +228,7 @@ class WriteBase:
             uniques=tuple(uniques),
             versions=self.version_targets(model, key, expected),
             kind="update",
+            ident=current.get(definition.primary_key),
             expects=dict(expects or {}),
             must_exist=True,
         )

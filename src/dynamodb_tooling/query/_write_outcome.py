@@ -62,7 +62,11 @@ def explain(
 ) -> Exception | None:
     """The error a failed condition of ``target`` stands for, given the item ``current``
     (``None`` when the failure is not the library's own guard, e.g. a caller's condition)."""
-    what = f"{target.model} ({_describe(target.key)})"
+    what = (
+        f"{target.model} {target.ident!r}"
+        if target.ident is not None
+        else f"{target.model} ({_describe(target.key)})"
+    )
     common: dict[str, Any] = {
         "code": error.code,
         "operation": error.operation,

@@ -69,6 +69,8 @@ class EntityTarget:
     expects: Mapping[str, Any] = field(default_factory=dict)
     must_exist: bool = False
     must_be_absent: bool = False
+    #: The item's id, for messages (``User 'u1' already exists``).
+    ident: Any = None
     #: Whether ``changes`` say everything the write does (false for increments and appends,
     #: whose result cannot be told from the stored item).
     verifiable: bool = True
@@ -156,7 +158,9 @@ def make_plan(
         info[name] = tuple(info.get(name, ()))
     kind: WriteKind | None = info.pop("kind", None)
     entity_options = {
-        name: info.pop(name) for name in ("expects", "must_exist", "must_be_absent") if name in info
+        name: info.pop(name)
+        for name in ("expects", "must_exist", "must_be_absent", "ident")
+        if name in info
     }
     if kind is not None:
         first = actions[0]

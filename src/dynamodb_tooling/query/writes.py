@@ -91,6 +91,7 @@ class WriteCompiler(AtomicWrites):
             uniques=targets,
             kind="put",
             must_be_absent=True,
+            ident=item.get(self.registry.model(model).primary_key),
         )
 
     def upsert(
@@ -157,6 +158,7 @@ class WriteCompiler(AtomicWrites):
             uniques=targets,
             versions=self.version_targets(model, key, expected),
             kind="put",
+            ident=item.get(definition.primary_key),
             expects=old,
             must_exist=if_exists,
             must_be_absent=if_not_exists,
@@ -273,6 +275,7 @@ class WriteCompiler(AtomicWrites):
             key=key,
             versions=self.version_targets(model, key, expected),
             kind="delete",
+            ident=current.get(definition.primary_key),
             expects=held,
             must_exist=if_exists,
         )
