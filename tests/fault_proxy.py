@@ -179,6 +179,10 @@ class _QuietServer(ThreadingHTTPServer):
 class _ProxyHandler(BaseHTTPRequestHandler):
     owner: FaultProxy
     protocol_version = "HTTP/1.1"
+    # Small writes go out at once: with Nagle's algorithm and delayed ACKs each answer would
+    # wait ~40 ms, which would swamp the latency the tests inject on purpose.
+    disable_nagle_algorithm = True
+    wbufsize = -1
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
@@ -241,6 +245,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             upstream.hostname or "127.0.0.1", upstream.port or 80, timeout=60
         )
         try:
+            connection.connect()
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             # http.client sets Content-Length for the (possibly rewritten) body.
             skip = {"host", "content-length"}
             headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}

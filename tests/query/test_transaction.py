@@ -18,25 +18,27 @@ from dynamodb_tooling.errors import (
 )
 from dynamodb_tooling.expressions import attr
 from dynamodb_tooling.query.transaction import Transaction, transaction
-from dynamodb_tooling.requests.transactions import TransactDelete, TransactPut, TransactUpdate
+from dynamodb_tooling.testing.stub import StubExecutor
 from tests.query.test_writes import USER, make_compiler, make_registry
-from tests.query.test_writes_atomic import NoClient
 
 POST = {"id": "p1", "user_id": "u1", "title": "Hi"}
 
 
-class FakeClient(NoClient):
-    """Records transactions; fails each with ``error`` when given."""
+class FakeClient(StubExecutor):
+    """The stub executor, failing each transaction with ``error`` when given; ``sent`` lists
+    each TransactWriteItems' actions (as wire dicts) and its token."""
 
     def __init__(self, error: Exception | None = None) -> None:
-        self.error = error
-        self.sent: list[tuple[list[Any], dict[str, Any]]] = []
+        super().__init__(config=make_registry().config)
+        if error is not None:
+            self.on("TransactWriteItems", error)
 
-    def transact_write(self, actions: Any, **options: Any) -> dict[str, Any]:
-        self.sent.append((list(actions), options))
-        if self.error is not None:
-            raise self.error
-        return {}
+    @property
+    def transactions(self) -> list[tuple[list[Any], dict[str, Any]]]:
+        return [
+            (r.params["TransactItems"], {"client_request_token": r.params["ClientRequestToken"]})
+            for r in self.sent("TransactWriteItems")
+        ]
 
 
 def begin(client: FakeClient, **options: Any) -> Transaction:
@@ -50,15 +52,9 @@ def test_writes_across_models_are_sent_as_one_transaction() -> None:
         tx.update("Post", POST, {"title": "New"})
         tx.delete("Team", {"id": "t9"})
         tx.increment("Order", {"id": "o1", "user_id": "u1"}, "total", 5)
-    ((actions, options),) = client.sent
-    assert [type(a) for a in actions] == [
-        TransactPut,
-        TransactPut,
-        TransactUpdate,
-        TransactDelete,
-        TransactUpdate,
-    ]
-    assert actions[1].item["pk"] == "_UNIQUE#USER#email#ada@example.com"
+    ((actions, options),) = client.transactions
+    assert [next(iter(a)) for a in actions] == ["Put", "Put", "Update", "Delete", "Update"]
+    assert actions[1]["Put"]["Item"]["pk"] == {"S": "_UNIQUE#USER#email#ada@example.com"}
     assert options == {"client_request_token": "tok"}
     plan = tx.plan()
     assert plan is not None
@@ -70,8 +66,8 @@ def test_the_callable_form_commits_and_returns_the_result() -> None:
     client = FakeClient()
     result = begin(client)(lambda tx: tx.insert("Post", POST).key)
     assert result == {"pk": "POST#p1", "sk": "POST#p1"}
-    assert len(client.sent) == 1
-    assert len(client.sent[0][1]["client_request_token"]) == 36  # one uuid for every retry
+    assert len(client.transactions) == 1
+    assert len(client.transactions[0][1]["client_request_token"]) == 36  # one uuid for every retry
 
 
 def fail_inside(tx: Transaction) -> None:
@@ -85,7 +81,7 @@ def test_an_exception_sends_nothing() -> None:
     tx = begin(client)
     with pytest.raises(RuntimeError, match="boom"):
         fail_inside(tx)
-    assert client.sent == []
+    assert client.transactions == []
     with pytest.raises(QueryError, match="already committed"):
         tx.insert("Post", POST)
 
@@ -94,7 +90,7 @@ def test_an_empty_transaction_sends_nothing() -> None:
     client = FakeClient()
     with begin(client) as tx:
         pass
-    assert client.sent == []
+    assert client.transactions == []
     assert tx.response is None
 
 

@@ -18,6 +18,7 @@ from dynamodb_tooling.query.unique import run_write, translate_write_error
 from dynamodb_tooling.query.writes import WriteCompiler, delete_many, insert_many
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.schema.casts import AttributeCastError
+from dynamodb_tooling.testing.stub import StubExecutor
 from tests.query.test_writes import NOTE_KEY, TS, USER, make_compiler, s
 
 
@@ -201,36 +202,23 @@ def test_a_version_conflict_inside_a_unique_transaction(compiler: WriteCompiler)
     assert isinstance(translate_write_error(error, plan), VersionConflictError)
 
 
-class RecordingClient(NoClient):
-    """Records what is sent and fails with ``error``."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-        self.sent: list[Any] = []
-
-    def execute(self, request: Request) -> dict[str, Any]:
-        self.sent.append(request)
-        raise self.error
-
-    def transact_write(self, actions: Any, **options: Any) -> dict[str, Any]:
-        self.sent.append((actions, options))
-        raise self.error
-
-
 def test_run_write_raises_the_translated_error(compiler: WriteCompiler) -> None:
-    client = RecordingClient(cancelled("None", "ConditionalCheckFailed"))
+    client = StubExecutor(config=compiler.config)
+    client.on("TransactWriteItems", cancelled("None", "ConditionalCheckFailed"))
     with pytest.raises(UniqueConstraintError) as raised:
         run_write(client, compiler.insert("User", USER), client_request_token="tok")
     assert isinstance(raised.value.__cause__, TransactionCanceledError)
-    actions, options = client.sent[0]
-    assert len(actions) == 2
-    assert options == {"client_request_token": "tok"}
+    (sent,) = client.requests  # the sentinel failed: nothing needed reading back
+    assert len(sent.params["TransactItems"]) == 2
+    assert sent.params["ClientRequestToken"] == "tok"
 
 
 def test_run_write_reraises_untranslated_errors(compiler: WriteCompiler) -> None:
     failure = ConditionalCheckFailedError("exists")
-    client = RecordingClient(failure)
+    client = StubExecutor(config=compiler.config)
+    client.on("PutItem", failure)
     with pytest.raises(ConditionalCheckFailedError) as raised:
         run_write(client, compiler.insert("Post", {"id": "p1", "user_id": "u1", "title": "x"}))
-    assert raised.value is failure
-    assert client.sent[0].operation == "PutItem"
+    assert raised.value is failure  # the item is not there: not the library's own guard
+    assert [r.operation for r in client.requests] == ["PutItem", "GetItem"]
+    assert client.requests[1].params["ConsistentRead"] is True

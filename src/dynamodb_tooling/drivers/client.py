@@ -11,11 +11,12 @@ responses are DynamoDB's wire dicts (use ``dynamodb_tooling.marshal.unmarshall_i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import threading
 from collections.abc import Callable, Iterator
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config
@@ -74,6 +75,23 @@ class DynamoDBClient:
         """Run a sans-IO flow (batches, pagination, waits) on the driver."""
         with self._in_flight():
             return self.driver.run(flow)
+
+    async def aexecute(self, request: Request) -> Response:
+        """The async twin of :meth:`execute`."""
+        with self._in_flight():
+            native = getattr(self.driver, "aexecute", None)
+            if native is None:
+                return await asyncio.to_thread(self.driver.execute, request)
+            return cast(Response, await native(request))
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """The async twin of :meth:`run`: the same flow on the driver's async face (a driver
+        without one runs it in a worker thread)."""
+        with self._in_flight():
+            native = getattr(self.driver, "arun", None)
+            if native is None:
+                return await asyncio.to_thread(self.driver.run, flow)
+            return cast(T, await native(flow))
 
     @contextlib.contextmanager
     def _in_flight(self) -> Iterator[None]:

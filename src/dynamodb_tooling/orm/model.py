@@ -330,6 +330,24 @@ class Model(Persistence):
         """Every instance (a Scan of this entity type: warned)."""
         return cls.query().get()
 
+    # Async twins (the same plans and flows on the async executor).
+    @classmethod
+    async def afind(cls, item_id: Any) -> Self | None:
+        """The async twin of :meth:`find`."""
+        return await cls.query().afind(item_id)
+
+    @classmethod
+    async def afind_or_fail(cls, item_id: Any) -> Self:
+        return await cls.query().afind_or_fail(item_id)
+
+    @classmethod
+    async def afind_many(cls, ids: Any) -> Collection[Self]:
+        return await cls.query().afind_many(ids)
+
+    @classmethod
+    async def aall(cls) -> Collection[Self]:
+        return await cls.query().aget()
+
     @classmethod
     def with_trashed(cls) -> QueryBuilder[Self]:
         return cls.query().with_trashed()

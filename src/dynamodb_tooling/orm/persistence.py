@@ -12,18 +12,22 @@ An instance keeps all of this in one slot (:class:`ModelState`), never in its ``
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import MassAssignmentError, QueryError
-from dynamodb_tooling.query.unique import run_write
+from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.transformer import changed_values
+
+#: A write and what the instance does once it is written: every persistence method builds
+#: one, and its sync and async twins only differ in how the write is run.
+Operation: TypeAlias = tuple[WritePlan | None, Callable[[], None]]
 
 if TYPE_CHECKING:
     from dynamodb_tooling.query.builder import QueryBuilder
@@ -166,6 +170,13 @@ class Persistence:
         return instance
 
     @classmethod
+    async def acreate(cls, **values: Any) -> Self:
+        """The async twin of :meth:`create`."""
+        instance = cls(**values)
+        await instance.asave()
+        return instance
+
+    @classmethod
     def force_create(cls, **values: Any) -> Self:
         """``create()`` that may set guarded attributes (Eloquent's ``forceCreate``)."""
         instance = cls.__new__(cls)
@@ -175,23 +186,47 @@ class Persistence:
 
     def save(self) -> Self:
         """Insert a new instance, or update only the attributes that changed."""
+        return self._do(*self._save_op())
+
+    async def asave(self) -> Self:
+        """The async twin of :meth:`save`."""
+        return await self._ado(*self._save_op())
+
+    def _save_op(self) -> Operation:
         name = type(self).__definition__.name
         compiler = type(self)._compiler()
         if not self.exists:
             plan = compiler.insert(name, self.to_values())
-            self._run(plan)
-            assert plan.item is not None
-            self._absorb(plan.item)
-            self._remember()
-            return self
+
+            def inserted() -> None:
+                assert plan.item is not None
+                self._absorb(plan.item)
+                self._remember()
+
+            return plan, inserted
         changes = self.get_dirty()
         if not changes:
-            return self
-        plan = compiler.update(name, self.get_original(), changes)
-        self._run(plan)
-        self._absorb(dict(plan.changes or {}))
-        self._state.changes = changes
-        self._remember()
+            return None, lambda: None
+        update = compiler.update(name, self.get_original(), changes)
+
+        def updated() -> None:
+            self._absorb(dict(update.changes or {}))
+            self._state.changes = changes
+            self._remember()
+
+        return update, updated
+
+    def _do(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
+        """Run ``plan`` (when there is one), then ``finish`` (the instance follows the write)."""
+        if plan is not None:
+            self._run(plan)
+        finish()
+        return self
+
+    async def _ado(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
+        if plan is not None:
+            await arun_write(type(self)._client(), plan)
+        finish()
         return self
 
     def update(self, **changes: Any) -> Self:
@@ -199,6 +234,12 @@ class Persistence:
         type(self)._guard(changes)
         self._state.values.update(changes)
         return self.save()
+
+    async def aupdate(self, **changes: Any) -> Self:
+        """The async twin of :meth:`update`."""
+        type(self)._guard(changes)
+        self._state.values.update(changes)
+        return await self.asave()
 
     def fill(self, **values: Any) -> Self:
         """Set fillable attributes without saving (guarded ones are refused)."""
@@ -216,44 +257,79 @@ class Persistence:
     # Deleting.
     def delete(self) -> None:
         """Delete the instance (soft-delete when the model uses soft deletes)."""
+        self._do(*self._delete_op())
+
+    async def adelete(self) -> None:
+        """The async twin of :meth:`delete`."""
+        await self._ado(*self._delete_op())
+
+    def _delete_op(self) -> Operation:
         self._require_saved("delete")
-        name = type(self).__definition__.name
-        compiler = type(self)._compiler()
-        if type(self).__definition__.traits.soft_deletes:
-            plan = compiler.soft_delete(name, self.get_original())
-            self._run(plan)
+        if not type(self).__definition__.traits.soft_deletes:
+            return self._force_delete_op()
+        plan = (
+            type(self)._compiler().soft_delete(type(self).__definition__.name, self.get_original())
+        )
+
+        def deleted() -> None:
             written = dict(plan.changes or {})
             self._absorb(written)
             self._remember_only(written)
-            return
-        self.force_delete()
+
+        return plan, deleted
 
     def force_delete(self) -> None:
         """Delete the item for good (and release its unique values)."""
+        self._do(*self._force_delete_op())
+
+    async def aforce_delete(self) -> None:
+        """The async twin of :meth:`force_delete`."""
+        await self._ado(*self._force_delete_op())
+
+    def _force_delete_op(self) -> Operation:
         self._require_saved("force_delete")
-        self._run(
-            type(self)._compiler().delete(type(self).__definition__.name, self.get_original())
-        )
-        self._state.exists = False
+        plan = type(self)._compiler().delete(type(self).__definition__.name, self.get_original())
+
+        def gone() -> None:
+            self._state.exists = False
+
+        return plan, gone
 
     def restore(self) -> Self:
         """Undo a soft delete."""
+        return self._do(*self._restore_op())
+
+    async def arestore(self) -> Self:
+        """The async twin of :meth:`restore`."""
+        return await self._ado(*self._restore_op())
+
+    def _restore_op(self) -> Operation:
         self._require_saved("restore")
         plan = type(self)._compiler().restore(type(self).__definition__.name, self.get_original())
-        self._run(plan)
-        deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
-        self._state.values.pop(deleted_at, None)
-        written = dict(plan.changes or {})
-        self._absorb({k: v for k, v in written.items() if v is not None})
-        self._remember_only({*written, deleted_at})
-        return self
+
+        def restored() -> None:
+            deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
+            self._state.values.pop(deleted_at, None)
+            written = dict(plan.changes or {})
+            self._absorb({k: v for k, v in written.items() if v is not None})
+            self._remember_only({*written, deleted_at})
+
+        return plan, restored
 
     def trashed(self) -> bool:
         deleted_at = self.__registry__.config.query_builder.soft_deletes.attribute
         return self._state.values.get(deleted_at) is not None
 
     def increment(self, attribute: str, by: int | float = 1) -> Self:
-        """Atomically add ``by`` to a number (no read needed) and keep the new value."""
+        """Atomically add ``by`` to a number (no read needed, applied exactly once) and keep
+        the new value."""
+        return self._do(*self._increment_op(attribute, by))
+
+    async def aincrement(self, attribute: str, by: int | float = 1) -> Self:
+        """The async twin of :meth:`increment`."""
+        return await self._ado(*self._increment_op(attribute, by))
+
+    def _increment_op(self, attribute: str, by: int | float) -> Operation:
         self._require_saved("increment")
         definition = type(self).__definition__
         version = self.__registry__.config.query_builder.version_attribute
@@ -263,28 +339,39 @@ class Persistence:
             ._compiler()
             .increment(definition.name, self.get_original(), attribute, by, expect_version=expected)
         )
-        self._run(plan)
-        saved = self.get_original(attribute) or 0
-        self._state.values[attribute] = saved + by
-        written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
-        self._absorb(written)
-        self._remember_only({*written, attribute})
-        return self
+
+        def incremented() -> None:
+            saved = self.get_original(attribute) or 0
+            self._state.values[attribute] = saved + by
+            written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
+            self._absorb(written)
+            self._remember_only({*written, attribute})
+
+        return plan, incremented
 
     def decrement(self, attribute: str, by: int | float = 1) -> Self:
         return self.increment(attribute, -by)
 
     def refresh(self) -> Self:
         """Reload every attribute from the table."""
+        return self._refreshed(self._fresh_query().first())
+
+    async def arefresh(self) -> Self:
+        """The async twin of :meth:`refresh`."""
+        return self._refreshed(await self._fresh_query().afirst())
+
+    def _fresh_query(self) -> QueryBuilder[Self]:
         self._require_saved("refresh")
-        definition = type(self).__definition__
         query = type(self).query().with_trashed()
-        values = self._state.values
-        for key in (definition.primary_key, *self._ancestor_keys()):
-            query = query.where(key, values.get(key))
-        fresh = query.first()
+        for key in (type(self).__definition__.primary_key, *self._ancestor_keys()):
+            query = query.where(key, self._state.values.get(key))
+        return query
+
+    def _refreshed(self, fresh: Self | None) -> Self:
+        definition = type(self).__definition__
         if fresh is None:
-            raise QueryError(f"{definition.name} {values.get(definition.primary_key)!r} is gone")
+            ident = self._state.values.get(definition.primary_key)
+            raise QueryError(f"{definition.name} {ident!r} is gone")
         self._state.values = dict(fresh._state.values)
         self._remember()
         return self

@@ -16,9 +16,11 @@ from dynamodb_tooling.errors import (
     ItemAlreadyExistsError,
     StaleModelError,
     TransactionCanceledError,
+    UniqueConstraintError,
+    VersionConflictError,
 )
-from dynamodb_tooling.marshal import marshall, unmarshall
-from dynamodb_tooling.query._write_plan import EntityTarget, WritePlan
+from dynamodb_tooling.marshal import marshall, unmarshall, unmarshall_item
+from dynamodb_tooling.query._write_plan import EntityTarget, UniqueTarget, VersionTarget, WritePlan
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -100,3 +102,54 @@ def explain(
 
 def _describe(key: Mapping[str, Any]) -> str:
     return ", ".join(f"{name}={value!r}" for name, value in key.items())
+
+
+def translate_write_error(
+    error: ConditionalCheckFailedError | TransactionCanceledError, plan: WritePlan
+) -> Exception:
+    """The error ``error`` stands for, given which actions of ``plan`` guard what.
+
+    A failed sentinel put → :class:`UniqueConstraintError`; a failed versioned write whose item
+    is at another version (or gone) → :class:`VersionConflictError`; otherwise ``error``.
+    """
+    failed: dict[int, Mapping[str, Any] | None]
+    if isinstance(error, TransactionCanceledError):
+        failed = {r.index: r.item for r in error.failed if r.code == CONDITION_FAILED}
+    else:
+        failed = {0: error.item} if not plan.transactional else {}
+    for unique in plan.uniques:
+        if unique.index in failed:
+            return _taken(unique)
+    for version in plan.versions:
+        if version.index in failed:
+            conflict = _version_conflict(version, failed[version.index])
+            if conflict is not None:
+                return conflict
+    return error
+
+
+def _taken(unique: UniqueTarget) -> UniqueConstraintError:
+    return UniqueConstraintError(
+        f"{unique.model}.{unique.attribute} {unique.value!r} is already taken; nothing was written",
+        model=unique.model,
+        attribute=unique.attribute,
+        value=unique.value,
+    )
+
+
+def _version_conflict(
+    version: VersionTarget, item: Mapping[str, Any] | None
+) -> VersionConflictError | None:
+    """A conflict unless the item is still at the expected version (then another condition
+    failed). Without the item (it is gone, or the engine did not return it) it is a conflict."""
+    current = unmarshall_item(item).get(version.attribute) if item is not None else None
+    if item is not None and current == version.expected:
+        return None
+    where = ", ".join(f"{k}={v!r}" for k, v in version.key.items()) or "the item"
+    now = "it no longer exists" if item is None else f"it is at version {current}"
+    return VersionConflictError(
+        f"{version.model} ({where}) was changed since version {version.expected} was read "
+        f"({now}); nothing was written — reload it and apply the change again",
+        model=version.model,
+        expected=version.expected,
+    )

@@ -18,6 +18,7 @@ from typing import Any, Generic, Self, TypeVar
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import ItemNotFoundError, QueryError
+from dynamodb_tooling.query._async_terminals import AsyncTerminals
 from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
 from dynamodb_tooling.query.cursor import CursorCodec
 from dynamodb_tooling.query.partiql import to_partiql
@@ -31,7 +32,7 @@ from dynamodb_tooling.query.predicates import (
     Predicate,
     predicate,
 )
-from dynamodb_tooling.query.reader import Reader
+from dynamodb_tooling.query.reader import RawPage, Reader
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
 from dynamodb_tooling.query.unique import read_and_upsert, run_write
@@ -53,7 +54,7 @@ def _codec(secret: str | None) -> CursorCodec:
     return _codecs[secret]
 
 
-class QueryBuilder(Generic[T]):
+class QueryBuilder(AsyncTerminals[T], Generic[T]):
     """Records a query; ``get()``/``first()``/... plan and run it. See the module docstring."""
 
     def __init__(
@@ -315,8 +316,10 @@ class QueryBuilder(Generic[T]):
         return self.where(self._primary_key(), item_id).first_or_fail()
 
     def find_many(self, ids: Iterable[Any]) -> Collection[T]:
-        """Items with these ids (BatchGetItem, 100 keys per request), in the order given."""
-        return self.where_in(self._primary_key(), ids).get()
+        """Items with these ids (BatchGetItem, 100 keys per request), in the order given; no
+        ids, no items (and no request)."""
+        wanted = list(ids)
+        return self.where_in(self._primary_key(), wanted).get() if wanted else Collection([])
 
     def value(self, attribute: str) -> Any:
         self._known(attribute)
@@ -423,7 +426,12 @@ class QueryBuilder(Generic[T]):
     # Pages.
     def paginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:
         """One page and the cursor of the next (opaque, url-safe, tamper-evident)."""
-        raw = self._reader().page(per_page, cursor, _codec(self.config.query_builder.cursor_secret))
+        return self._as_page(self._reader().page(per_page, cursor, self._codec()), per_page)
+
+    def _codec(self) -> CursorCodec:
+        return _codec(self.config.query_builder.cursor_secret)
+
+    def _as_page(self, raw: RawPage, per_page: int) -> Page[T]:
         items = Collection(self._hydrate(item) for item in raw.items)
         return Page(
             items=items,

@@ -5,6 +5,9 @@
 ...     tx.increment("Team", {"id": "t1"}, "members")
 >>> transaction(client, registry)(lambda tx: tx.delete("Post", post))  # doctest: +SKIP
 
+``async with transaction(client, registry) as tx:`` is the async twin (the same transaction,
+committed by ``await tx.acommit()`` on the async driver).
+
 Every write is compiled by :class:`WriteCompiler` when it is added (bad input fails at once,
 inside the ``with`` block), checked against DynamoDB's rules (at most 100 actions, one action per
 item), and sent as one transaction when the block ends without an exception — nothing is sent
@@ -22,14 +25,15 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from dynamodb_tooling._types import Response
-from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import QueryError, RequestValidationError
 from dynamodb_tooling.marshal import unmarshall_item
 from dynamodb_tooling.query._write_plan import WritePlan, merge_plans
-from dynamodb_tooling.query.unique import run_write
+from dynamodb_tooling.query.executor import Executor
+from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler
 from dynamodb_tooling.requests._validate import MAX_TRANSACTION_ITEMS
 from dynamodb_tooling.requests.transactions import TransactGet, TransactPut, TransactWriteAction
+from dynamodb_tooling.requests.transactions import transact_get as transact_get_request
 from dynamodb_tooling.schema import Registry
 
 __all__ = ["Transaction", "transact_get", "transaction"]
@@ -55,7 +59,7 @@ class Transaction:
 
     def __init__(
         self,
-        client: DynamoDBClient,
+        client: Executor,
         compiler: WriteCompiler,
         *,
         client_request_token: str | None = None,
@@ -138,14 +142,39 @@ class Transaction:
 
     def commit(self) -> Response | None:
         """Send the transaction (once); ``None`` when it holds no writes."""
-        if self._done:
-            raise QueryError("this transaction was already committed; start a new one")
-        self._done = True
-        plan = self.plan()
+        plan = self._closing()
         if plan is None:
             return None
         self.response = run_write(self.client, plan, client_request_token=self.token)
         return self.response
+
+    async def acommit(self) -> Response | None:
+        """The async twin of :meth:`commit`."""
+        plan = self._closing()
+        if plan is None:
+            return None
+        self.response = await arun_write(self.client, plan, client_request_token=self.token)
+        return self.response
+
+    def _closing(self) -> WritePlan | None:
+        if self._done:
+            raise QueryError("this transaction was already committed; start a new one")
+        self._done = True
+        return self.plan()
+
+    async def __aenter__(self) -> Transaction:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.acommit()
+        else:
+            self._done = True  # nothing was sent; the gathered writes are dropped
 
     def __enter__(self) -> Transaction:
         return self
@@ -168,7 +197,7 @@ class Transaction:
 
 
 def transaction(
-    client: DynamoDBClient,
+    client: Executor,
     registry: Registry,
     table: str | None = None,
     *,
@@ -186,7 +215,7 @@ def transaction(
 
 
 def transact_get(
-    client: DynamoDBClient,
+    client: Executor,
     registry: Registry,
     table: str | None,
     targets: Sequence[tuple[str, Mapping[str, Any]]],
@@ -203,6 +232,6 @@ def transact_get(
         )
         for model, values in targets
     ]
-    response = client.transact_get(gets)
+    response = client.execute(transact_get_request(gets))
     found = response.get("Responses", [])
     return [unmarshall_item(r["Item"]) if r.get("Item") else None for r in found]

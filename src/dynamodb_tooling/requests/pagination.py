@@ -72,6 +72,24 @@ def all_pages(first: Request, *, max_pages: int | None = None) -> Flow[Pages]:
     return pages
 
 
+def pages_concurrently(requests: list[Request]) -> Flow[list[Pages]]:
+    """Follow every request through all its pages at once: each step fetches the next page of
+    every unfinished request concurrently. Returns one :class:`Pages` per request, in order."""
+    collected = [Pages() for _ in requests]
+    pending: dict[int, Request] = dict(enumerate(requests))
+    while pending:
+        order = sorted(pending)
+        responses: list[Response] = yield Concurrently.of([pending[n] for n in order])
+        for n, response in zip(order, responses, strict=True):
+            collected[n].add(response)
+            following = next_page(pending[n], response)
+            if following is None:
+                del pending[n]
+            else:
+                pending[n] = following
+    return collected
+
+
 def parallel_scan(first: Request, segments: int) -> Flow[Pages]:
     """Scan ``segments`` segments at once (each step fetches one page of every unfinished
     segment concurrently) and merge the items in segment order."""
@@ -79,21 +97,12 @@ def parallel_scan(first: Request, segments: int) -> Flow[Pages]:
         raise RequestValidationError(f"parallel_scan needs a Scan request, not {first.operation}")
     if segments < 1:
         raise RequestValidationError(f"segments must be at least 1 (got {segments})")
-    per_segment = [Pages() for _ in range(segments)]
-    pending: dict[int, Request] = {
-        n: replace(first, params={**first.params, "Segment": n, "TotalSegments": segments})
-        for n in range(segments)
-    }
-    while pending:
-        order = sorted(pending)
-        responses: list[Response] = yield Concurrently.of([pending[n] for n in order])
-        for n, response in zip(order, responses, strict=True):
-            per_segment[n].add(response)
-            following = next_page(pending[n], response)
-            if following is None:
-                del pending[n]
-            else:
-                pending[n] = following
+    per_segment = yield from pages_concurrently(
+        [
+            replace(first, params={**first.params, "Segment": n, "TotalSegments": segments})
+            for n in range(segments)
+        ]
+    )
     merged = Pages()
     for part in per_segment:
         merged.items.extend(part.items)

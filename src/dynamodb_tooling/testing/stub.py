@@ -1,0 +1,116 @@
+"""A stub executor: runs the library's flows without a server, recording every request.
+
+Like httpx's ``MockTransport``: scripted answers in, the requests that were sent out. It
+stands in wherever a :class:`~dynamodb_tooling.drivers.DynamoDBClient` runs flows, so ORM and
+query code can be tested as pure functions of their requests.
+
+>>> stub = StubExecutor()
+>>> stub.on("GetItem", {"Item": {"pk": {"S": "USER#1"}, "sk": {"S": "USER#1"}}})
+>>> stub.execute(Request("GetItem", {"TableName": "T"}))["Item"]["pk"]
+{'S': 'USER#1'}
+>>> [r.operation for r in stub.requests]
+['GetItem']
+
+Answers are taken, in order, from what ``on(operation, ...)`` queued for the request's
+operation (an exception is raised instead of answered), then from ``answer(request)`` when
+given, else ``{}`` (an empty success). ``Sleep`` steps of flows do not wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from dynamodb_tooling._types import Response
+from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep
+from dynamodb_tooling.requests.pagination import next_page
+
+T = TypeVar("T")
+
+Answer = Response | Exception
+
+__all__ = ["StubExecutor"]
+
+
+class StubExecutor:
+    """Records requests and answers them from a script; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        config: Config | None = None,
+        answer: Callable[[Request], Answer] | None = None,
+    ) -> None:
+        self.config = config or get_config()
+        self.requests: list[Request] = []
+        self._answer = answer
+        self._queued: defaultdict[str, deque[Answer]] = defaultdict(deque)
+
+    def on(self, operation: str, *answers: Answer) -> None:
+        """Queue answers (responses or exceptions to raise) for the next ``operation``s."""
+        self._queued[operation].extend(answers)
+
+    def sent(self, operation: str) -> list[Request]:
+        """The requests sent for ``operation``, in order."""
+        return [r for r in self.requests if r.operation == operation]
+
+    # The executor interface (what DynamoDBClient offers to flows).
+    def execute(self, request: Request) -> Response:
+        self.requests.append(request)
+        queued = self._queued.get(request.operation)
+        found: Answer = (
+            queued.popleft()
+            if queued
+            else (self._answer(request) if self._answer is not None else {})
+        )
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its result (concurrent steps run in order)."""
+        send: object = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = flow.throw(error) if error is not None else flow.send(send)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            error = None
+            try:
+                send = self._perform(step)
+            except Exception as exc:
+                error = exc
+
+    async def aexecute(self, request: Request) -> Response:
+        return self.execute(request)
+
+    async def arun(self, flow: Flow[T]) -> T:
+        await asyncio.sleep(0)
+        return self.run(flow)
+
+    def iter_pages(self, request: Request) -> Iterator[Response]:
+        current: Request | None = request
+        while current is not None:
+            response = self.execute(current)
+            yield response
+            current = next_page(current, response)
+
+    def _perform(self, step: Request | Concurrently | Sleep) -> Any:
+        if isinstance(step, Request):
+            return self.execute(step)
+        if isinstance(step, Sleep):
+            return None
+        results: list[Any] = []
+        for request in step.requests:
+            try:
+                results.append(self.execute(request))
+            except Exception as exc:
+                if not step.return_exceptions:
+                    raise
+                results.append(exc)
+        return results
