@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit integration-lean bench bench-transport clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# The integration suite again on the lean driver (the default run above uses botocore).
+integration-lean: $(STAMP)
+	DBTOOLING_DRIVER=lean $(BIN)/pytest -q -m integration
+
+test: lint typecheck unit integration-lean
 
 bench: $(STAMP)
 	$(BIN)/python bench/marshal.py
+
+bench-transport: $(STAMP)
+	$(BIN)/python bench/transport.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,6 +1,7 @@
 """The driver's retry loop: what is sent again, and what is reported as an unknown outcome."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,44 @@ def test_backoff_grows_and_legacy_mode_has_no_jitter() -> None:
     standard = RetryPolicy()
     assert all(0 <= standard.delay(n) <= 0.05 * 2**n for n in range(6))
     assert RetryPolicy(cap=1.0, mode="legacy").delay(30) == 1.0
+
+
+def test_a_failed_condition_after_a_lost_answer_does_not_say_nothing_was_written() -> None:
+    request = put_item("T", KEY)
+    exists = ConditionalCheckFailedError(
+        "PutItem failed with ConditionalCheckFailedException: ... — nothing was written"
+    )
+    send, _ = scripted(server_error(), exists)
+    with pytest.raises(ConditionalCheckFailedError) as caught:
+        send_with_retries(send, request, RetryPolicy(), lambda _: None)
+    assert "nothing was written" not in str(caught.value)
+    assert "an earlier attempt's answer was lost" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "values", "idempotent"),
+    [
+        ("SET #a = :v, #b = if_not_exists(#b, :w)", {}, True),
+        ("SET #a = #a + :one", {}, False),
+        ("SET #l = list_append(#l, :x)", {}, False),
+        ("ADD #n :one", {":one": {"N": "1"}}, False),
+        ("ADD #tags :t", {":t": {"SS": ["x"]}}, True),
+        ("DELETE #tags :t REMOVE #old", {":t": {"SS": ["x"]}}, True),
+        ("REMOVE #jobs[0]", {}, False),
+    ],
+)
+def test_hand_written_requests_are_classified_from_their_expression(
+    expression: str, values: dict[str, Any], idempotent: bool
+) -> None:
+    params = {"TableName": "T", "Key": {}, "UpdateExpression": expression}
+    params["ExpressionAttributeValues"] = values
+    assert Request("UpdateItem", params).idempotent is idempotent
+
+
+def test_hand_written_transactions_and_statements() -> None:
+    update = {"Update": {"TableName": "T", "Key": {}, "UpdateExpression": "SET #a = #a + :n"}}
+    assert not Request("TransactWriteItems", {"TransactItems": [update]}).idempotent
+    tokened = {"TransactItems": [update], "ClientRequestToken": "t"}
+    assert Request("TransactWriteItems", tokened).idempotent
+    assert Request("ExecuteStatement", {"Statement": "SELECT * FROM T"}).idempotent
+    assert not Request("ExecuteStatement", {"Statement": "UPDATE T SET a = a + 1"}).idempotent

@@ -4,6 +4,7 @@ from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
 from dynamodb_tooling.drivers.base import BaseDriver, Driver, DriverCapabilities, HealthStatus
 from dynamodb_tooling.drivers.botocore_driver import BotocoreDriver
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
+from dynamodb_tooling.drivers.lean_driver import LeanDriver
 from dynamodb_tooling.drivers.registry import (
     ENTRY_POINT_GROUP,
     DriverFactory,
@@ -23,6 +24,7 @@ __all__ = [
     "DriverFactory",
     "DynamoDBClient",
     "HealthStatus",
+    "LeanDriver",
     "available_drivers",
     "get_client",
     "get_driver",

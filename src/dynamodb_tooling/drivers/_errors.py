@@ -1,7 +1,12 @@
-"""Translate botocore exceptions into the library's typed errors, with advice attached."""
+"""DynamoDB errors as the library's typed errors, with advice attached.
+
+``error_for`` maps an error code to its class for every transport; ``translate`` turns
+botocore's exceptions into library errors for the botocore driver.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import (
@@ -87,7 +92,7 @@ _BY_CODE: dict[str, tuple[type[DynamoDBError], str]] = {
 }
 
 
-def _reasons(response: dict[str, Any]) -> list[CancellationReason]:
+def _reasons(response: Mapping[str, Any]) -> list[CancellationReason]:
     raw = response.get("CancellationReasons") or []
     return [
         CancellationReason(
@@ -100,10 +105,16 @@ def _reasons(response: dict[str, Any]) -> list[CancellationReason]:
     ]
 
 
-def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
-    response: dict[str, Any] = dict(error.response)
-    code = str(response.get("Error", {}).get("Code", "Unknown"))
-    message = str(response.get("Error", {}).get("Message", str(error)))
+def error_for(
+    code: str, message: str, status: int, operation: str, body: Mapping[str, Any]
+) -> DynamoDBError:
+    """The typed library error for a DynamoDB error ``code`` (shared by every transport).
+
+    ``status`` is the HTTP status (0 when unknown: 5xx codes not in the table become
+    :class:`ServerError`); ``body`` is the whole error response, kept on the error as
+    ``response`` (``CancellationReasons`` and ``Item`` are read from it).
+    """
+    response = dict(body)
     if code == "TransactionCanceledException":
         reasons = _reasons(response)
         failed = "; ".join(
@@ -117,7 +128,6 @@ def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
             operation=operation,
             response=response,
         )
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
     default = (ServerError, "the request may or may not have been applied")
     cls, advice = _BY_CODE.get(code, default if status >= 500 else (DynamoDBError, ""))
     text = f"{operation} failed with {code}: {message}" + (f" — {advice}" if advice else "")
@@ -128,25 +138,48 @@ def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
     return cls(text, code=code, operation=operation, response=response)
 
 
+def translate_client_error(error: ClientError, operation: str) -> DynamoDBError:
+    response: dict[str, Any] = dict(error.response)
+    code = str(response.get("Error", {}).get("Code", "Unknown"))
+    message = str(response.get("Error", {}).get("Message", str(error)))
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return error_for(code, message, status, operation, response)
+
+
+def unreachable(operation: str, endpoint: str, detail: object) -> EndpointConnectionError:
+    """The connection was never made: nothing was sent."""
+    return EndpointConnectionError(
+        f"{operation}: cannot reach {endpoint} ({detail}); start the local engine with "
+        "`dbtooling start`, or check `endpoint`/`region` in your configuration"
+    )
+
+
+def timed_out(operation: str, endpoint: str, detail: object) -> ConnectionLostError:
+    """The request was sent but no answer came in time: it may have been applied."""
+    return ConnectionLostError(
+        f"{operation}: {endpoint} did not answer in time ({detail}); raise "
+        "http_options.timeout or retry"
+    )
+
+
+def lost(operation: str, endpoint: str, detail: object) -> ConnectionLostError:
+    """The connection failed after sending: the request may have been applied."""
+    return ConnectionLostError(
+        f"{operation}: the connection to {endpoint} failed after the request was sent "
+        f"({detail}); it may or may not have been applied"
+    )
+
+
 def translate(error: Exception, operation: str, endpoint: str) -> DynamoDBToolingError | None:
     """The library error for a botocore exception, or ``None`` if it is not botocore's."""
     if isinstance(error, ClientError):
         return translate_client_error(error, operation)
     if isinstance(error, BotoEndpointConnectionError | ConnectTimeoutError):
-        return EndpointConnectionError(
-            f"{operation}: cannot reach {endpoint} ({error}); start the local engine with "
-            "`dbtooling start`, or check `endpoint`/`region` in your configuration"
-        )
+        return unreachable(operation, endpoint, error)
     if isinstance(error, ReadTimeoutError):
-        return ConnectionLostError(
-            f"{operation}: {endpoint} did not answer in time ({error}); raise "
-            "http_options.timeout or retry"
-        )
+        return timed_out(operation, endpoint, error)
     if isinstance(error, HTTPClientError):
-        return ConnectionLostError(
-            f"{operation}: the connection to {endpoint} failed after the request was sent "
-            f"({error}); it may or may not have been applied"
-        )
+        return lost(operation, endpoint, error)
     if isinstance(error, ParamValidationError):
         return RequestValidationError(f"{operation}: invalid parameters: {error}")
     return None

@@ -15,8 +15,9 @@ Each failed attempt is classified:
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,21 +83,54 @@ def send_with_retries(
         try:
             return send(request)
         except Exception as error:
-            kind = outcome(error)
-            if kind == "final":
-                if unknown is not None and isinstance(error, DynamoDBError):
-                    error.after_unknown_outcome = True
-                raise
-            if kind == "unknown":
-                unknown = error
-                if not request.idempotent:
-                    raise _outcome_unknown(request, error, retried=False) from error
-            if attempt >= policy.max_retries:
-                if unknown is not None and request.writes:
-                    raise _outcome_unknown(request, error, retried=True) from error
-                raise
-            sleep(policy.delay(attempt))
-            attempt += 1
+            unknown = _after_failure(request, error, unknown, attempt, policy)
+        sleep(policy.delay(attempt))
+        attempt += 1
+
+
+async def asend_with_retries(
+    send: Callable[[Request], Awaitable[Response]],
+    request: Request,
+    policy: RetryPolicy,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Response:
+    """The async twin of :func:`send_with_retries`: the same rules, awaiting ``send`` and
+    the backoff ``sleep``."""
+    unknown: Exception | None = None
+    attempt = 0
+    while True:
+        try:
+            return await send(request)
+        except Exception as error:
+            unknown = _after_failure(request, error, unknown, attempt, policy)
+        await sleep(policy.delay(attempt))
+        attempt += 1
+
+
+def _after_failure(
+    request: Request,
+    error: Exception,
+    unknown: Exception | None,
+    attempt: int,
+    policy: RetryPolicy,
+) -> Exception | None:
+    """Raise the error the caller gets for a failed attempt, or return the new "unknown
+    outcome" state when the request is to be sent again."""
+    kind = outcome(error)
+    if kind == "final":
+        if unknown is not None and isinstance(error, DynamoDBError):
+            error.after_unknown_outcome = True
+            error.args = (_after_unknown(str(error)),)
+        raise error
+    if kind == "unknown":
+        unknown = error
+        if not request.idempotent:
+            raise _outcome_unknown(request, error, retried=False) from error
+    if attempt >= policy.max_retries:
+        if unknown is not None and request.writes:
+            raise _outcome_unknown(request, error, retried=True) from error
+        raise error
+    return unknown
 
 
 def _outcome_unknown(request: Request, error: Exception, *, retried: bool) -> Exception:
@@ -114,4 +148,14 @@ def _outcome_unknown(request: Request, error: Exception, *, retried: bool) -> Ex
         operation=request.operation,
         target=target,
         cause=error,
+    )
+
+
+def _after_unknown(message: str) -> str:
+    """A final error's message once an earlier attempt's outcome was unknown: what this
+    attempt says about the item no longer proves that nothing was written."""
+    message = message.replace("nothing was written", "this attempt wrote nothing")
+    return (
+        f"{message} — but an earlier attempt's answer was lost, so that attempt may have "
+        "applied the write: read the item to find out"
     )

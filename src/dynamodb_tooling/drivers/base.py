@@ -1,17 +1,19 @@
 """The driver protocol: the only layer that does IO.
 
-A driver executes compiled :class:`Request` objects and runs sans-IO flows. Third-party drivers
-implement :class:`Driver` (usually by subclassing :class:`BaseDriver`, which supplies ``run``)
-and register with ``register_driver(name, factory)`` or the ``dynamodb_tooling.drivers``
-entry-point group.
+A driver executes compiled :class:`Request` objects and runs sans-IO flows, with sync
+(``execute``/``run``) and async (``aexecute``/``arun``) faces. Third-party drivers implement
+:class:`Driver` (usually by subclassing :class:`BaseDriver`, which supplies ``run``, ``arun``
+and an ``aexecute`` that runs ``execute`` in a worker thread) and register with
+``register_driver(name, factory)`` or the ``dynamodb_tooling.drivers`` entry-point group.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -80,16 +82,33 @@ class Driver(Protocol):
         """Drive a sans-IO flow to completion and return its result."""
         ...
 
+    async def aexecute(self, request: Request) -> Response:
+        """The async twin of :meth:`execute`."""
+        ...
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """The async twin of :meth:`run`: concurrent steps are awaited together."""
+        ...
+
 
 class BaseDriver(ABC):
     """Common machinery: ``run`` drives flows over ``execute`` with a thread pool for
-    concurrent steps and real sleeps for backoff. Subclasses implement the IO."""
+    concurrent steps and real sleeps for backoff; ``arun`` drives them over ``aexecute`` with
+    ``asyncio.gather`` and ``asyncio.sleep``. Subclasses implement the IO (``aexecute`` runs
+    ``execute`` in a worker thread unless a driver has a native async face)."""
 
     name = "base"
 
-    def __init__(self, *, max_concurrency: int = 16, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        *,
+        max_concurrency: int = 16,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self._max_concurrency = max(1, max_concurrency)
         self._sleep = sleep
+        self._async_sleep = async_sleep
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -159,3 +178,51 @@ class BaseDriver(ABC):
         futures = [pool.submit(run, request) for request in requests]
         wait(futures)
         return [future.result() for future in futures]
+
+    async def aexecute(self, request: Request) -> Response:
+        """Send one request without blocking the event loop (here: ``execute`` in a worker
+        thread; drivers with an async transport override it)."""
+        return await asyncio.to_thread(self.execute, request)
+
+    async def arun(self, flow: Flow[T]) -> T:
+        """Drive a sans-IO flow on the event loop: requests are awaited with ``aexecute``,
+        a :class:`Concurrently` step runs its requests together (at most ``max_concurrency``
+        at a time) and :class:`Sleep` is ``asyncio.sleep``."""
+        send: object = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = flow.throw(error) if error is not None else flow.send(send)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            error = None
+            try:
+                send = await self._aperform(step)
+            except Exception as exc:
+                error = exc
+
+    async def _aperform(self, step: Request | Concurrently | Sleep) -> object:
+        if isinstance(step, Request):
+            return await self.aexecute(step)
+        if isinstance(step, Sleep):
+            await self._async_sleep(step.seconds)
+            return None
+        if len(step.requests) == 1 and not step.return_exceptions:
+            return [await self.aexecute(step.requests[0])]
+        limit = asyncio.Semaphore(self._max_concurrency)
+
+        async def bounded(request: Request) -> Response:
+            async with limit:
+                return await self.aexecute(request)
+
+        # Every request finishes before an error propagates, as in ``run``.
+        results = await asyncio.gather(
+            *(bounded(request) for request in step.requests), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException) and (
+                not step.return_exceptions or not isinstance(result, Exception)
+            ):
+                raise result
+        return results

@@ -16,6 +16,7 @@ from typing import cast
 from dynamodb_tooling.config import Config, get_config
 from dynamodb_tooling.drivers.base import Driver
 from dynamodb_tooling.drivers.botocore_driver import BotocoreDriver
+from dynamodb_tooling.drivers.lean_driver import LeanDriver
 from dynamodb_tooling.errors import ConfigError, DriverError
 
 ENTRY_POINT_GROUP = "dynamodb_tooling.drivers"
@@ -23,7 +24,7 @@ ENTRY_POINT_GROUP = "dynamodb_tooling.drivers"
 DriverFactory = Callable[[Config], Driver]
 
 _lock = threading.Lock()
-_factories: dict[str, DriverFactory] = {"botocore": BotocoreDriver}
+_factories: dict[str, DriverFactory] = {"botocore": BotocoreDriver, "lean": LeanDriver}
 _BUILT_IN = frozenset(_factories)
 
 

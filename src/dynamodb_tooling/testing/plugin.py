@@ -16,6 +16,8 @@ once per test session. An endpoint that is not on this machine (127.0.0.0/8, ``l
 
 None of the fixtures read ``engine``, ``endpoint``, ``profile`` or credentials from the
 project's ``dbtooling.toml`` or the AWS shared config files when the endpoint is local.
+``DBTOOLING_DRIVER`` (e.g. ``lean``) picks the driver of ``dynamodb_client`` and of the ORM,
+so the same suite runs on every driver.
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ import botocore.session
 import pytest
 
 from dynamodb_tooling.config import Config, is_loopback_endpoint, use_config, validate_config
-from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient
+from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient, LeanDriver, get_driver
+from dynamodb_tooling.drivers.base import Driver
 from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
-from dynamodb_tooling.errors import ResourceNotFoundError
+from dynamodb_tooling.errors import ConfigError, ResourceNotFoundError
 from dynamodb_tooling.schema.registry import Registry, get_registry
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 ALLOW_REMOTE_VARIABLE = "DBTOOLING_TEST_ALLOW_REMOTE"
+DRIVER_VARIABLE = "DBTOOLING_DRIVER"
 
 TableFactory = Callable[..., str]
 
@@ -98,8 +102,10 @@ def _endpoint_options(endpoint: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dynamodb_config(dynamodb_endpoint: str) -> Config:
     """A configuration pointing at ``dynamodb_endpoint``: built from the defaults only, never
-    from the project's configuration files."""
-    return validate_config(max_retries=2, **_endpoint_options(dynamodb_endpoint))
+    from the project's configuration files; the driver is ``DBTOOLING_DRIVER`` (default
+    ``botocore``)."""
+    driver = os.environ.get(DRIVER_VARIABLE) or "botocore"
+    return validate_config(max_retries=2, driver=driver, **_endpoint_options(dynamodb_endpoint))
 
 
 def _isolated_session() -> Any:
@@ -113,13 +119,31 @@ def _isolated_session() -> Any:
     )
 
 
+#: Built-in drivers that take a botocore ``session`` (given an isolated one for local engines).
+_SESSION_DRIVERS: dict[str, Callable[..., Driver]] = {
+    "botocore": BotocoreDriver,
+    "lean": LeanDriver,
+}
+
+
+def _driver_for(config: Config) -> Driver:
+    """The configured driver; a built-in one gets a botocore session that reads no AWS
+    files or profile when the endpoint is local."""
+    local = config.endpoint is not None and is_loopback_endpoint(config.endpoint)
+    factory = _SESSION_DRIVERS.get(config.driver)
+    if factory is None or not local:
+        return get_driver(config=config)
+    driver = factory(config, session=_isolated_session())
+    problems = driver.validate_config(config)
+    if problems:
+        raise ConfigError(problems)
+    return driver
+
+
 @pytest.fixture(scope="session")
 def dynamodb_client(dynamodb_config: Config) -> Iterator[DynamoDBClient]:
-    """A client (botocore driver) for the test endpoint."""
-    local = dynamodb_config.endpoint is not None and is_loopback_endpoint(dynamodb_config.endpoint)
-    session = _isolated_session() if local else None
-    driver = BotocoreDriver(dynamodb_config, session=session)
-    client = DynamoDBClient(driver, config=dynamodb_config)
+    """A client for the test endpoint, on the configured driver (``DBTOOLING_DRIVER``)."""
+    client = DynamoDBClient(_driver_for(dynamodb_config), config=dynamodb_config)
     yield client
     client.close()
 
