@@ -4,13 +4,20 @@ import pytest
 
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.schema import (
+    CollectionIdPath,
+    ExpiryPath,
+    IndexedAttributePath,
     ModelDefinition,
+    ParentPath,
     Registry,
     RelationDefinition,
     SchemaError,
+    Traits,
     resolve,
 )
 from dynamodb_tooling.schema.naming import make_attribute
+from dynamodb_tooling.schema.resolve import path_sort, path_source
+from dynamodb_tooling.schema.table import path_label
 from tests.schema import blog
 
 
@@ -202,7 +209,9 @@ def test_edge_slot_avoids_a_parent_path_to_the_same_model() -> None:
         ),
     )
     schema = resolve([user, ModelDefinition("Role", "ROLE")], gsi_count=2)
-    assert schema.entity("User").path("parent", "primary_role").slot == 1  # type: ignore[union-attr]
+    path = schema.entity("User").path(ParentPath, "primary_role")
+    assert path is not None
+    assert path.slot == 1
     assert schema.pivot("RoleUser").slot == 2
 
 
@@ -220,3 +229,44 @@ def test_two_has_many_to_one_child_get_their_own_paths() -> None:
     assert paths == {"author": 1, "editor": 2}
     by_inverse = {link.inverse: link.relation for link in schema.entity("Person").children}
     assert by_inverse == {"authored": "author", "edited": "editor"}
+
+
+def test_path_kinds_are_a_tagged_union_of_small_dataclasses() -> None:
+    tokens = ModelDefinition(
+        "Token",
+        "TOKEN",
+        attributes=(make_attribute("state", "string", index=True, index_sort="rank"),),
+        traits=Traits(ttl=True, ttl_index=True),
+    )
+    schema = resolve([*blog.BLOG, tokens], gsi_count=2)
+    post = schema.entity("Post")
+    by_user, by_status = post.gsi_paths
+    assert isinstance(by_user, ParentPath)
+    assert (by_user.link.foreign_key, by_user.sort_by, by_user.kind) == ("user_id", None, "parent")
+    assert by_status == IndexedAttributePath("Post", "status", 2, "status")
+    assert post.paths(ParentPath) == (by_user,)
+    assert post.path(IndexedAttributePath, "status") is by_status
+    assert post.path("attribute", "status") is by_status  # the kind's text works too
+    assert post.path(ParentPath, "status") is None
+    (by_id,) = schema.entity("OrderLine").gsi_paths
+    assert isinstance(by_id, CollectionIdPath)
+    assert by_id.link.parent == "Order"
+    token = schema.entity("Token")
+    assert token.gsi_paths == (
+        IndexedAttributePath("Token", "state", 1, "state", "rank"),
+        ExpiryPath("Token", "ttl", 2, "ttl"),
+    )
+    assert [path_label(p) for p in (*post.gsi_paths, by_id, *token.gsi_paths)] == [
+        "Post by user",
+        "Post by status",
+        "OrderLine by id",
+        "Token by state sorted by rank",
+        "Token by expiry (ttl)",
+    ]
+    assert [(path_source(p), path_sort(p)) for p in (*post.gsi_paths, by_id, *token.gsi_paths)] == [
+        ("user_id", None),
+        ("status", None),
+        (None, None),
+        ("state", "rank"),
+        ("ttl", "ttl"),
+    ]

@@ -11,6 +11,7 @@ warning, and the advice given when a model query needs a Scan.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from dynamodb_tooling.config import Config
@@ -19,16 +20,30 @@ from dynamodb_tooling.expressions import KeyCondition, key
 from dynamodb_tooling.query.plan import Plan
 from dynamodb_tooling.query.predicates import Predicate, or_terms, to_condition
 from dynamodb_tooling.query.state import QueryState
-from dynamodb_tooling.schema import EntityScheme, Registry
+from dynamodb_tooling.schema import EntityScheme, KeyScheme, ModelDefinition, Registry
 from dynamodb_tooling.schema.indexes import index_key_attributes
+from dynamodb_tooling.schema.resolve import ResolvedSchema
 
 RANGE_OPS = ("<", "<=", ">", ">=", "between", "begins_with")
+
+
+@dataclass(frozen=True)
+class SchemaView:
+    """What a planner reads of a registry, for a resolved schema without one (the access-pattern
+    generator plans with it; its values are taken as already stored, e.g. ``<user_id>``)."""
+
+    schema: ResolvedSchema
+    keys: KeyScheme
+    config: Config
+
+    def model(self, name: str) -> ModelDefinition:
+        return self.schema.entity(name).model
 
 
 class RawPlanner:
     """Plans raw queries on a table; the base of :class:`QueryPlanner`, which adds models."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry | SchemaView) -> None:
         self.registry = registry
         self._executing = True
 
@@ -43,11 +58,12 @@ class RawPlanner:
             return []
         return [c for c in terms[0] if isinstance(c, Predicate)]
 
-    def _rest(self, state: QueryState, used: list[Predicate]) -> tuple[Any, ...]:
+    def rest(self, state: QueryState, used: list[Predicate]) -> tuple[Any, ...]:
+        """The conditions not consumed by ``used`` (checked after a GetItem/BatchGetItem)."""
         return tuple((c, clause) for c, clause in state.wheres if clause not in used)
 
     # Scans: refused or warned when executing, with advice for model queries.
-    def _refuse_or_warn(self, message: str, state: QueryState) -> None:
+    def refuse_or_warn(self, message: str, state: QueryState) -> None:
         if not self._executing or state.force_scan:
             return
         if not self.config.allow_scan:
@@ -55,9 +71,10 @@ class RawPlanner:
         warnings.warn(message, PerformanceWarning, stacklevel=5)
 
     @staticmethod
-    def _suggest(entity: EntityScheme, conjuncts: list[Predicate]) -> str | None:
+    def suggest(entity: EntityScheme, conjuncts: list[Predicate]) -> str | None:
+        """The index that would turn a model query's Scan into a Query."""
         for p in conjuncts:
-            if p.op == "=":
+            if p.op in ("=", "in"):
                 if p.attribute.endswith("_id"):
                     return (
                         f"declare a BelongsTo relation with foreign_key={p.attribute!r} on "
@@ -87,7 +104,7 @@ class RawPlanner:
                 table=table,
                 reason="pk and sk equality",
                 key={pk_name: equal[pk_name].value, sk_name: equal[sk_name].value},
-                post_filter=self._rest(state, [equal[pk_name], equal[sk_name]]),
+                post_filter=self.rest(state, [equal[pk_name], equal[sk_name]]),
                 projection=state.projection,
                 consistent=state.consistent,
                 limit=state.limit,
@@ -104,7 +121,7 @@ class RawPlanner:
             if sort is not None:
                 used.append(sort)
                 condition = condition & _raw_sort(sk_name, sort)
-            rest = to_condition(self._rest(state, used))
+            rest = to_condition(self.rest(state, used))
             direction = state.order[1] if state.order and state.order[0] == sk_name else "asc"
             client_sort = state.order if state.order and state.order[0] != sk_name else None
             return Plan(
@@ -127,7 +144,7 @@ class RawPlanner:
                 f"force_query(): no condition on {pk_name!r}; add where({pk_name!r}, ...)"
             )
         message = f"raw query on {table} needs a Scan: no {pk_name} equality"
-        self._refuse_or_warn(message, state)
+        self.refuse_or_warn(message, state)
         return Plan(
             operation="Scan",
             table=table,

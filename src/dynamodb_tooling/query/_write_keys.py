@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynamodb_tooling.schema import EntityScheme, KeyScheme, KeyValueError
+from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath, path_sort, path_source
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,10 @@ def path_keys(keys: KeyScheme, entity: EntityScheme, soft_delete: str | None) ->
     design = keys.design
     found: list[PathKeys] = []
     for path in entity.gsi_paths:
-        depends = {path.sort_by} if path.sort_by else set()
-        if path.kind == "parent" and path.link is not None:
-            depends.add(path.link.foreign_key)
-        if path.kind in ("attribute", "expiry") and path.attribute is not None:
-            depends.add(path.attribute)
-            if soft_delete:
-                depends.add(soft_delete)
+        depends = {name for name in (path_source(path), path_sort(path)) if name}
+        # Attribute-derived paths leave the index when the item is soft-deleted.
+        if isinstance(path, IndexedAttributePath | ExpiryPath) and soft_delete:
+            depends.add(soft_delete)
         names = (design.gsi_pk(path.slot), design.gsi_sk(path.slot))
         found.append(PathKeys(names, frozenset(depends)))
     for lsi in entity.lsi_paths:

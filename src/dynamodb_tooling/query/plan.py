@@ -7,6 +7,7 @@ be sent, what it costs and which index would make a Scan a Query.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from dynamodb_tooling.query.predicates import Clause, Connector
 from dynamodb_tooling.query.state import Direction
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.items import get_item, query, scan
+from dynamodb_tooling.schema.keys import KeyQuery
 
 PlanOperation = Literal["GetItem", "BatchGetItem", "UniqueLookup", "Query", "Scan"]
 COST_CLASS: dict[PlanOperation, str] = {
@@ -25,6 +27,18 @@ COST_CLASS: dict[PlanOperation, str] = {
     "Query": "Query (reads only the matching partition range)",
     "Scan": "Scan (reads the whole table)",
 }
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which planner rule chose a plan and where it reads: the access paths its key
+    conditions were built from (one per ``where_in`` value), and whether the read range can
+    hold other entity types (so the plan filters on the entity type). The access-pattern
+    documents are built from it, so they always say what the planner does."""
+
+    rule: str
+    access: tuple[KeyQuery, ...] = ()
+    scoped: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,8 @@ class Plan:
     #: For UniqueLookups: ``(attribute, stored value)`` the owner must still hold (a sentinel
     #: left behind by a write that changed the value must not find the item).
     unique_check: tuple[str, Any] | None = None
+    #: The rule that chose this plan (not part of equality: the same request either way).
+    route: Route | None = field(default=None, compare=False, repr=False)
 
     def requests(self) -> list[Request]:
         """The requests this plan sends first (one per shard for sharded Queries).
@@ -196,8 +212,11 @@ class Explanation:
 _TOKEN = re.compile(r"#n\d+|:v\d+")
 
 
-def readable(node: KeyCondition | Condition | None, kind: str) -> str | None:
-    """An expression with its placeholders replaced by the real names and values."""
+def readable(
+    node: KeyCondition | Condition | None, kind: str, value_text: Callable[[Any], str] = repr
+) -> str | None:
+    """An expression with its placeholders replaced by the real names and values (each value
+    written with ``value_text``)."""
     if node is None:
         return None
     compiled = compile_expressions(**{kind: node})  # type: ignore[arg-type]
@@ -209,6 +228,6 @@ def readable(node: KeyCondition | Condition | None, kind: str) -> str | None:
         token = match.group(0)
         if token in names:
             return str(names[token])
-        return repr(unmarshall(values[token]))
+        return value_text(unmarshall(values[token]))
 
     return _TOKEN.sub(substitute, text)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.schema._access_pattern_docs import (
@@ -34,7 +34,17 @@ from dynamodb_tooling.schema._access_pattern_docs import (
 from dynamodb_tooling.schema.errors import KeyValueError
 from dynamodb_tooling.schema.keys import KeyQuery, KeyScheme
 from dynamodb_tooling.schema.naming import plural, snake
-from dynamodb_tooling.schema.resolve import EntityScheme, ParentLink, PivotScheme, ResolvedSchema
+from dynamodb_tooling.schema.resolve import (
+    CollectionIdPath,
+    EntityScheme,
+    ExpiryPath,
+    IndexedAttributePath,
+    ParentLink,
+    ParentPath,
+    PivotScheme,
+    ResolvedSchema,
+    path_source,
+)
 from dynamodb_tooling.schema.table import placeholder, schema_warnings
 
 Operation = Literal["GetItem", "Query", "Scan"]
@@ -44,12 +54,41 @@ LOOKUP_NAMES = ("email", "slug", "status", "username")
 
 
 @dataclass(frozen=True)
-class Plan:
-    """Where a pattern reads for concrete values: a GetItem key, a Query, or Scan filters."""
+class Request:
+    """Where a pattern reads for concrete values: a GetItem key, a Query, or Scan filters.
+
+    ``planned`` requests come from the query planner (see :class:`PatternPlanner`): their
+    operation, sort condition, entity types, filter text and follow-up are the planner's and
+    replace the pattern spec's.
+    """
 
     key: dict[str, str] | None = None
     key_query: KeyQuery | None = None
     filter_equals: tuple[tuple[str, str], ...] = ()
+    operation: Operation | None = None
+    sort_condition: SortCondition | None = None
+    entity_types: tuple[str, ...] = ()
+    filter: str | None = None
+    then: FollowUp | None = None
+    planned: bool = False
+
+
+#: The earlier name of :class:`Request`.
+Plan = Request
+
+
+class PatternPlanner(Protocol):
+    """How the generator asks the query planner how a model query is served
+    (:class:`dynamodb_tooling.query.rules.patterns.PatternPlanner`)."""
+
+    def request(
+        self,
+        model: str,
+        equal: Mapping[str, Any],
+        *,
+        order: str | None = None,
+        present: str | None = None,
+    ) -> Request: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +104,7 @@ class _Spec:
     then: FollowUp | None = None
 
 
-Planner = Callable[[Mapping[str, Any]], Plan]
+Planner = Callable[[Mapping[str, Any]], Request]
 Follower = Callable[[Mapping[str, Any]], dict[str, str]]
 
 
@@ -162,10 +201,24 @@ class AccessPatterns:
 
 
 def generate_access_patterns(
-    schema: ResolvedSchema, keys: KeyScheme, config: Config
+    schema: ResolvedSchema,
+    keys: KeyScheme,
+    config: Config,
+    planner: PatternPlanner | None = None,
 ) -> AccessPatterns:
-    """Every access pattern of ``schema`` with the index, key condition and cost class."""
-    generator = _Generator(schema, keys)
+    """Every access pattern of ``schema`` with the index, key condition and cost class.
+
+    Each pattern a model query serves is planned by the query planner (``planner``; by default
+    :class:`dynamodb_tooling.query.rules.patterns.PatternPlanner`), so the documents say what
+    execution does. Loading a collection with its items and many-to-many edges are relation
+    reads the query planner does not plan; their requests come from the key scheme.
+    """
+    if planner is None:
+        # The one import from the query layer: the planner is the truth about reads.
+        from dynamodb_tooling.query.rules.patterns import PatternPlanner as Default
+
+        planner = Default(schema, keys, config)
+    generator = _Generator(schema, keys, planner)
     patterns = [p for entity in schema.entities for p in generator.entity_patterns(entity)]
     warnings = schema_warnings(schema, config) + lookup_warnings(schema)
     return AccessPatterns(_unique_names(patterns), tuple(warnings))
@@ -177,7 +230,7 @@ def lookup_warnings(schema: ResolvedSchema) -> list[str]:
     for entity in schema.entities:
         model = entity.model
         served = {link.foreign_key for link in (*entity.parents, *entity.ancestry)}
-        served |= {p.attribute for p in entity.gsi_paths if p.attribute}
+        served |= {source for p in entity.gsi_paths if (source := path_source(p))}
         served |= {p.owner_key for p in entity.pivots} | {p.other_key for p in entity.pivots}
         for attribute in model.attributes:
             name = attribute.name
@@ -211,7 +264,20 @@ def _assemble(
     if plan.key is not None:
         condition = render_key(plan.key)
     elif plan.key_query is not None:
-        condition = render_query(plan.key_query, spec.sort_condition)
+        sort = plan.sort_condition if plan.planned else spec.sort_condition
+        condition = render_query(plan.key_query, sort)
+    if plan.planned:
+        assert plan.operation is not None
+        spec = replace(
+            spec,
+            operation=plan.operation,
+            sort_condition=plan.sort_condition,
+            entity_types=plan.entity_types,
+            then=plan.then,
+        )
+        filter_text = plan.filter
+    else:
+        filter_text = render_filter(et, spec.entity_types, plan.filter_equals)
 
     def bind(given: Mapping[str, Any]) -> AccessPattern:
         return _assemble(spec, planner, follow, et, given)
@@ -222,7 +288,7 @@ def _assemble(
         operation=spec.operation,
         index=plan.key_query.index if plan.key_query else None,
         key_condition=condition,
-        filter=render_filter(et, spec.entity_types, plan.filter_equals),
+        filter=filter_text,
         cost=spec.operation,
         note=spec.note,
         example=spec.example,
@@ -241,10 +307,23 @@ def _assemble(
 class _Generator:
     """Builds the patterns of one entity at a time from the resolved schema and key scheme."""
 
-    def __init__(self, schema: ResolvedSchema, keys: KeyScheme) -> None:
+    def __init__(self, schema: ResolvedSchema, keys: KeyScheme, planner: PatternPlanner) -> None:
         self.schema = schema
         self.keys = keys
         self.design = keys.design
+        self.planner = planner
+
+    def ask(
+        self,
+        model: str,
+        equal: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+        *,
+        order: str | None = None,
+        present: str | None = None,
+    ) -> Planner:
+        """The planner's request for ``model.where(...)`` with the equalities ``equal`` builds
+        from a pattern's input values."""
+        return lambda v: self.planner.request(model, equal(v), order=order, present=present)
 
     def pattern(
         self, spec: _Spec, planner: Planner, follow: Follower | None = None
@@ -296,75 +375,65 @@ class _Generator:
         pair = (link.child, link.parent)
         return f" ({link.relation})" if [(o.child, o.parent) for o in links].count(pair) > 1 else ""
 
-    # Patterns.
+    # Patterns a model query serves: planned by the query planner.
     def by_id(self, entity: EntityScheme) -> AccessPattern:
         name, pk = entity.name, entity.model.primary_key
         title, example = f"Get {name} by id", f"{name}.find({pk})"
+        ask = self.ask(name, lambda v: {pk: v[pk]})
         if not entity.ancestry:
-            spec = _Spec(name, title, "GetItem", NOTES["id"], example, (pk,))
-            return self.pattern(spec, lambda v: Plan(key=self.keys.primary_key(name, {pk: v[pk]})))
-        path = next(p for p in entity.gsi_paths if p.kind == "collection_id")
+            return self.pattern(_Spec(name, title, "GetItem", NOTES["id"], example, (pk,)), ask)
+        path = entity.paths(CollectionIdPath)[0]
         root, index = entity.ancestry[0].parent, self.design.gsi_name(path.slot)
         note = NOTES["collection_id"].format(name=name, root=root, index=index)
-        spec = _Spec(name, title, "Query", note, example, (pk,), "=")
-        return self.pattern(spec, lambda v: Plan(key_query=self.keys.id_query(name, v[pk])))
+        return self.pattern(_Spec(name, title, "Query", note, example, (pk,)), ask)
 
     def list_all(self, entity: EntityScheme) -> AccessPattern:
         name = entity.name
         example = f"{name}.query().get()  # Scan"
-        spec = _Spec(
-            name, f"List all {plural(name)}", "Scan", NOTES["all"], example, (), None, (name,)
-        )
-        return self.pattern(spec, lambda v: Plan())
+        spec = _Spec(name, f"List all {plural(name)}", "Scan", NOTES["all"], example)
+        return self.pattern(spec, self.ask(name, lambda v: {}))
 
     def by_unique(self, entity: EntityScheme, attribute: str) -> AccessPattern:
         name = entity.name
         note = NOTES["unique"].format(attribute=attribute, name=name)
         example = f'{name}.where("{attribute}", {attribute}).first()'
-        spec = _Spec(
-            name,
-            f"Get {name} by {attribute}",
-            "GetItem",
-            note,
-            example,
-            (attribute,),
-            then="GetItem",
-        )
-        return self.pattern(
-            spec, lambda v: Plan(key=self.keys.sentinel_key(name, attribute, v[attribute]))
-        )
+        title = f"Get {name} by {attribute}"
+        spec = _Spec(name, title, "GetItem", note, example, (attribute,), then="GetItem")
+        return self.pattern(spec, self.ask(name, lambda v: {attribute: v[attribute]}))
 
     def by_attribute(self, entity: EntityScheme) -> list[AccessPattern]:
         name, names = entity.name, plural(entity.name)
-        paths = {p.attribute: p for p in reversed(entity.gsi_paths) if p.kind == "attribute"}
+        paths = {p.attribute: p for p in reversed(entity.paths(IndexedAttributePath))}
         patterns = []
         for attribute, path in reversed(paths.items()):
-            assert attribute is not None
             index = self.design.gsi_name(path.slot)
             note = NOTES["attribute"].format(index=index, names=names, attribute=attribute)
             if entity.model.traits.soft_deletes:
                 note += f"; soft-deleted {names} drop out of it"
             title = f"List {names} by {attribute}"
             title += f" sorted by {path.sort_by}" if path.sort_by else ""
-            example = f'{name}.where("{attribute}", {attribute}).get()'
-            spec = _Spec(name, title, "Query", note, example, (attribute,), "begins_with")
-            patterns.append(self.pattern(spec, self._attribute_planner(name, attribute)))
+            example = f'{name}.where("{attribute}", {attribute})'
+            example += f'.order_by("{path.sort_by}")' if path.sort_by else ""
+            spec = _Spec(name, title, "Query", note, example + ".get()", (attribute,))
+            ask = self.ask(name, self._equal_to(attribute), order=path.sort_by)
+            patterns.append(self.pattern(spec, ask))
         return patterns
+
+    @staticmethod
+    def _equal_to(attribute: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        return lambda v: {attribute: v[attribute]}
 
     def by_expiry(self, entity: EntityScheme) -> list[AccessPattern]:
         """Items with a TTL, soonest expiry first (the sparse expiry index)."""
-        path = next((p for p in entity.gsi_paths if p.kind == "expiry"), None)
+        path = next(iter(entity.paths(ExpiryPath)), None)
         if path is None:
             return []
-        name, names = entity.name, plural(entity.name)
+        name, names, expires = entity.name, plural(entity.name), path.attribute
         index = self.design.gsi_name(path.slot)
-        note = NOTES["expiry"].format(index=index, names=names, attribute=path.attribute)
-        example = f'{name}.query().order_by("{path.attribute}").limit(100).get()'
-        spec = _Spec(name, f"List {names} by expiry", "Query", note, example, (), "begins_with")
-        return [self.pattern(spec, lambda v: Plan(key_query=self.keys.expiry_query(name)))]
-
-    def _attribute_planner(self, name: str, attribute: str) -> Planner:
-        return lambda v: Plan(key_query=self.keys.attribute_query(name, attribute, v[attribute]))
+        note = NOTES["expiry"].format(index=index, names=names, attribute=expires)
+        example = f'{name}.where_not_null("{expires}").order_by("{expires}").limit(100).get()'
+        spec = _Spec(name, f"List {names} by expiry", "Query", note, example)
+        return [self.pattern(spec, self.ask(name, lambda v: {}, order=expires, present=expires))]
 
     def by_parent(self, entity: EntityScheme, link: ParentLink) -> list[AccessPattern]:
         child, parent, fk = link.child, link.parent, link.foreign_key
@@ -377,20 +446,19 @@ class _Generator:
         example = f'{child}{wheres}.where("{fk}", {var}.id).{"first" if single else "get"}()'
         if link.collection:
             return self._collection_children(entity, link, title, example)
+        ask = self.ask(child, self._equal_to(fk))
         if not link.index:
             note = NOTES["no_index"].format(child=child, relation=link.relation, fk=fk)
-            spec = _Spec(child, title, "Scan", note, f"{example}  # Scan", (fk,), None, (child,))
-            return [self.pattern(spec, lambda v: Plan(filter_equals=((fk, str(v[fk])),)))]
-        path = entity.path("parent", link.relation)
+            return [
+                self.pattern(_Spec(child, title, "Scan", note, f"{example}  # Scan", (fk,)), ask)
+            ]
+        path = entity.path(ParentPath, link.relation)
         assert path is not None
         note = NOTES["parent"].format(index=self.design.gsi_name(path.slot), parent=parent)
         note += f", sorted by {link.sort_by}" if link.sort_by else ""
         if link.shards > 1:
             note += f"; write-sharded: {link.shards} parallel Queries merged in order"
-        # The entity type keeps apart items that share an index key shape (a belongs_to path
-        # and a many-to-many edge between the same two models).
-        spec = _Spec(child, title, "Query", note, example, (fk,), "begins_with", (child,))
-        return [self.pattern(spec, lambda v: Plan(key_query=self.keys.children_query(link, v[fk])))]
+        return [self.pattern(_Spec(child, title, "Query", note, example, (fk,)), ask)]
 
     def _collection_children(
         self, entity: EntityScheme, link: ParentLink, title: str, example: str
@@ -401,48 +469,22 @@ class _Generator:
         if nested:
             note += f"; the entity-type filter drops the nested {', '.join(nested)} items"
         inputs = self.key_inputs(parent, link.foreign_key)
-        spec = _Spec(
-            child, title, "Query", note, example, inputs, "begins_with", (child,) if nested else ()
-        )
-        patterns = [self.pattern(spec, self._children_planner(parent, link))]
+        ask = self.ask(child, lambda v: {name: v[name] for name in inputs})
+        patterns = [self.pattern(_Spec(child, title, "Query", note, example, inputs), ask)]
         if entity.lsi_paths and not parent.ancestry:
             patterns.append(self._sorted_children(entity, link, title, example))
         return patterns
-
-    def _children_planner(self, parent: EntityScheme, link: ParentLink) -> Planner:
-        if not parent.ancestry:
-            return lambda v: Plan(key_query=self.keys.children_query(link, v[link.foreign_key]))
-
-        def plan(v: Mapping[str, Any]) -> Plan:
-            query = self.partition_query(parent, v, link.foreign_key)
-            prefix = query.sort_prefix + self.keys.delimiter + self.keys.sk_token(link.child)
-            return Plan(key_query=replace(query, sort_prefix=prefix))
-
-        return plan
 
     def _sorted_children(
         self, entity: EntityScheme, link: ParentLink, title: str, example: str
     ) -> AccessPattern:
         lsi, fk = entity.lsi_paths[0], link.foreign_key
-        index, sort_key = self.design.lsi_name(lsi.slot), self.design.lsi_sk(lsi.slot)
+        index = self.design.lsi_name(lsi.slot)
         note = NOTES["sorted"].format(index=index, sort=lsi.sort_by)
         example = example.replace(".get()", f'.order_by("{lsi.sort_by}").get()')
-        spec = _Spec(
-            entity.name,
-            f"{title} sorted by {lsi.sort_by}",
-            "Query",
-            note,
-            example,
-            (fk,),
-            "begins_with",
-            (entity.name,),
-        )
-
-        def plan(v: Mapping[str, Any]) -> Plan:
-            base = self.keys.children_query(link, v[fk])
-            return Plan(key_query=replace(base, index=index, sort_attribute=sort_key))
-
-        return self.pattern(spec, plan)
+        title = f"{title} sorted by {lsi.sort_by}"
+        spec = _Spec(entity.name, title, "Query", note, example, (fk,))
+        return self.pattern(spec, self.ask(entity.name, self._equal_to(fk), order=lsi.sort_by))
 
     def parent_of(self, entity: EntityScheme, link: ParentLink) -> AccessPattern:
         parent, child, fk = entity.name, link.child, link.foreign_key
@@ -451,14 +493,12 @@ class _Generator:
         if not entity.ancestry or link.collection:
             note = NOTES["parent_of"].format(child=child, fk=fk, children=plural(child))
             spec = _Spec(parent, title, "GetItem", note, example, self.key_inputs(entity, fk))
-            return self.pattern(
-                spec,
-                lambda v: Plan(key=self.keys.primary_key(parent, self.key_values(entity, fk, v))),
-            )
+            return self.pattern(spec, self.ask(parent, lambda v: self.key_values(entity, fk, v)))
         note = NOTES["parent_of_nested"].format(child=child, fk=fk, parent=parent)
-        spec = _Spec(parent, title, "Query", note, example, (fk,), "=")
-        return self.pattern(spec, lambda v: Plan(key_query=self.keys.id_query(parent, v[fk])))
+        spec = _Spec(parent, title, "Query", note, example, (fk,))
+        return self.pattern(spec, self.ask(parent, lambda v: {entity.model.primary_key: v[fk]}))
 
+    # Relation reads the query planner does not plan: requests from the key scheme.
     def collection(self, entity: EntityScheme) -> AccessPattern:
         name, pk = entity.name, entity.model.primary_key
         links = [link for link in entity.children if link.collection]
@@ -479,9 +519,9 @@ class _Generator:
                 name, title, "Query", note, example, inputs, None, members if owns_edges else ()
             )
 
-        def plan(v: Mapping[str, Any]) -> Plan:
+        def plan(v: Mapping[str, Any]) -> Request:
             query = self.partition_query(entity, v, pk)
-            return Plan(key_query=query if entity.ancestry else replace(query, sort_prefix=""))
+            return Request(key_query=query if entity.ancestry else replace(query, sort_prefix=""))
 
         return self.pattern(spec, plan)
 
@@ -511,7 +551,7 @@ class _Generator:
         )
         return self.pattern(
             spec,
-            lambda v: Plan(key_query=self.keys.edges_query(pivot, side, v[side_key])),
+            lambda v: Request(key_query=self.keys.edges_query(pivot, side, v[side_key])),
             self._edge_follower(entity, pivot, on_owner),
         )
 

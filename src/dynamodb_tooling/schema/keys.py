@@ -29,11 +29,16 @@ from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
 from dynamodb_tooling.schema.naming import foreign_key
 from dynamodb_tooling.schema.resolve import (
+    CollectionIdPath,
     EntityScheme,
+    ExpiryPath,
     GsiPath,
+    IndexedAttributePath,
     ParentLink,
+    ParentPath,
     PivotScheme,
     ResolvedSchema,
+    path_source,
 )
 
 _INT_WIDTH = 20
@@ -296,9 +301,12 @@ class KeyScheme:
             pair = self._gsi_pair(entity, path, values, deleted=deleted)
             if pair is not None:
                 pk_name, sk_name = self.design.gsi_pk(path.slot), self.design.gsi_sk(path.slot)
-                source = path.link.foreign_key if path.link is not None else path.attribute
-                partition_of = own_name if path.kind == "collection_id" else f"{model}.{source}"
-                sort_of = own_name if path.sort_by is None else f"{model}.{path.sort_by}"
+                source = path_source(path)
+                partition_of = own_name if source is None else f"{model}.{source}"
+                sort_by = (
+                    path.sort_by if isinstance(path, ParentPath | IndexedAttributePath) else None
+                )
+                sort_of = own_name if sort_by is None else f"{model}.{sort_by}"
                 fix = "use a shorter value, or leave it out of the index (index=False)"
                 keys[pk_name] = self.sized(pair[0], pk_name, partition_of, fix)
                 keys[sk_name] = self.sized(pair[1], sk_name, sort_of, fix)
@@ -329,34 +337,42 @@ class KeyScheme:
     def _gsi_pair(
         self, entity: EntityScheme, path: GsiPath, values: Mapping[str, Any], *, deleted: bool
     ) -> tuple[str, str] | None:
-        if path.kind == "collection_id":
-            token = self.pk_token(entity.name) + self._own_id(entity, values)
-            return token, token
-        if path.kind == "parent":
-            assert path.link is not None
-            parent_id = values.get(path.link.foreign_key)
-            if parent_id is None:
-                return None
-            partition = self.pk_token(path.link.parent) + self.part(
-                parent_id, f"{entity.name}.{path.link.foreign_key}"
-            )
-            if path.link.shards > 1:
-                shard = self.shard(self._own_id(entity, values), path.link)
-                partition += f"{self.delimiter}{shard}"
-            if path.sort_by is not None and values.get(path.sort_by) is None:
-                return None  # sorted index: items without the sort value are left out
-            return partition, self._sorted_sk(entity, values, path.sort_by)
-        assert path.attribute is not None
-        value = values.get(path.attribute)
-        if value is None or deleted:
+        match path:
+            case CollectionIdPath():
+                token = self.pk_token(entity.name) + self._own_id(entity, values)
+                return token, token
+            case ParentPath():
+                return self._parent_pair(entity, path, values)
+            case ExpiryPath(attribute=attribute):
+                value = values.get(attribute)
+                if value is None or deleted:
+                    return None
+                expires = self.part(value, f"{entity.name}.{attribute}")
+                own = self._own_id(entity, values)
+                partition = f"{self.pk_token(entity.name)}{attribute}"
+                return partition, f"{self.sk_token(entity.name)}{expires}{self.delimiter}{own}"
+            case IndexedAttributePath(attribute=attribute, sort_by=sort_by):
+                value = values.get(attribute)
+                if value is None or deleted:
+                    return None
+                text = self.part(value, f"{entity.name}.{attribute}", tail=True)
+                partition = f"{self.pk_token(entity.name)}{attribute}{self.delimiter}{text}"
+                if sort_by is not None and values.get(sort_by) is None:
+                    return None  # sorted index: items without the sort value are left out
+                return partition, self._sorted_sk(entity, values, sort_by)
+
+    def _parent_pair(
+        self, entity: EntityScheme, path: ParentPath, values: Mapping[str, Any]
+    ) -> tuple[str, str] | None:
+        parent_id = values.get(path.link.foreign_key)
+        if parent_id is None:
             return None
-        if path.kind == "expiry":
-            expires = self.part(value, f"{entity.name}.{path.attribute}")
-            own = self._own_id(entity, values)
-            partition = f"{self.pk_token(entity.name)}{path.attribute}"
-            return partition, f"{self.sk_token(entity.name)}{expires}{self.delimiter}{own}"
-        text = self.part(value, f"{entity.name}.{path.attribute}", tail=True)
-        partition = f"{self.pk_token(entity.name)}{path.attribute}{self.delimiter}{text}"
+        partition = self.pk_token(path.link.parent) + self.part(
+            parent_id, f"{entity.name}.{path.link.foreign_key}"
+        )
+        if path.link.shards > 1:
+            shard = self.shard(self._own_id(entity, values), path.link)
+            partition += f"{self.delimiter}{shard}"
         if path.sort_by is not None and values.get(path.sort_by) is None:
             return None  # sorted index: items without the sort value are left out
         return partition, self._sorted_sk(entity, values, path.sort_by)
@@ -436,7 +452,7 @@ class KeyScheme:
                 ),
                 f"{link.parent}.id",
             )
-        path = child.path("parent", link.relation)
+        path = child.path(ParentPath, link.relation)
         if path is None:
             raise KeyValueError(
                 f"{link.child}.{link.relation} has no index (index=False); reading "
@@ -459,8 +475,7 @@ class KeyScheme:
         """Where items of ``model`` with ``attribute == value`` live (an indexed attribute)."""
         entity = self.schema.entity(model)
         path = next(
-            (p for p in entity.gsi_paths if p.kind == "attribute" and p.attribute == attribute),
-            None,
+            (p for p in entity.paths(IndexedAttributePath) if p.attribute == attribute), None
         )
         if path is None:
             raise KeyValueError(f"{model}.{attribute} is not indexed; mark it index=True")
@@ -479,7 +494,7 @@ class KeyScheme:
     def expiry_query(self, model: str) -> KeyQuery:
         """Where items of ``model`` with a TTL live, sorted by expiry (a sparse index)."""
         entity = self.schema.entity(model)
-        path = next((p for p in entity.gsi_paths if p.kind == "expiry"), None)
+        path = next(iter(entity.paths(ExpiryPath)), None)
         if path is None:
             raise KeyValueError(
                 f"{model} has no expiry index; declare the ttl trait with ttl_index"
@@ -529,7 +544,7 @@ class KeyScheme:
                 ),
                 f"{model}.{entity.model.primary_key}",
             )
-        path = next(p for p in entity.gsi_paths if p.kind == "collection_id")
+        path = entity.paths(CollectionIdPath)[0]
         token = self.pk_token(model) + text
         return self._checked(
             KeyQuery(

@@ -8,17 +8,16 @@ paths in declaration order, slot numbers restarting at 1 for each entity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from functools import partial
+from typing import ClassVar, Literal, TypeVar, overload
 
 from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.naming import foreign_key
 
 MAX_LSI = 5
-
-PathKind = Literal["parent", "collection_id", "attribute", "expiry"]
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,81 @@ class ParentLink:
     derived: bool = False
 
 
+# GSI access paths: a tagged union of small frozen dataclasses (the class is the tag; ``kind``
+# is its name as text, for labels and messages). Code dispatches with ``match``/``isinstance``.
+
+
 @dataclass(frozen=True)
-class GsiPath:
-    """One access path served by GSI slot ``slot`` of entity ``entity``."""
+class ParentPath:
+    """Children by their parent's id: ``gsi{slot}pk = USER#<user_id>`` for ``Post.user_id``."""
 
     entity: str
-    kind: PathKind
     name: str
     slot: int
-    link: ParentLink | None = None
-    attribute: str | None = None
+    link: ParentLink
     sort_by: str | None = None
+    kind: ClassVar[str] = "parent"
+
+
+@dataclass(frozen=True)
+class CollectionIdPath:
+    """A collection child by its id alone: ``gsi{slot}pk = gsi{slot}sk = ORDER#<id>``."""
+
+    entity: str
+    name: str
+    slot: int
+    link: ParentLink
+    kind: ClassVar[str] = "collection_id"
+
+
+@dataclass(frozen=True)
+class IndexedAttributePath:
+    """Items by the value of an indexed attribute (sparse): ``POST#status#<value>``."""
+
+    entity: str
+    name: str
+    slot: int
+    attribute: str
+    sort_by: str | None = None
+    kind: ClassVar[str] = "attribute"
+
+
+@dataclass(frozen=True)
+class ExpiryPath:
+    """Items with a TTL, sorted by expiry (sparse): ``POST#<ttl attribute>``."""
+
+    entity: str
+    name: str
+    slot: int
+    attribute: str
+    kind: ClassVar[str] = "expiry"
+
+
+#: One access path served by GSI slot ``slot`` of entity ``entity``.
+GsiPath = ParentPath | CollectionIdPath | IndexedAttributePath | ExpiryPath
+P = TypeVar("P", ParentPath, CollectionIdPath, IndexedAttributePath, ExpiryPath)
+
+
+def path_source(path: GsiPath) -> str | None:
+    """The item attribute a path's partition value is built from (``None``: the item's id)."""
+    match path:
+        case ParentPath(link=link):
+            return link.foreign_key
+        case IndexedAttributePath(attribute=attribute) | ExpiryPath(attribute=attribute):
+            return attribute
+        case CollectionIdPath():
+            return None
+
+
+def path_sort(path: GsiPath) -> str | None:
+    """The item attribute a path's sort key orders by, besides the id (``None``: the id)."""
+    match path:
+        case ParentPath(sort_by=sort) | IndexedAttributePath(sort_by=sort):
+            return sort
+        case ExpiryPath(attribute=attribute):
+            return attribute
+        case CollectionIdPath():
+            return None
 
 
 @dataclass(frozen=True)
@@ -93,11 +156,20 @@ class EntityScheme:
     def name(self) -> str:
         return self.model.name
 
-    def path(self, kind: PathKind, name: str) -> GsiPath | None:
-        for path in self.gsi_paths:
-            if path.kind == kind and path.name == name:
-                return path
-        return None
+    def paths(self, kind: type[P]) -> tuple[P, ...]:
+        """This entity's GSI paths of one kind (``entity.paths(ParentPath)``), in slot order."""
+        return tuple(path for path in self.gsi_paths if isinstance(path, kind))
+
+    @overload
+    def path(self, kind: type[P], name: str) -> P | None: ...
+    @overload
+    def path(self, kind: str, name: str) -> GsiPath | None: ...
+    def path(self, kind: type[P] | str, name: str) -> P | GsiPath | None:
+        """The path of ``kind`` (a path class, or its ``kind`` text such as ``"parent"``) named
+        ``name`` (a relation or attribute/index name)."""
+        if isinstance(kind, str):
+            return next((p for p in self.gsi_paths if p.kind == kind and p.name == name), None)
+        return next((path for path in self.paths(kind) if path.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -313,31 +385,43 @@ def _ancestry(name: str, links: Sequence[ParentLink]) -> tuple[ParentLink, ...]:
 def _allocate(
     model: ModelDefinition, parents: Sequence[ParentLink], gsi_count: int, ttl_attribute: str
 ) -> tuple[GsiPath, ...]:
-    wanted: list[tuple[PathKind, str, ParentLink | None, str | None, str | None]] = []
+    """The entity's GSI paths, slots numbered from 1 in declaration order."""
+    name = model.name
+    wanted: list[Callable[[int], GsiPath]] = []
     for link in parents:
         if link.collection:
-            wanted.append(("collection_id", link.relation, link, None, None))
+            wanted.append(partial(CollectionIdPath, name, link.relation, link=link))
         elif link.index:
-            wanted.append(("parent", link.relation, link, None, link.sort_by))
+            wanted.append(partial(ParentPath, name, link.relation, link=link, sort_by=link.sort_by))
     for attribute in model.indexed_attributes:
-        wanted.append(("attribute", attribute.name, None, attribute.name, attribute.index_sort))
+        wanted.append(
+            partial(
+                IndexedAttributePath,
+                name,
+                attribute.name,
+                attribute=attribute.name,
+                sort_by=attribute.index_sort,
+            )
+        )
     for index in model.indexes:
         sort = index.columns[1] if len(index.columns) > 1 else None
-        wanted.append(("attribute", index.name, None, index.columns[0], sort))
+        wanted.append(
+            partial(
+                IndexedAttributePath, name, index.name, attribute=index.columns[0], sort_by=sort
+            )
+        )
     if model.traits.ttl and model.traits.ttl_index:
         expires = model.traits.ttl_attribute or ttl_attribute
-        wanted.append(("expiry", expires, None, expires, None))
-    if len(wanted) > gsi_count:
-        paths = ", ".join(f"{kind} {name!r}" for kind, name, *_ in wanted)
+        wanted.append(partial(ExpiryPath, name, expires, attribute=expires))
+    paths = tuple(make(slot) for slot, make in enumerate(wanted, start=1))
+    if len(paths) > gsi_count:
+        named = ", ".join(f"{p.kind} {p.name!r}" for p in paths)
         raise SchemaError(
-            f"{model.name} needs {len(wanted)} GSI slots ({paths}) but gsi_count is {gsi_count}; "
-            f"raise single_table_design.gsi_count to {len(wanted)}, make a relation a "
+            f"{name} needs {len(paths)} GSI slots ({named}) but gsi_count is {gsi_count}; "
+            f"raise single_table_design.gsi_count to {len(paths)}, make a relation a "
             "collection (collection=True), or mark a path index=False"
         )
-    return tuple(
-        GsiPath(model.name, kind, name, slot, link, attribute, sort)
-        for slot, (kind, name, link, attribute, sort) in enumerate(wanted, start=1)
-    )
+    return paths
 
 
 def _lsi_paths(name: str, collection: ParentLink | None) -> tuple[LsiPath, ...]:
@@ -419,7 +503,7 @@ def _new_pivot(
     taken = {
         p.slot
         for p in paths[owner]
-        if p.kind == "parent" and p.link is not None and p.link.parent == relation.target
+        if isinstance(p, ParentPath) and p.link.parent == relation.target
     }
     slot = next((n for n in range(1, gsi_count + 1) if n not in taken), None)
     if slot is None:

@@ -40,7 +40,17 @@ from dynamodb_tooling.config._schema import MAX_GSI_PER_TABLE, MAX_LSI_PER_TABLE
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.keys import KeyScheme
 from dynamodb_tooling.schema.naming import plural
-from dynamodb_tooling.schema.resolve import EntityScheme, GsiPath, ResolvedSchema
+from dynamodb_tooling.schema.resolve import (
+    CollectionIdPath,
+    EntityScheme,
+    ExpiryPath,
+    GsiPath,
+    IndexedAttributePath,
+    ParentPath,
+    ResolvedSchema,
+    path_sort,
+    path_source,
+)
 
 LSI_SIZE_WARNING = "item collections with an LSI are limited to 10 GB per partition key"
 
@@ -238,8 +248,8 @@ def sample_values(entity: EntityScheme, delimiter: str) -> dict[str, str]:
     model = entity.model
     names = [model.primary_key, *(link.foreign_key for link in (*entity.ancestry, *entity.parents))]
     names += [a.name for a in model.attributes]
-    names += [p.sort_by for p in entity.gsi_paths if p.sort_by]
-    names += [p.attribute for p in entity.gsi_paths if p.attribute]
+    names += [sort for p in entity.gsi_paths if (sort := path_sort(p))]
+    names += [source for p in entity.gsi_paths if (source := path_source(p))]
     names += [lsi.sort_by for lsi in entity.lsi_paths]
     return {name: placeholder(name, delimiter) for name in dict.fromkeys(names)}
 
@@ -317,12 +327,14 @@ def _count(n: int, word: str, words: str | None = None) -> str:
 
 def path_label(path: GsiPath) -> str:
     """``Post by user``, ``Order by id``, ``Post by status sorted by created_at``."""
-    if path.kind == "collection_id":
-        return f"{path.entity} by id"
-    if path.kind == "expiry":
-        return f"{path.entity} by expiry ({path.attribute})"
-    label = f"{path.entity} by {path.name}"
-    return f"{label} sorted by {path.sort_by}" if path.sort_by else label
+    match path:
+        case CollectionIdPath():
+            return f"{path.entity} by id"
+        case ExpiryPath():
+            return f"{path.entity} by expiry ({path.attribute})"
+        case ParentPath(sort_by=sort) | IndexedAttributePath(sort_by=sort):
+            label = f"{path.entity} by {path.name}"
+            return f"{label} sorted by {sort}" if sort else label
 
 
 class _Summary:

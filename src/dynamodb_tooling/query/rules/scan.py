@@ -1,0 +1,47 @@
+"""The last rule: a Scan of the table filtered by entity type (DESIGN §3, step 4)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from dynamodb_tooling.query.plan import Plan, Route
+from dynamodb_tooling.query.rules.base import Context
+
+
+class ScanRule:
+    """Nothing else serves → Scan with the ``_et`` filter, warned with a suggested index
+    (:class:`PerformanceWarning`), or refused (:class:`ScanNotAllowedError`) when
+    ``allow_scan`` is off; ``force_scan()`` opts in without a warning."""
+
+    name: ClassVar[str] = "scan"
+
+    def plan(self, ctx: Context) -> Plan:
+        planner, state, entity = ctx.planner, ctx.state, ctx.entity
+        conjuncts = list(ctx.conjuncts)
+        suggestion = planner.suggest(entity, conjuncts)
+        reason = (
+            "force_scan()"
+            if state.force_scan
+            else f"no key condition can be formed from {planner.describe(conjuncts)}"
+        )
+        message = f"{entity.name} query needs a Scan of {ctx.table}: {reason}"
+        if suggestion:
+            message += f"; {suggestion}"
+        planner.refuse_or_warn(message, state)
+        _, client_sort, warns = planner.order(state, None)
+        return Plan(
+            operation="Scan",
+            table=ctx.table,
+            reason=reason,
+            filter=planner.filter_for(state, entity, (), scoped=True),
+            client_sort=client_sort,
+            limit=state.limit,
+            projection=state.projection,
+            consistent=state.consistent,
+            segments=state.segments,
+            warnings=(message, *warns),
+            suggestion=suggestion,
+            entity_type=entity.name,
+            entity_type_attribute=planner.config.single_table_design.entity_type_attribute,
+            route=Route(self.name, scoped=True),
+        )
