@@ -87,6 +87,9 @@ class FaultProxy:
         self.max_seconds = max_seconds
         self.injected: Counter[str] = Counter()
         self.operations: Counter[str] = Counter()
+        #: The most requests the proxy held at one time (proof that callers overlapped).
+        self.max_in_flight = 0
+        self._in_flight = 0
         self._faults: list[Fault] = []
         self._fired: Counter[int] = Counter()
         self._rng = random.Random(seed)
@@ -108,6 +111,15 @@ class FaultProxy:
 
     def clear(self) -> None:
         self.inject()
+
+    def entered(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def left(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def choose(self, operation: str) -> Fault | None:
         with self._lock:
@@ -172,6 +184,8 @@ def _error_body(kind: str, message: str) -> bytes:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients connect at once (concurrency tests)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         return None  # a client that hung up (a timeout, a dropped connection) is expected
 
@@ -188,6 +202,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         return None
 
     def do_POST(self) -> None:
+        self.owner.entered()
+        try:
+            self._post()
+        finally:
+            self.owner.left()
+
+    def _post(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         target = self.headers.get("X-Amz-Target", "")

@@ -281,6 +281,20 @@ def test_non_finite_decimals_are_refused(text: str) -> None:
     assert "finite" in message
 
 
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity"])  # sNaN: unhashable
+@pytest.mark.parametrize("other", [1, 2.5, Decimal("3.5")])
+def test_a_number_set_holding_a_non_finite_decimal_is_refused_with_the_path(
+    text: str, other: Any
+) -> None:
+    # Sorting the members first would raise decimal.InvalidOperation on the NaN.
+    message = _error({Decimal(text), other})
+    assert text in message
+    assert "at attr" in message
+    assert "finite" in message
+    with pytest.raises(MarshallingError, match=r"at meta\.s: DynamoDB numbers must be finite"):
+        marshall_item({"meta": {"s": {Decimal(text), other}}})
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -283,3 +283,16 @@ class ModelValidationError(DynamoDBToolingError, ValueError):
             f"{model} values fail validation ({count} {noun}); fix these values and retry "
             f"(nothing was sent):\n{lines}"
         )
+
+
+class PartialWriteError(DynamoDBToolingError):
+    """A write over many items (a query's ``update()``/``delete()``) finished with some items
+    written and some not: ``done`` were written; ``failed`` holds ``(key, error)`` for each
+    item that was not (or whose outcome is unknown, see each error)."""
+
+    def __init__(
+        self, message: str, *, done: int, failed: Sequence[tuple[Mapping[str, Any], Exception]]
+    ) -> None:
+        super().__init__(message)
+        self.done = done
+        self.failed: tuple[tuple[Mapping[str, Any], Exception], ...] = tuple(failed)

@@ -238,7 +238,10 @@ def _m_set(value: AbstractSet[Any], depth: int = 0) -> AttributeValue:
             return {"NS": [f"{v}" for v in ordered]}
     if kinds and kinds <= _NUMBER_TYPES:
         table = _MARSHALLERS
-        texts = [table[type(v)](v, 0)["N"] for v in sorted(value)]
+        # Marshalled before sorting: a NaN is refused as such, not left to sorted() to trip on.
+        pairs = [(v, table[type(v)](v, 0)["N"]) for v in value]
+        pairs.sort(key=_first)
+        texts = [text for _, text in pairs]
         if len(kinds) > 1:
             # Python keeps 0.1 and Decimal("0.10") apart, DynamoDB calls them duplicates.
             texts = list({Decimal(text): text for text in texts}.values())
@@ -246,6 +249,10 @@ def _m_set(value: AbstractSet[Any], depth: int = 0) -> AttributeValue:
     if kinds == _ONLY_BYTES:
         return {"BS": sorted(value)}
     return _m_set_slow(value)
+
+
+def _first(pair: tuple[Any, str]) -> Any:
+    return pair[0]
 
 
 _SET_TAGS: Final = frozenset({"S", "N", "B"})

@@ -52,12 +52,32 @@ def test_a_lost_answer_then_a_failed_condition_is_recognised_as_our_write() -> N
     stub.on("GetItem", {"Item": wire(plan.item)})
     assert stub.run(write_flow(plan)) == {}
     assert [r.operation for r in stub.requests] == ["PutItem", "GetItem"]
-    # Someone else's item at the key: it really exists.
+    # Another item at the key: ours may have landed and been replaced since, or never have
+    # landed — the library cannot tell, so it does not claim "nothing was written".
     other = StubExecutor()
     other.on("PutItem", retried)
     other.on("GetItem", {"Item": wire({**plan.item, "title": "Theirs"})})
-    with pytest.raises(ConditionalCheckFailedError, match="already exists"):
+    with pytest.raises(WriteOutcomeUnknownError, match="may or may not have been applied"):
         other.run(write_flow(plan))
+
+
+def test_a_version_still_expected_proves_a_lost_write_never_landed() -> None:
+    note = {"id": "n1", "title": "T", "_v": 2}
+    plan = make_compiler().update("Note", note, {"title": "New"})
+    still = wire({"pk": "NOTE#n1", "sk": "NOTE#n1", "title": "T", "_v": 2})
+    retried = ConditionalCheckFailedError("version", code="x", item=still)
+    retried.after_unknown_outcome = True
+    stub = StubExecutor()
+    stub.on("UpdateItem", retried)
+    stub.on("GetItem", {"Item": still})
+    with pytest.raises(ConditionalCheckFailedError):  # our condition failed for another reason
+        stub.run(write_flow(plan))
+    # Bumped by someone else after our lost attempt: unknown, never "nothing was written".
+    bumped = StubExecutor()
+    bumped.on("UpdateItem", retried)
+    bumped.on("GetItem", {"Item": wire({"pk": "NOTE#n1", "sk": "NOTE#n1", "title": "X", "_v": 4})})
+    with pytest.raises(WriteOutcomeUnknownError):
+        bumped.run(write_flow(plan))
 
 
 def test_an_increment_whose_retry_failed_is_an_unknown_outcome() -> None:

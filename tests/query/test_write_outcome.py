@@ -92,3 +92,20 @@ def test_update_idempotency_is_known_from_its_actions() -> None:
     action = TransactUpdate("T", key, Update().increment("n"))
     assert not transact_write([action]).idempotent
     assert transact_write([action], client_request_token="t-1").idempotent
+
+
+def test_removing_list_elements_is_not_idempotent() -> None:
+    from dynamodb_tooling.expressions.paths import Path
+
+    assert not Update().remove(Path.of("jobs", 0)).idempotent  # twice removes two elements
+    assert Update().remove("jobs").idempotent
+    assert Update().set_if_not_exists("a", 0).idempotent
+
+
+def test_a_versioned_increment_cannot_be_told_from_its_version_alone() -> None:
+    # Another writer's bump leaves the same version: the item proves nothing about ours.
+    plan = compiler().increment("Note", {"id": "n1", "title": "T"}, "views", expect_version=1)
+    (target,) = plan.entities
+    assert not target.verifiable
+    assert target.version == ("_v", 1)
+    assert applied(target, {"views": 3, "_v": 2}) is None

@@ -128,6 +128,10 @@ class Update:
                     return False
             elif action.clause == "SET" and isinstance(action.value, Arithmetic | ListAppend):
                 return False
+            elif action.clause == "REMOVE" and any(
+                isinstance(e, int) for e in action.path.elements
+            ):
+                return False  # REMOVE a[0] twice removes two elements
         return True
 
     def render(self, ph: Placeholders) -> str:

@@ -16,6 +16,7 @@ import copy
 import difflib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
+from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Self, get_origin, get_type_hints
 
@@ -23,7 +24,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP
+from dynamodb_tooling.errors import DynamoDBToolingError, MarshallingError
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
 from dynamodb_tooling.orm.persistence import ModelState, Persistence
@@ -390,9 +392,17 @@ class Model(Persistence):
         return {name: values.get(name) for name in cls._names() if name not in hidden}
 
     def to_json_dict(self) -> dict[str, Any]:
-        """:meth:`to_dict` with JSON-safe values: datetimes in ISO-8601, sets as sorted lists,
-        bytes in base64; ``Decimal`` is kept (exact) for the JSON encoder to write."""
-        return {name: _json_safe(value) for name, value in self.to_dict().items()}
+        """:meth:`to_dict` with JSON-safe values, ready for ``json.dumps``: datetimes and dates
+        in ISO-8601, ``Decimal`` as an exact string (ints stay ints), sets as sorted lists,
+        bytes in base64, Enums by value, nested maps and lists converted throughout.
+
+        Raises :class:`MarshallingError` naming the attribute when a value is nested deeper
+        than DynamoDB's 32 levels (it could not be stored either)."""
+        model = type(self).__definition__.name
+        return {
+            name: _json_safe(value, f"{model}.{name}", name)
+            for name, value in self.to_dict().items()
+        }
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """``dict(user) == user.to_dict()``: generic encoders (FastAPI's ``jsonable_encoder``)
@@ -479,26 +489,43 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
-def _json_safe(value: Any) -> Any:
+def _json_safe(value: Any, where: str, path: str, depth: int = 1) -> Any:
+    """``value`` as plain JSON types; ``where`` names the attribute (``User.meta``), ``path``
+    the position inside it, ``depth`` its nesting level (an attribute's own map or list is 1).
+
+    Nesting is bounded as DynamoDB bounds it: a value deeper than :data:`MAX_DEPTH` could not
+    be stored, and is refused here rather than recursed into until Python gives up.
+    """
     if isinstance(value, Model):
-        return value.to_json_dict()
+        value = value.to_dict()
     if isinstance(value, Enum):
-        return _json_safe(value.value)
+        value = value.value
+    if isinstance(value, bool | int | str | float | None):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)  # exact: a JSON number would be read back as a binary float
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, bytes | bytearray):
+    if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(value).decode("ascii")
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
-        try:
-            members = sorted(value)
-        except TypeError:  # DynamoDB sets share one type; a stray mix still serialises
-            members = sorted(value, key=lambda v: (type(v).__name__, repr(v)))
-        return [_json_safe(v) for v in members]
+        return [_json_safe(v, where, path, depth) for v in _sorted_members(value)]
+    if isinstance(value, Mapping | list | tuple) and depth > MAX_DEPTH:
+        raise MarshallingError(
+            f"{where}: value nested more than {MAX_DEPTH} levels deep at {path}: {TOO_DEEP}"
+        )
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v, where, f"{path}.{k}", depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [_json_safe(v, where, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
     return value
+
+
+def _sorted_members(members: set[Any] | frozenset[Any]) -> list[Any]:
+    try:
+        return sorted(members)
+    except (TypeError, ArithmeticError):  # a stray mix of types, or a NaN: still serialises
+        return sorted(members, key=lambda v: (type(v).__name__, repr(v)))
 
 
 def _pydantic_serialize(model: Model, info: core_schema.SerializationInfo) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
+from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP, describe
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
-from dynamodb_tooling.errors import MassAssignmentError, QueryError
+from dynamodb_tooling.errors import MarshallingError, QueryError
+from dynamodb_tooling.query._guard import refuse_guarded
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
@@ -37,9 +39,42 @@ if TYPE_CHECKING:
 _IMMUTABLE = (str, int, float, bool, bytes, Decimal, datetime, date, time, Enum, type(None))
 
 
-def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``values`` that later in-place edits (``tags.add(...)``) cannot reach."""
-    return {k: v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for k, v in values.items()}
+def snapshot(values: Mapping[str, Any], model: str = "") -> dict[str, Any]:
+    """A copy of ``values`` that later in-place edits (``tags.add(...)``) cannot reach.
+
+    Maps and lists are copied to DynamoDB's nesting limit; a value nested deeper (it could not
+    be stored) raises :class:`MarshallingError` naming the attribute (``model`` its model),
+    never a ``RecursionError``."""
+    return {
+        k: v if isinstance(v, _IMMUTABLE) else _copy(v, k, model, k, 1) for k, v in values.items()
+    }
+
+
+def _copy(value: Any, name: str, model: str, path: str, depth: int) -> Any:
+    """A deep copy of one attribute's ``value``; ``depth`` is its nesting level (the
+    attribute's own map or list is level 1), ``path`` where it sits in the attribute."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    kind = type(value)
+    if kind is dict or kind is list or kind is tuple:
+        if depth > MAX_DEPTH:
+            where = f"{model}.{name}" if model else name
+            raise MarshallingError(
+                f"{where}: value nested more than {MAX_DEPTH} levels deep at {path}: {TOO_DEEP}"
+            )
+        if kind is dict:
+            return {k: _copy(v, name, model, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        members = [_copy(v, name, model, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+        return members if kind is list else tuple(members)
+    if kind is set or kind is frozenset:
+        return kind(value)  # members are hashable scalars
+    try:
+        return copy.deepcopy(value)
+    except RecursionError:
+        where = f"{model}.{name}" if model else name
+        raise MarshallingError(
+            f"{where}: value nested too deeply to copy ({describe(value)}): {TOO_DEEP}"
+        ) from None
 
 
 class ModelState:
@@ -106,7 +141,7 @@ class Persistence:
 
     def _remember(self) -> None:
         state = self._state
-        state.original = snapshot(self.to_values())
+        state.original = snapshot(self.to_values(), type(self).__definition__.name)
         state.exists = True
 
     def _remember_only(self, names: Iterable[str]) -> None:
@@ -143,19 +178,8 @@ class Persistence:
         ``$guarded``): mass assignment must not set them."""
         cls._check_names(values)
         definition = cls.__definition__
-        for key in values:
-            attribute = definition.attribute(key)
-            if attribute is None or not (attribute.guarded or not attribute.fillable):
-                continue
-            why = "guarded=True" if attribute.guarded else "fillable=False"
-            instance = definition.name.lower()
-            raise MassAssignmentError(
-                f"{definition.name}.{key} is protected from mass assignment ({why}), so "
-                f"{definition.name}(...), create(), update() and fill() refuse it; set it "
-                f"explicitly: {instance}.{key} = ... or use force_fill({key}=...)",
-                model=definition.name,
-                attribute=key,
-            )
+        via = f"{definition.name}(...), create(), update() and fill()"
+        refuse_guarded(definition, values, via=via)
 
     # Creating and saving.
     @classmethod
@@ -391,7 +415,7 @@ class Persistence:
         managed = set(cls._transformer().managed_attributes(definition))
         values = {
             k: v
-            for k, v in snapshot(self.to_values()).items()
+            for k, v in snapshot(self.to_values(), definition.name).items()
             if k != definition.primary_key and k not in managed
         }
         copied = cls.__new__(cls)

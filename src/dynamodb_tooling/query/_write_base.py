@@ -11,7 +11,7 @@ from dynamodb_tooling._types import ReturnValue, ReturnValuesOnConditionCheckFai
 from dynamodb_tooling.config import Config, full_table_name
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.expressions import Condition, Update, and_, attr
-from dynamodb_tooling.query._write_keys import identity_attributes, key_changes
+from dynamodb_tooling.query._write_keys import identity_attributes, key_changes, path_keys
 from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
 from dynamodb_tooling.query.unique import release_sentinel, reserve_sentinel
 from dynamodb_tooling.requests.transactions import TransactUpdate, TransactWriteAction
@@ -149,6 +149,19 @@ class WriteBase:
                     f"of its pk/sk); delete and insert instead"
                 )
 
+    def hidden_names(self, model: str) -> frozenset[str]:
+        """Attributes of ``model`` whose values errors must not show: its hidden attributes
+        and the index keys derived from them."""
+        definition = self.registry.model(model)
+        hidden = {a.name for a in definition.attributes if a.hidden}
+        if not hidden:
+            return frozenset()
+        entity = self.registry.schema.entity(model)
+        for found in path_keys(self.keys, entity, self.soft_delete_attribute(definition)):
+            if found.depends_on & hidden:
+                hidden.update(found.names)
+        return frozenset(hidden)
+
     # Sentinels.
     def moved_sentinels(
         self,
@@ -162,6 +175,7 @@ class WriteBase:
         """Release each old unique value and reserve each new one (actions from index 1)."""
         actions: list[TransactWriteAction] = []
         targets: list[UniqueTarget] = []
+        hidden = self.hidden_names(model) if new else frozenset()
         for name in new:
             before, after = old.get(name), new[name]
             if before is not None and not values_equal(before, after):
@@ -169,7 +183,7 @@ class WriteBase:
                     release_sentinel(self.keys, self.table, model, name, before, owner_key)
                 )
             if after is not None and (reclaim or not values_equal(before, after)):
-                target = UniqueTarget(len(actions) + 1, model, name, after)
+                target = UniqueTarget(len(actions) + 1, model, name, after, name in hidden)
                 reserve = reserve_sentinel(
                     self.keys, self.table, target, owner_key, reclaim=reclaim
                 )
@@ -231,6 +245,7 @@ class WriteBase:
             ident=current.get(definition.primary_key),
             expects=dict(expects or {}),
             must_exist=True,
+            hidden=self.hidden_names(model),
         )
 
     def on_failure(

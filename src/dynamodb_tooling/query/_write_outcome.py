@@ -8,7 +8,8 @@ item says whether that attempt was in fact applied — then the write succeeded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from dynamodb_tooling.errors import (
@@ -69,16 +70,17 @@ def explain(
         if target.ident is not None
         else f"{target.model} ({_describe(target.key)})"
     )
+    hidden = target.hidden
     common: dict[str, Any] = {
         "code": error.code,
         "operation": error.operation,
-        "response": error.response,
+        "response": _visible_response(error.response, hidden),
     }
     if target.must_be_absent and current is not None:
         return ItemAlreadyExistsError(
             f"{what} already exists; nothing was written — load it and save() changes, or use "
             "upsert() to replace it",
-            item=current,
+            item=_visible(current, hidden),
             **common,
         )
     if current is None and (target.must_exist or target.kind == "update"):
@@ -91,13 +93,65 @@ def explain(
     for name, value in target.expects.items():
         now = current.get(name)
         if not _same(now, value):
+            change = (
+                f"its {name} (hidden) is no longer the value it was read with"
+                if name in hidden
+                else f"its {name} is no longer {value!r} (it is {now!r})"
+            )
             return StaleModelError(
-                f"{what} changed since it was read: its {name} is no longer {value!r} (it is "
-                f"{now!r}); nothing was written — refresh() it and apply the change again",
-                item=current,
+                f"{what} changed since it was read: {change}; nothing was written — refresh() "
+                "it and apply the change again",
+                item=_visible(current, hidden),
                 **common,
             )
     return None
+
+
+def _visible(item: Mapping[str, Any] | None, hidden: Collection[str]) -> dict[str, Any] | None:
+    """``item`` without its ``hidden`` attributes (errors carry items, and get logged)."""
+    if item is None:
+        return None
+    return {name: value for name, value in item.items() if name not in hidden}
+
+
+def _visible_response(response: Mapping[str, Any], hidden: Collection[str]) -> dict[str, Any]:
+    """A copy of a raw response whose items (``Item``, ``CancellationReasons[].Item``) hold no
+    ``hidden`` attribute."""
+    visible = dict(response)
+    if not hidden:
+        return visible
+    if isinstance(visible.get("Item"), Mapping):
+        visible["Item"] = _visible(visible["Item"], hidden)
+    reasons = visible.get("CancellationReasons")
+    if isinstance(reasons, list):
+        visible["CancellationReasons"] = [
+            {**r, "Item": _visible(r["Item"], hidden)}
+            if isinstance(r, Mapping) and isinstance(r.get("Item"), Mapping)
+            else r
+            for r in reasons
+        ]
+    return visible
+
+
+def _hide_values(
+    error: ConditionalCheckFailedError | TransactionCanceledError, plan: WritePlan
+) -> None:
+    """Strip the hidden attributes of the plan's entities from the items ``error`` carries
+    (``ALL_OLD`` on a failed condition): the error is raised, or chained as a cause."""
+    hidden = frozenset().union(*(e.hidden for e in plan.entities))
+    if not hidden:
+        return
+    error.response = _visible_response(error.response, hidden)
+    if isinstance(error, TransactionCanceledError):
+        by_index = {e.index: e.hidden for e in plan.entities}
+        error.reasons = tuple(
+            replace(r, item=_visible(r.item, by_index[r.index]))
+            if r.item is not None and by_index.get(r.index)
+            else r
+            for r in error.reasons
+        )
+    elif error.item is not None:
+        error.item = _visible(error.item, hidden)
 
 
 def _describe(key: Mapping[str, Any]) -> str:
@@ -112,6 +166,7 @@ def translate_write_error(
     A failed sentinel put → :class:`UniqueConstraintError`; a failed versioned write whose item
     is at another version (or gone) → :class:`VersionConflictError`; otherwise ``error``.
     """
+    _hide_values(error, plan)
     failed: dict[int, Mapping[str, Any] | None]
     if isinstance(error, TransactionCanceledError):
         failed = {r.index: r.item for r in error.failed if r.code == CONDITION_FAILED}
@@ -129,6 +184,13 @@ def translate_write_error(
 
 
 def _taken(unique: UniqueTarget) -> UniqueConstraintError:
+    if unique.hidden:  # neither the message nor ``value`` shows a hidden value
+        return UniqueConstraintError(
+            f"{unique.model}.{unique.attribute} (hidden) is already taken; nothing was written",
+            model=unique.model,
+            attribute=unique.attribute,
+            value=None,
+        )
     return UniqueConstraintError(
         f"{unique.model}.{unique.attribute} {unique.value!r} is already taken; nothing was written",
         model=unique.model,

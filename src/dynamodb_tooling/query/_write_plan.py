@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from dynamodb_tooling._types import ReturnValue
 from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.expressions import Update
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.items import delete_item, put_item, update_item
 from dynamodb_tooling.requests.transactions import (
@@ -33,6 +34,8 @@ class UniqueTarget:
     model: str
     attribute: str
     value: Any
+    #: Whether the attribute is hidden: errors then never show the value.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,12 @@ class EntityTarget:
     #: Whether ``changes`` say everything the write does (false for increments and appends,
     #: whose result cannot be told from the stored item).
     verifiable: bool = True
+    #: ``(attribute, expected)`` for version-checked writes: an item still at ``expected``
+    #: proves the write was not applied (it would have bumped the version).
+    version: tuple[str, int] | None = None
+    #: Attributes whose values errors must not show or carry (hidden ones, and index keys
+    #: derived from them).
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,12 +168,11 @@ def make_plan(
     kind: WriteKind | None = info.pop("kind", None)
     entity_options = {
         name: info.pop(name)
-        for name in ("expects", "must_exist", "must_be_absent", "ident")
+        for name in ("expects", "must_exist", "must_be_absent", "ident", "hidden")
         if name in info
     }
     if kind is not None:
-        first = actions[0]
-        verifiable = not isinstance(first, TransactUpdate) or first.update.idempotent
+        versions: tuple[VersionTarget, ...] = info["versions"]
         target = EntityTarget(
             0,
             info.get("model", ""),
@@ -172,7 +180,8 @@ def make_plan(
             dict(info.get("key", {})),
             item=info.get("item"),
             changes=dict(info.get("changes", {})),
-            verifiable=verifiable or bool(info["versions"]),
+            verifiable=_verifiable(actions[0], versions),
+            version=(versions[0].attribute, versions[0].expected) if versions else None,
             **entity_options,
         )
         info["entities"] = (target,)
@@ -190,6 +199,16 @@ def make_plan(
             "read the item again after writing"
         )
     return WritePlan(transact_write(actions), actions, **info)
+
+
+def _verifiable(action: TransactWriteAction, versions: Sequence[VersionTarget]) -> bool:
+    """Whether the stored item can show that ``action`` was applied: not when it adds to a
+    number or a list (the version bump of a versioned write aside, which ``changes`` holds)."""
+    if not isinstance(action, TransactUpdate):
+        return True
+    bumped = {v.attribute for v in versions}
+    rest = tuple(a for a in action.update.actions if str(a.path) not in bumped)
+    return Update(rest).idempotent
 
 
 def merge_plans(plans: Sequence[WritePlan]) -> WritePlan:

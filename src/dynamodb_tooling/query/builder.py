@@ -19,6 +19,8 @@ from dynamodb_tooling.config import Config
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import ItemNotFoundError, QueryError
 from dynamodb_tooling.query._async_terminals import AsyncTerminals
+from dynamodb_tooling.query._bulk import bulk_flow
+from dynamodb_tooling.query._guard import refuse_guarded
 from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
 from dynamodb_tooling.query.cursor import CursorCodec
 from dynamodb_tooling.query.partiql import to_partiql
@@ -360,15 +362,25 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         return max_of(self._aggregate(attribute, f"max({attribute!r})"), attribute)
 
     # Writing (model queries).
-    def _writes(self) -> tuple[str, WriteCompiler, DynamoDBClient]:
+    def _writes(
+        self, values: Iterable[str] = (), via: str = ""
+    ) -> tuple[str, WriteCompiler, DynamoDBClient]:
+        """The model, a compiler and the client for a write setting ``values`` (guarded
+        attributes refused: these are mass assignment too)."""
         if self._state.model is None:
             raise QueryError("writes through a raw table() builder are not modelled; use raw_put")
+        refuse_guarded(self._registry.model(self._state.model), values, via=via)
         compiler = WriteCompiler(self._registry, self._state.table)
         return self._state.model, compiler, self._client or get_client()
 
+    def _bulk(self, items: Iterable[dict[str, Any]], compile_write: Any, what: str) -> int:
+        client = self._client or get_client()
+        once = client.config.non_idempotent_writes == "exactly_once"
+        return client.run(bulk_flow(items, compile_write, exactly_once=once, what=what))
+
     def insert(self, values: Mapping[str, Any]) -> T:
         """Insert one item (unique values reserved in the same transaction); returns it."""
-        model, compiler, client = self._writes()
+        model, compiler, client = self._writes(values, "query().insert()")
         plan = compiler.insert(model, values)
         run_write(client, plan)
         assert plan.item is not None
@@ -378,7 +390,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         """Put the whole item, replacing any at its key. Unique values stay exact: on models
         with unique attributes the item is read first (unless ``original`` gives its current
         values, or ``{}`` for "no item yet") so a replaced value's sentinel is released."""
-        model, compiler, client = self._writes()
+        model, compiler, client = self._writes(values, "query().upsert()")
         if original is None and self._registry.model(model).unique_attributes:
             plan = read_and_upsert(client, compiler, model, values)
         else:
@@ -391,37 +403,36 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         self, rows: Iterable[Mapping[str, Any]], *, on_progress: ProgressCallback | None = None
     ) -> int:
         """Insert many items with batched, parallel writes; returns how many were written."""
-        model, compiler, client = self._writes()
-        return len(insert_many(client, compiler, model, list(rows), on_progress=on_progress))
+        rows = list(rows)
+        names = {name for row in rows for name in row}
+        model, compiler, client = self._writes(names, "query().insert_many()")
+        return len(insert_many(client, compiler, model, rows, on_progress=on_progress))
 
     def update(self, **changes: Any) -> int:
-        """Update every matching item (only ``changes``; keys and sentinels kept right)."""
-        model, compiler, client = self._writes()
-        count = 0
-        for item in self._raw():
-            run_write(client, compiler.update(model, item, changes))
-            count += 1
-        return count
+        """Update every matching item (only ``changes``; keys and sentinels kept right), the
+        writes running side by side; returns how many were updated. Fires no model events.
+        Some failing → :class:`PartialWriteError` (how many were written, which failed)."""
+        model, compiler, _ = self._writes(changes, "query().update()")
+        return self._bulk(
+            self._raw(), lambda item: compiler.update(model, item, changes), f"{model} update()"
+        )
 
     def delete(self) -> int:
-        """Delete every matching item (soft-delete when the model uses soft deletes)."""
-        model, compiler, client = self._writes()
+        """Delete every matching item (soft-delete when the model uses soft deletes); see
+        :meth:`update` for how the writes run."""
+        model, compiler, _ = self._writes()
         soft = self._registry.model(model).traits.soft_deletes
-        count = 0
-        for item in self._raw():
-            plan = compiler.soft_delete(model, item) if soft else compiler.delete(model, item)
-            run_write(client, plan)
-            count += 1
-        return count
+        write = compiler.soft_delete if soft else compiler.delete
+        return self._bulk(self._raw(), lambda item: write(model, item), f"{model} delete()")
 
     def force_delete(self) -> int:
         """Delete every matching item for good (soft-deleted ones included)."""
-        model, compiler, client = self._writes()
-        count = 0
-        for item in self.with_trashed()._raw():
-            run_write(client, compiler.delete(model, item))
-            count += 1
-        return count
+        model, compiler, _ = self._writes()
+        return self._bulk(
+            self.with_trashed()._raw(),
+            lambda item: compiler.delete(model, item),
+            f"{model} force_delete()",
+        )
 
     # Pages.
     def paginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:

@@ -25,7 +25,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Generic, Self, SupportsIndex, TypeGuard, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Self,
+    SupportsIndex,
+    TypeGuard,
+    TypeVar,
+    get_args,
+    overload,
+)
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from dynamodb_tooling.query.aggregates import (
     Number,
@@ -290,6 +303,33 @@ class Collection(Sequence[T_co]):
         anything else as it is."""
         return [_to_dict(item) for item in self._items]
 
+    # -- pydantic / FastAPI ------------------------------------------------------------------
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        """Pydantic (and FastAPI) see a collection as a list: ``Collection[User]`` validates
+        from any list, tuple or collection of users and serialises as a JSON array, each item
+        by its own schema (a model by its rules: hidden attributes never appear)."""
+        (item_type,) = get_args(source) or (Any,)
+        item_schema: CoreSchema
+        if item_type is Any or isinstance(item_type, TypeVar):
+            # Items of no declared type: models still serialise by their own rules.
+            item_schema = core_schema.any_schema(
+                serialization=core_schema.wrap_serializer_function_ser_schema(
+                    _serialize_item, info_arg=True
+                )
+            )
+        else:
+            item_schema = handler.generate_schema(item_type)
+        items = core_schema.list_schema(item_schema)
+        return core_schema.no_info_after_validator_function(
+            cls,
+            core_schema.no_info_before_validator_function(_to_list, items),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _to_list, return_schema=items
+            ),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T_co]):
@@ -329,6 +369,26 @@ def _hashable(value: Any, key: str | Callable[..., Any], operation: str) -> Any:
             f"{type(value).__name__}, which cannot be a dict key"
         ) from None
     return value
+
+
+def _to_list(value: Any) -> Any:
+    """A collection as a plain list (for pydantic's list schema); anything else unchanged."""
+    return value.to_list() if isinstance(value, Collection) else value
+
+
+def _serialize_item(
+    item: Any,
+    serialize: core_schema.SerializerFunctionWrapHandler,
+    info: core_schema.SerializationInfo,
+) -> Any:
+    """An item of an untyped collection: a model (anything with ``to_json_dict``) by its own
+    rules, a nested collection as a list, anything else as pydantic infers it."""
+    if isinstance(item, Collection):
+        return [_serialize_item(member, serialize, info) for member in item]
+    to_json_dict = getattr(item, "to_json_dict", None)
+    if callable(to_json_dict) and callable(getattr(item, "to_dict", None)):
+        return to_json_dict() if info.mode_is_json() else item.to_dict()
+    return serialize(item)
 
 
 def _to_dict(item: Any) -> Any:

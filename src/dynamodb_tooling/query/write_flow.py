@@ -107,12 +107,14 @@ def _failed(
         return items[target.index]
 
     if error.after_unknown_outcome:
-        checks = []
+        found = []
         for target in plan.entities:
-            checks.append(applied(target, (yield from current(target))))
-        if plan.entities and all(checks):
+            found.append((target, (yield from current(target))))
+        if found and all(applied(target, item) is True for target, item in found):
             return {}  # our own earlier attempt did it; the retry only saw its effect
-        if None in checks:
+        if not found or not all(_not_applied(target, item) for target, item in found):
+            # The item does not show our write, but it may have been applied and changed
+            # since: only a version still at the expected one proves it was not.
             raise WriteOutcomeUnknownError(
                 f"{plan.model or 'the write'} ({_where(plan)}) may or may not have been applied: "
                 f"an attempt's answer was lost and the retry failed ({error}); read the item "
@@ -129,6 +131,15 @@ def _failed(
         if explained is not None:
             raise explained from error
     raise error
+
+
+def _not_applied(target: EntityTarget, item: Mapping[str, Any] | None) -> bool:
+    """Whether ``item`` proves ``target`` was never applied: it is still at the version the
+    write expected (the write would have bumped it)."""
+    if target.version is None or item is None:
+        return False
+    attribute, expected = target.version
+    return bool(item.get(attribute) == expected)
 
 
 def _where(plan: WritePlan) -> str:

@@ -18,14 +18,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Unpack
 
 from dynamodb_tooling._types import ReturnValuesOnConditionCheckFailure
-from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import QueryError, RequestValidationError
 from dynamodb_tooling.expressions import Condition, and_
 from dynamodb_tooling.query._write_atomic import AtomicWrites
 from dynamodb_tooling.query._write_base import WriteOptions
 from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
+from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.query.unique import release_sentinel
-from dynamodb_tooling.requests.batch import ProgressCallback, delete, put
+from dynamodb_tooling.requests.batch import ProgressCallback, batch_write, delete, put
 from dynamodb_tooling.requests.transactions import (
     ConditionCheck,
     TransactDelete,
@@ -92,6 +92,7 @@ class WriteCompiler(AtomicWrites):
             kind="put",
             must_be_absent=True,
             ident=item.get(self.registry.model(model).primary_key),
+            hidden=self.hidden_names(model),
         )
 
     def upsert(
@@ -162,6 +163,7 @@ class WriteCompiler(AtomicWrites):
             expects=old,
             must_exist=if_exists,
             must_be_absent=if_not_exists,
+            hidden=self.hidden_names(model),
         )
 
     def _put_conditions(
@@ -278,6 +280,7 @@ class WriteCompiler(AtomicWrites):
             ident=current.get(definition.primary_key),
             expects=held,
             must_exist=if_exists,
+            hidden=self.hidden_names(model),
         )
 
     #: A hard delete; the name soft-deleting models use in Eloquent.
@@ -353,7 +356,7 @@ def _refuse_unique(definition: ModelDefinition, operation: str) -> None:
 
 
 def insert_many(
-    client: DynamoDBClient,
+    client: Executor,
     compiler: WriteCompiler,
     model: str,
     values_list: Sequence[Mapping[str, Any]],
@@ -377,12 +380,12 @@ def insert_many(
             )
         seen[key] = index
     if items:
-        client.batch_write({compiler.table: [put(i) for i in items]}, on_progress=on_progress)
+        client.run(batch_write({compiler.table: [put(i) for i in items]}, on_progress=on_progress))
     return items
 
 
 def delete_many(
-    client: DynamoDBClient,
+    client: Executor,
     compiler: WriteCompiler,
     model: str,
     values_list: Sequence[Mapping[str, Any]],
@@ -398,5 +401,5 @@ def delete_many(
         keys.setdefault(tuple(sorted(key.items())), key)
     if keys:
         writes = [delete(k) for k in keys.values()]
-        client.batch_write({compiler.table: writes}, on_progress=on_progress)
+        client.run(batch_write({compiler.table: writes}, on_progress=on_progress))
     return len(keys)

@@ -5,7 +5,15 @@ transactions in :mod:`.transactions`, PartiQL in :mod:`.partiql` and table manag
 :mod:`.tables`. A driver (``dynamodb_tooling.drivers``) executes them.
 """
 
-from dynamodb_tooling.requests._flow import Backoff, Concurrently, Flow, Sleep, Step, single
+from dynamodb_tooling.requests._flow import (
+    Backoff,
+    Concurrently,
+    Flow,
+    Sleep,
+    Step,
+    gather,
+    single,
+)
 from dynamodb_tooling.requests._request import Operation, Request
 
 __all__ = [
@@ -16,5 +24,6 @@ __all__ = [
     "Request",
     "Sleep",
     "Step",
+    "gather",
     "single",
 ]

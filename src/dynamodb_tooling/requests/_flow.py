@@ -75,3 +75,55 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         ceiling = min(self.cap, self.base * (2**attempt))
         return (self.rng or random).uniform(0, ceiling)
+
+
+def gather(flows: Sequence[Flow[T]]) -> Flow[list[T | Exception]]:
+    """Run independent flows side by side: each round sends the next request of every
+    unfinished flow together (one :class:`Concurrently`), so N multi-step writes take as many
+    rounds as the longest of them, not N times as many. Returns each flow's result, or the
+    exception it ended with, in order.
+    """
+    results: list[Any] = [None] * len(flows)
+    steps: dict[int, Step] = {}
+
+    def advance(index: int, value: Any = None, error: Exception | None = None) -> None:
+        try:
+            step = flows[index].throw(error) if error is not None else flows[index].send(value)
+        except StopIteration as stop:
+            results[index] = stop.value
+        except Exception as failure:
+            results[index] = failure
+        else:
+            steps[index] = step
+
+    for index in range(len(flows)):
+        advance(index)
+    while steps:
+        sleeping = {i: s for i, s in steps.items() if isinstance(s, Sleep)}
+        if sleeping:
+            yield Sleep(max(s.seconds for s in sleeping.values()))
+            for index in sleeping:
+                del steps[index]
+                advance(index)
+            continue
+        order = sorted(steps)
+        batch: list[Request] = []
+        spans: list[tuple[int, int]] = []
+        for index in order:
+            step = steps[index]
+            requests = step.requests if isinstance(step, Concurrently) else (step,)
+            spans.append((len(batch), len(batch) + len(requests)))
+            batch.extend(r for r in requests if isinstance(r, Request))
+        answers: list[Any] = yield Concurrently.of(batch, return_exceptions=True)
+        for index, (start, end) in zip(order, spans, strict=True):
+            step = steps.pop(index)
+            got = answers[start:end]
+            if not isinstance(step, Concurrently):
+                error = got[0] if isinstance(got[0], Exception) else None
+                advance(index, None if error else got[0], error)
+            elif step.return_exceptions:
+                advance(index, got)
+            else:
+                failed = next((a for a in got if isinstance(a, Exception)), None)
+                advance(index, None if failed else got, failed)
+    return results

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dynamodb_tooling._types import Params
+from dynamodb_tooling.requests._idempotency import wire_idempotent
 
 Operation = Literal[
     "BatchExecuteStatement",
@@ -64,7 +65,12 @@ class Request:
     #: Whether sending it twice has the effect of sending it once, so a driver may retry it
     #: after an unknown outcome (HTTP 5xx, a lost connection). False for writes such as
     #: ``ADD``/``SET a = a + n``/``list_append`` and PartiQL writes; reads are always true.
-    idempotent: bool = field(default=True, compare=False)
+    #: Compilers set it; left out, it is read from the parameters.
+    idempotent: bool | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.idempotent is None:
+            object.__setattr__(self, "idempotent", wire_idempotent(self.operation, self.params))
 
 
 _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})

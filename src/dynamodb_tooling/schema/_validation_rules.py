@@ -149,8 +149,29 @@ def _text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float | Decimal):
         number = Decimal(str(value))
+        if not number.is_finite():  # "Infinity", "-Infinity", "NaN", "sNaN": never an int
+            return str(number)
         return str(int(number)) if number == number.to_integral_value() else str(number)
     return None
+
+
+def _same(value: Any, option: Any) -> bool:
+    """``value == option``, False where comparing raises (a signalling NaN)."""
+    try:
+        return bool(value == option)
+    except ArithmeticError:
+        return False
+
+
+def _is_boolean(value: Any) -> bool:
+    """A bool, 0/1 or "0"/"1" (as Laravel's ``boolean``); non-finite numbers are not."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return value in ("0", "1")
+    number = _number(value, strings=False)
+    return number is not None and number in (0, 1)
 
 
 def _number(value: Any, *, strings: bool) -> Number | None:
@@ -284,7 +305,7 @@ def _type_checks(builder: RuleBuilder, rule: str, name: str | None = None) -> bo
         "integer": (_is_integer, "must be an integer"),
         "numeric": (lambda v: _number(v, strings=True) is not None, "must be a number"),
         "boolean": (
-            lambda v: isinstance(v, bool) or _plain(v) in (0, 1, "0", "1"),
+            _is_boolean,
             "must be true or false",
         ),
         "array": (
@@ -309,7 +330,7 @@ def _options_check(builder: RuleBuilder, rule: str, options: Sequence[Any], allo
     def test(value: Any) -> str | None:
         value = _plain(value)
         text = _text(value)
-        found = text in texts if text is not None else any(value == o for o in options)
+        found = text in texts if text is not None else any(_same(value, o) for o in options)
         if found == allowed:
             return None
         return f"must be one of: {shown}" if allowed else f"must not be one of: {shown}"

@@ -26,10 +26,40 @@ from dynamodb_tooling.schema.definitions import AttributeDefinition, AttributeTy
 class AttributeCastError(DynamoDBToolingError, TypeError):
     """A value does not fit its attribute's declared type."""
 
+    #: What the attribute takes ("a string"), when the error says what a value should be.
+    expected: str | None = None
+
 
 def _fail(what: str, value: Any, expected: str) -> AttributeCastError:
     shown = repr(value) if not isinstance(value, str) or len(value) <= 80 else f"{value[:77]!r}..."
-    return AttributeCastError(f"{what} must be {expected}, got {type(value).__name__} {shown}")
+    error = AttributeCastError(f"{what} must be {expected}, got {type(value).__name__} {shown}")
+    error.expected = expected
+    return error
+
+
+def _masked(error: AttributeCastError, what: str, value: Any) -> AttributeCastError:
+    """``error`` reworded without the value of a hidden attribute."""
+    if error.expected is None:
+        return AttributeCastError(f"{what} (hidden) has a value it cannot take (not shown)")
+    masked = AttributeCastError(
+        f"{what} (hidden) must be {error.expected}, got a value of type "
+        f"{type(value).__name__} (not shown)"
+    )
+    masked.expected = error.expected
+    return masked
+
+
+def _enum_values(kind: type[Enum]) -> str:
+    return ", ".join(repr(member.value) for member in kind)
+
+
+def _enum_member(kind: type[Enum], value: Any, given: Any, what: str) -> Enum:
+    """The member of ``kind`` whose value is ``value`` (``given`` as written, for the error)."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        pass
+    raise _fail(what, given, f"a {kind.__name__} (one of {_enum_values(kind)})")
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,126}")
@@ -214,12 +244,34 @@ def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
                 f"{what} is not nullable; give it a value or declare it Optional/nullable"
             )
         return None
+    try:
+        stored = _stored(attribute, value, what)
+    except AttributeCastError as exc:
+        if not attribute.hidden:
+            raise
+        error = exc
+    else:
+        if attribute.type in SET_TYPES and not stored:
+            return None  # DynamoDB has no empty sets: an empty set is stored as no attribute
+        return stored
+    raise _masked(error, what, value) from None
+
+
+def _stored(attribute: AttributeDefinition, value: Any, what: str) -> Any:
+    given = value
     if isinstance(value, Enum):
         value = value.value
     stored = _TO_STORAGE[attribute.type](value, what)
-    if attribute.type in SET_TYPES and not stored:
-        return None  # DynamoDB has no empty sets: an empty set is stored as no attribute
+    kind = _enum_of(attribute)
+    if kind is not None:
+        # A member, or a member's value; anything else is refused before it is written.
+        return _enum_member(kind, stored, given, what).value
     return stored
+
+
+def _enum_of(attribute: AttributeDefinition) -> type[Enum] | None:
+    kind = attribute.python_type
+    return kind if isinstance(kind, type) and issubclass(kind, Enum) else None
 
 
 #: Set attributes: an empty one is not stored, and a missing one reads back as empty.
@@ -246,11 +298,27 @@ def from_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
     """The Python value of a stored ``value`` for ``attribute``."""
     if value is None:
         return None
-    result = _FROM_STORAGE[attribute.type](value, f"{model}.{attribute.name}")
-    kind = attribute.python_type
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(result)
-    return result
+    what = f"{model}.{attribute.name}"
+    try:
+        result = _FROM_STORAGE[attribute.type](value, what)
+    except AttributeCastError as exc:
+        if not attribute.hidden:
+            raise
+        error = _masked(exc, what, value)
+    else:
+        kind = _enum_of(attribute)
+        if kind is None:
+            return result
+        try:
+            return kind(result)
+        except (ValueError, TypeError):
+            shown = "(not shown: the attribute is hidden)" if attribute.hidden else repr(result)
+            error = AttributeCastError(
+                f"{what}: the stored item holds {shown}, a value the {kind.__name__} enum does "
+                f"not have (its values: {_enum_values(kind)}); fix the stored item or add the "
+                f"value to {kind.__name__}"
+            )
+    raise error from None
 
 
 def values_equal(a: Any, b: Any) -> bool:
