@@ -212,15 +212,15 @@ def test_warn_if_large_takes_custom_advice() -> None:
         warn_if_large(3, 2, "sorted 3", advice="Order by the index sort key.")
 
 
-def _builder_method() -> None:
-    warn_if_large(2, 1, "Model.sum('n')")
+def _user_function() -> None:
+    warn_if_large(2, 1, "Model.sum('n')")  # the first line outside the library
 
 
-def test_warn_if_large_blames_the_caller_of_its_caller_by_default() -> None:
+def test_warn_if_large_blames_the_first_line_outside_the_library_by_default() -> None:
     with pytest.warns(PerformanceWarning) as record:
-        _builder_method()  # the user's line: two below this function's first line
-    first_line = test_warn_if_large_blames_the_caller_of_its_caller_by_default.__code__
-    assert (record[0].filename, record[0].lineno) == (__file__, first_line.co_firstlineno + 2)
+        _user_function()
+    first_line = _user_function.__code__.co_firstlineno
+    assert (record[0].filename, record[0].lineno) == (__file__, first_line + 1)
 
 
 def test_warn_if_large_stacklevel_one_blames_the_caller() -> None:

@@ -15,8 +15,8 @@ import asyncio
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Iterator
-from typing import Concatenate, ParamSpec, TypeVar, cast
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config
@@ -56,8 +56,38 @@ def _all_pages(compile_request: Callable[P, Request]) -> ClientMethod[P, paginat
     return method
 
 
+AsyncClientMethod = Callable[Concatenate["DynamoDBClient", P], Coroutine[Any, Any, T]]
+
+
+def _asends(compile_request: Callable[P, Request]) -> AsyncClientMethod[P, Response]:
+    async def method(self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs) -> Response:
+        return await self.aexecute(compile_request(*args, **kwargs))
+
+    method.__doc__ = f"The async twin of ``{compile_request.__name__}``."
+    return method
+
+
+def _aruns(build_flow: Callable[P, Flow[T]]) -> AsyncClientMethod[P, T]:
+    async def method(self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.arun(build_flow(*args, **kwargs))
+
+    method.__doc__ = f"The async twin of ``{build_flow.__name__}``."
+    return method
+
+
+def _aall_pages(compile_request: Callable[P, Request]) -> AsyncClientMethod[P, pagination.Pages]:
+    async def method(
+        self: DynamoDBClient, /, *args: P.args, **kwargs: P.kwargs
+    ) -> pagination.Pages:
+        return await self.arun(pagination.all_pages(compile_request(*args, **kwargs)))
+
+    method.__doc__ = f"The async twin of every page of ``{compile_request.__name__}``."
+    return method
+
+
 class DynamoDBClient:
-    """The low-level client: one method per DynamoDB operation, run on a driver."""
+    """The low-level client: one method per DynamoDB operation, run on a driver. Each data
+    operation has an ``a``-prefixed async twin (``await client.aget_item(...)``)."""
 
     def __init__(self, driver: Driver | None = None, *, config: Config | None = None) -> None:
         self.config = config or get_config()
@@ -153,6 +183,28 @@ class DynamoDBClient:
     batch_write = _runs(batch.batch_write)
     transact_write = _runs(tx.transact_write_flow)
     transact_get = _sends(tx.transact_get)
+
+    # Async twins: the same compiled requests and flows on the driver's async face.
+    aget_item = _asends(items.get_item)
+    aput_item = _asends(items.put_item)
+    aupdate_item = _asends(items.update_item)
+    adelete_item = _asends(items.delete_item)
+    aquery = _asends(items.query)
+    ascan = _asends(items.scan)
+    aquery_all = _aall_pages(items.query)
+    ascan_all = _aall_pages(items.scan)
+    abatch_get = _aruns(batch.batch_get)
+    abatch_write = _aruns(batch.batch_write)
+    atransact_write = _aruns(tx.transact_write_flow)
+    atransact_get = _asends(tx.transact_get)
+    aexecute_statement = _asends(partiql.execute_statement)
+    aexecute_statement_all = _aall_pages(partiql.execute_statement)
+    abatch_execute_statement = _asends(partiql.batch_execute_statement)
+    aexecute_transaction = _asends(partiql.execute_transaction)
+    acreate_table = _asends(tables.create_table)
+    adelete_table = _asends(tables.delete_table)
+    adescribe_table = _asends(tables.describe_table)
+    await_for_table_active = _aruns(tables.wait_for_table_active)
 
     # PartiQL.
     execute_statement = _sends(partiql.execute_statement)

@@ -10,10 +10,10 @@ warning, and the advice given when a model query needs a Scan.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from dynamodb_tooling._warnings import warn_at_caller
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.errors import PerformanceWarning, QueryError, ScanNotAllowedError
 from dynamodb_tooling.expressions import KeyCondition, key
@@ -68,7 +68,7 @@ class RawPlanner:
             return
         if not self.config.allow_scan:
             raise ScanNotAllowedError(message + " (allow_scan is off; use force_scan() to opt in)")
-        warnings.warn(message, PerformanceWarning, stacklevel=5)
+        warn_at_caller(message, PerformanceWarning)
 
     @staticmethod
     def suggest(entity: EntityScheme, conjuncts: list[Predicate]) -> str | None:

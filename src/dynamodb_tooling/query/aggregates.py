@@ -33,6 +33,7 @@ from decimal import Context, Decimal
 from functools import reduce
 from typing import Any, TypeAlias, TypeVar, overload
 
+from dynamodb_tooling._warnings import warn_at_caller
 from dynamodb_tooling.errors import PerformanceWarning
 
 T = TypeVar("T")
@@ -160,14 +161,14 @@ def warn_if_large(
     what: str,
     *,
     advice: str | None = None,
-    stacklevel: int = 2,
+    stacklevel: int | None = None,
 ) -> bool:
     """Emit a :class:`PerformanceWarning` when ``count`` items exceed ``threshold``.
 
     ``what`` names the operation (``"User.sum('age')"``); ``advice`` replaces the default
-    suggestion (keep a running total, narrow with a key condition). ``stacklevel`` counts as for
-    :func:`warnings.warn` from the caller of this function, so the default ``2`` blames the code
-    that called the caller (the user's line, when the caller is a public builder method).
+    suggestion (keep a running total, narrow with a key condition). The warning blames the first
+    line outside the library (``stacklevel``, counted as for :func:`warnings.warn` from the
+    caller of this function, overrides that).
     ``threshold=None`` never warns. Returns whether it warned.
     """
     if threshold is None or count <= threshold:
@@ -176,7 +177,10 @@ def warn_if_large(
         f"{what} processed {count:,} items on the client (more than the threshold of "
         f"{threshold:,}). {advice or _DEFAULT_ADVICE}"
     )
-    warnings.warn(message, PerformanceWarning, stacklevel=stacklevel + 1)
+    if stacklevel is None:
+        warn_at_caller(message, PerformanceWarning)
+    else:
+        warnings.warn(message, PerformanceWarning, stacklevel=stacklevel + 1)
     return True
 
 

@@ -78,3 +78,71 @@ def partiql(
     request = execute_statement(statement, parameters, consistent_read=consistent_read)
     pages = (client or get_client()).run(all_pages(request))
     return [unmarshall_item(item) for item in pages.items]
+
+
+# Async twins: the same requests on the client's async face.
+async def _asend(
+    operation: Operation, params: Mapping[str, Any], client: DynamoDBClient | None
+) -> Response:
+    return await (client or get_client()).aexecute(Request(operation, dict(params)))
+
+
+async def araw_query(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("Query", params, client)
+
+
+async def araw_scan(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return await _asend("Scan", params, client)
+
+
+async def araw_get(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return await _asend("GetItem", params, client)
+
+
+async def araw_put(params: Mapping[str, Any], *, client: DynamoDBClient | None = None) -> Response:
+    return await _asend("PutItem", params, client)
+
+
+async def araw_update(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("UpdateItem", params, client)
+
+
+async def araw_delete(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("DeleteItem", params, client)
+
+
+async def araw_batch_get(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("BatchGetItem", params, client)
+
+
+async def araw_batch_write(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("BatchWriteItem", params, client)
+
+
+async def araw_transact_write(
+    params: Mapping[str, Any], *, client: DynamoDBClient | None = None
+) -> Response:
+    return await _asend("TransactWriteItems", params, client)
+
+
+async def apartiql(
+    statement: str,
+    parameters: Sequence[Any] = (),
+    *,
+    consistent_read: bool = False,
+    client: DynamoDBClient | None = None,
+) -> list[dict[str, Any]]:
+    """The async twin of :func:`partiql`."""
+    request = execute_statement(statement, parameters, consistent_read=consistent_read)
+    pages = await (client or get_client()).arun(all_pages(request))
+    return [unmarshall_item(item) for item in pages.items]
