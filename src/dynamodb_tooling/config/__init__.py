@@ -56,6 +56,9 @@ _current: Config | None = None
 def get_config() -> Config:
     """The active configuration, loaded from files and environment on first use."""
     global _current
+    current = _current  # the hot path: a frozen Config, read without the lock
+    if current is not None:
+        return current
     with _lock:
         if _current is None:
             _current = validate_raw(load_raw_config())

@@ -37,7 +37,12 @@ from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition
 from dynamodb_tooling.schema.naming import default_prefix, make_attribute
-from dynamodb_tooling.schema.transformer import EntityTransformer, generate_id
+from dynamodb_tooling.schema.transformer import (
+    EntityTransformer,
+    ModelInfo,
+    generate_id,
+    transformer_of,
+)
 
 _RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to_item"}
 
@@ -227,18 +232,23 @@ class Model(Persistence):
     def _names(cls) -> tuple[str, ...]:
         """Every name an instance stores, in a stable order: the key, declared attributes,
         foreign keys, then managed attributes (timestamps, deleted_at, version, ttl)."""
-        cached: tuple[object, tuple[str, ...]] | None = cls.__dict__.get("_names_cache")
-        schema = cls.__registry__.schema  # re-resolved whenever a model or the config changes
-        if cached is not None and cached[0] is schema:
-            return cached[1]
+        return cls._name_set()[0]
+
+    @classmethod
+    def _name_set(cls) -> tuple[tuple[str, ...], frozenset[str]]:
+        """:meth:`_names` and the same names as a set, derived once per registry resolution
+        (re-derived whenever a model registers or the configuration changes)."""
+        registry = cls.__registry__
+        return registry.derived(("model names", cls), cls._derive_names)
+
+    @classmethod
+    def _derive_names(cls) -> tuple[tuple[str, ...], frozenset[str]]:
         definition = cls.__definition__
-        transformer = cls._transformer()
-        allowed = transformer.allowed_names(definition.name)
-        managed = transformer.managed_attributes(definition)
+        info = ModelInfo.of(cls.__registry__, definition.name)
+        allowed, managed = info.allowed, info.managed
         first = [definition.primary_key, *(a.name for a in definition.attributes)]
         names = tuple(dict.fromkeys([*first, *sorted(allowed - {*first, *managed}), *managed]))
-        setattr(cls, "_names_cache", (schema, names))  # noqa: B010 (not a declared name)
-        return names
+        return names, frozenset(names)
 
     def _read_attribute(self, name: str) -> Any:
         """A stored name's value; ``None`` while it is not set (never stored as such)."""
@@ -262,7 +272,7 @@ class Model(Persistence):
         """``user.role = "admin"`` sets a stored value (guarded ones too: this is explicit);
         an unknown public name is refused with a did-you-mean rather than silently lost."""
         cls = type(self)
-        if name in cls._names():
+        if name in cls._name_set()[1]:
             self._state.values[name] = value
         elif name.startswith("_") or hasattr(cls, name):
             object.__setattr__(self, name, value)
@@ -270,7 +280,7 @@ class Model(Persistence):
             cls._check_names({name: value})
 
     def __delattr__(self, name: str) -> None:
-        if name in type(self)._names():
+        if name in type(self)._name_set()[1]:
             self._state.values.pop(name, None)
         else:
             object.__delattr__(self, name)
@@ -360,11 +370,11 @@ class Model(Persistence):
 
     @classmethod
     def _transformer(cls) -> EntityTransformer:
-        return EntityTransformer(cls.__registry__)
+        return transformer_of(cls.__registry__)
 
     def to_values(self) -> dict[str, Any]:
         """The model's stored values (attributes, foreign keys, managed attributes)."""
-        allowed = type(self)._names()
+        allowed = type(self)._name_set()[1]
         return {k: v for k, v in self._state.values.items() if k in allowed}
 
     def to_item(self) -> dict[str, Any]:

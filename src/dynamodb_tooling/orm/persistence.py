@@ -25,7 +25,7 @@ from dynamodb_tooling.query._guard import refuse_guarded
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
-from dynamodb_tooling.schema.transformer import changed_values
+from dynamodb_tooling.schema.transformer import changed_values, written_values
 
 #: A write and what the instance does once it is written: every persistence method builds
 #: one, and its sync and async twins only differ in how the write is run.
@@ -121,7 +121,8 @@ class Persistence:
     # Plumbing.
     @classmethod
     def _compiler(cls) -> WriteCompiler:
-        return WriteCompiler(cls.__registry__)
+        registry = cls.__registry__  # one per registry resolution (its table, its config)
+        return registry.derived(WriteCompiler, lambda: WriteCompiler(registry))
 
     @classmethod
     def _client(cls) -> DynamoDBClient:
@@ -220,11 +221,15 @@ class Persistence:
         name = type(self).__definition__.name
         compiler = type(self)._compiler()
         if not self.exists:
-            plan = compiler.insert(name, self.to_values())
+            sent = self.to_values()
+            plan = compiler.insert(name, sent)
 
             def inserted() -> None:
+                # Only what the write changed is read back (timestamps, the version, cast
+                # values): the values sent unchanged are the instance's already.
                 assert plan.item is not None
-                self._absorb(plan.item)
+                written = written_values(type(self)._transformer(), name, sent, plan.item)
+                self._state.values.update(written)
                 self._remember()
 
             return plan, inserted

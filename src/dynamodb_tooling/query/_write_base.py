@@ -16,8 +16,13 @@ from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, Writ
 from dynamodb_tooling.query.unique import release_sentinel, reserve_sentinel
 from dynamodb_tooling.requests.transactions import TransactUpdate, TransactWriteAction
 from dynamodb_tooling.schema import KeyScheme, ModelDefinition, Registry
-from dynamodb_tooling.schema.casts import AttributeCastError, to_storage, values_equal
-from dynamodb_tooling.schema.transformer import EntityTransformer, utc_now
+from dynamodb_tooling.schema.casts import AttributeCastError, values_equal
+from dynamodb_tooling.schema.transformer import (
+    EntityTransformer,
+    ModelInfo,
+    transformer_of,
+    utc_now,
+)
 
 
 class WriteOptions(TypedDict, total=False):
@@ -45,7 +50,11 @@ class WriteBase:
     ) -> None:
         self.registry = registry
         self.table = table or full_table_name(config=registry.config)
-        self.transformer = EntityTransformer(registry, clock=clock)
+        self.transformer = (
+            transformer_of(registry)
+            if clock is utc_now
+            else EntityTransformer(registry, clock=clock)
+        )
 
     @property
     def config(self) -> Config:
@@ -73,17 +82,15 @@ class WriteBase:
 
     def stored_values(self, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """``values`` checked against the model and cast to what is written."""
-        definition = self.registry.model(model)
+        self.registry.model(model)  # an unknown model is named as such
         self.check_names(model, values)
-        stamps = set(self.transformer.managed_attributes(definition)) - {
-            self.version_attribute,
-            self.transformer.ttl_attribute(definition),
-        }
+        info = ModelInfo.of(self.registry, model)
+        encoders, stamps = info.encoders, info.timestamps
         stored: dict[str, Any] = {}
         for name, value in values.items():
-            attribute = definition.attribute(name)
-            if attribute is not None:
-                stored[name] = to_storage(attribute, value, model)
+            encode = encoders.get(name)
+            if encode is not None:
+                stored[name] = encode(value)
             elif name in stamps and value is not None:
                 stored[name] = self.transformer.timestamp(value)
             else:
@@ -92,7 +99,7 @@ class WriteBase:
 
     def check_names(self, model: str, names: Iterable[str]) -> None:
         """Refuse attributes ``model`` does not declare (with the closest name as a hint)."""
-        allowed = self.transformer.allowed_names(model)
+        allowed = ModelInfo.of(self.registry, model).allowed
         for name in names:
             if name not in allowed:
                 close = difflib.get_close_matches(name, sorted(allowed), n=1)

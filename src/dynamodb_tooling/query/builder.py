@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
@@ -43,7 +43,7 @@ from dynamodb_tooling.requests.batch import ProgressCallback
 from dynamodb_tooling.requests.partiql import Statement
 from dynamodb_tooling.schema import Registry, get_registry
 from dynamodb_tooling.schema.indexes import key_attribute_names
-from dynamodb_tooling.schema.transformer import EntityTransformer
+from dynamodb_tooling.schema.transformer import ModelInfo, transformer_of
 
 T = TypeVar("T")
 
@@ -98,13 +98,13 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         model = self._state.model
         if model is None:
             return
-        allowed: set[str] | None = None
+        primary_key = self._registry.model(model).primary_key
         for attribute in attributes:
-            if attribute == self._registry.model(model).primary_key:
+            if attribute == primary_key:
                 continue
-            allowed = allowed or EntityTransformer(self._registry).allowed_names(model)
+            allowed = ModelInfo.of(self._registry, model).allowed
             if attribute not in allowed and _top_level(attribute) not in allowed:
-                raise QueryError(_unknown_attribute(model, attribute, allowed))
+                raise QueryError(_unknown_attribute(model, attribute, set(allowed)))
 
     # Conditions.
     def where(
@@ -251,6 +251,25 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     def only_trashed(self) -> Self:
         return self._with(trashed="only")
 
+    def as_dicts(self) -> QueryBuilder[dict[str, Any]]:
+        """Terminals return plain dicts instead of models: the model's values, internal key
+        attributes stripped and values cast as hydration casts them — no instances are built
+        (``User.where("age", ">", 30).as_dicts().get()``). A raw ``table()`` query already
+        returns dicts."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        model = self._state.model
+        if model is None:
+            clone._hydrate = dict  # type: ignore[assignment]
+        else:
+            registry = self._registry
+
+            def values(item: dict[str, Any]) -> dict[str, Any]:
+                return transformer_of(registry).from_item(item, model)
+
+            clone._hydrate = values  # type: ignore[assignment]
+        return cast("QueryBuilder[dict[str, Any]]", clone)
+
     # Inspection.
     def plan(self) -> Plan:
         return QueryPlanner(self._registry).plan(self._state)
@@ -274,8 +293,8 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         return self
 
     # Reading.
-    def _reader(self) -> Reader:
-        plan = self.plan()
+    def _reader(self, plan: Plan | None = None) -> Reader:
+        plan = plan or self.plan()
         names = key_attribute_names(self.config, plan.index)
         return Reader(self._client or get_client(), plan, names)
 
@@ -312,7 +331,12 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     def find(self, item_id: Any) -> T | None:
         """The item with this id (GetItem), or ``None``."""
-        return self.where(self._primary_key(), item_id).first()
+        plan = QueryPlanner(self._registry).plan_find(self._state, item_id)
+        if plan is None:
+            return self.where(self._primary_key(), item_id).first()
+        for item in self._reader(plan).items():  # the plan where(pk, id).first() makes
+            return self._hydrate(item)
+        return None
 
     def find_or_fail(self, item_id: Any) -> T:
         return self.where(self._primary_key(), item_id).first_or_fail()

@@ -30,15 +30,16 @@ from dynamodb_tooling.query.rules import (
     Context,
     DirectRule,
     FallbackRule,
+    PrimaryKeyRule,
     QueryRule,
 )
 from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema import EntityScheme, KeyQuery, KeyScheme, Registry
-from dynamodb_tooling.schema.casts import AttributeCastError, to_storage
+from dynamodb_tooling.schema.casts import AttributeCastError
 from dynamodb_tooling.schema.indexes import key_attribute_names
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
 from dynamodb_tooling.schema.resolve import ResolvedSchema
-from dynamodb_tooling.schema.transformer import EntityTransformer
+from dynamodb_tooling.schema.transformer import ModelInfo, transformer_of
 
 __all__ = ["Candidate", "QueryPlanner"]
 
@@ -72,6 +73,63 @@ class QueryPlanner(RawPlanner):
         if not chosen.projection:
             return chosen
         return replace(chosen, projection=self._needed(chosen, state))
+
+    def plan_find(self, state: QueryState, item_id: Any) -> Plan | None:
+        """The plan of ``state.where(<primary key>, item_id).limit(1)`` built directly — what
+        :class:`PrimaryKeyRule` plans, without the general path's copies of the state, its
+        predicates and the plan — or ``None`` when the general path must decide (conditions
+        already given, a collection child, a forced Scan, other rules, no registry)."""
+        if (
+            state.model is None
+            or state.wheres
+            or state.force_scan
+            or item_id is None
+            or not isinstance(self.registry, Registry)
+            or not self.direct_rules
+            or type(self.direct_rules[0]) is not PrimaryKeyRule
+        ):
+            return None
+        entity = self.registry.schema.entity(state.model)
+        if entity.ancestry:
+            return None
+        self._executing = True
+        pk = entity.model.primary_key
+        plan = Plan(
+            operation="GetItem",
+            table=state.table or full_table_name(config=self.config),
+            key=self.registry.keys.primary_key(
+                entity.name, {pk: self._stored_value(state.model, pk, item_id)}
+            ),
+            reason=f"{pk} equality: the primary key is known",
+            route=Route(PrimaryKeyRule.name),
+            entity_type=entity.name,
+            soft_delete=self.soft_delete(state, entity),
+            projection=state.projection,
+            consistent=state.consistent,
+            limit=1,
+            client_sort=state.order,
+            entity_type_attribute=self.config.single_table_design.entity_type_attribute,
+        )
+        if not plan.projection:
+            return plan
+        return replace(plan, projection=self._needed(plan, state))
+
+    def _stored_value(self, model: str, attribute: str, value: Any) -> Any:
+        """``value`` of a condition on ``attribute`` in the form items store it."""
+        if value is None:
+            return None
+        assert isinstance(self.registry, Registry)
+        info = ModelInfo.of(self.registry, model)
+        declared = info.attributes.get(attribute)
+        if declared is not None and declared.type not in ("any", "json"):
+            try:
+                return info.encoders[attribute](value)
+            except AttributeCastError as exc:
+                raise QueryError(f"where({attribute!r}, ...): {exc}") from None
+        version = self.config.query_builder.version_attribute
+        if attribute in info.managed and attribute != version:
+            return transformer_of(self.registry).timestamp(value)
+        return value
 
     def _needed(self, plan: Plan, state: QueryState) -> tuple[str, ...]:
         """Keys (cursors, batch matching, writes), the entity type, soft-delete and
@@ -124,24 +182,10 @@ class QueryPlanner(RawPlanner):
         assert state.model is not None
         if not isinstance(self.registry, Registry):
             return state  # a SchemaView: values are given in stored form
-        transformer = EntityTransformer(self.registry)
-        definition = self.registry.model(state.model)
-        stamps = set(transformer.managed_attributes(definition)) - {
-            self.config.query_builder.version_attribute
-        }
+        model = state.model
 
         def convert(attribute: str, value: Any) -> Any:
-            if value is None:
-                return None
-            declared = definition.attribute(attribute)
-            if declared is not None and declared.type not in ("any", "json"):
-                try:
-                    return to_storage(declared, value, definition.name)
-                except AttributeCastError as exc:
-                    raise QueryError(f"where({attribute!r}, ...): {exc}") from None
-            if attribute in stamps:
-                return transformer.timestamp(value)
-            return value
+            return self._stored_value(model, attribute, value)
 
         def clause(node: Clause) -> Clause:
             if isinstance(node, Group):

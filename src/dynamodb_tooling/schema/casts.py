@@ -340,3 +340,53 @@ def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     return bool(a == b)
+
+
+# Compiled casts: one function per attribute, built once per model (see the transformer's
+# per-model plans). Each behaves exactly as ``to_storage`` / ``from_storage`` for its
+# attribute; hidden and Enum attributes take those general paths, the common types a
+# type check.
+_SAME_TYPE: dict[AttributeType, type] = {"string": str, "integer": int, "boolean": bool}
+
+
+def compile_encoder(attribute: AttributeDefinition, model: str) -> Callable[[Any], Any]:
+    """``lambda value: to_storage(attribute, value, model)``, specialised."""
+    if attribute.hidden or _enum_of(attribute) is not None:
+        return lambda value: to_storage(attribute, value, model)
+    cast = _TO_STORAGE[attribute.type]
+    what = f"{model}.{attribute.name}"
+    nullable = attribute.nullable
+    is_set = attribute.type in SET_TYPES
+    same = _SAME_TYPE.get(attribute.type)
+
+    def encode(value: Any) -> Any:
+        if type(value) is same:
+            return value
+        if value is None:
+            if not nullable:
+                raise AttributeCastError(
+                    f"{what} is not nullable; give it a value or declare it Optional/nullable"
+                )
+            return None
+        stored = cast(value.value if isinstance(value, Enum) else value, what)
+        if is_set and not stored:
+            return None  # DynamoDB has no empty sets: an empty set is stored as no attribute
+        return stored
+
+    return encode
+
+
+def compile_decoder(attribute: AttributeDefinition, model: str) -> Callable[[Any], Any]:
+    """``lambda value: from_storage(attribute, value, model)``, specialised."""
+    if attribute.hidden or _enum_of(attribute) is not None:
+        return lambda value: from_storage(attribute, value, model)
+    cast = _FROM_STORAGE[attribute.type]
+    what = f"{model}.{attribute.name}"
+    same = _SAME_TYPE.get(attribute.type)
+
+    def decode(value: Any) -> Any:
+        if type(value) is same or value is None:
+            return value
+        return cast(value, what)
+
+    return decode

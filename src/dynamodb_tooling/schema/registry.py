@@ -9,6 +9,8 @@ on registration or file-system order: models are always taken sorted by name.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from dynamodb_tooling._types import CreateTableInput
 from dynamodb_tooling.config import Config, get_config
@@ -20,6 +22,12 @@ from dynamodb_tooling.schema.resolve import ResolvedSchema, resolve
 from dynamodb_tooling.schema.table import schema_summary, table_definition
 from dynamodb_tooling.schema.validation import compile_validator
 
+T = TypeVar("T")
+
+#: One resolution: the config it was made for, the schema, its key scheme, and what was
+#: derived from them (per-model plans, cached transformers...), dropped with it.
+_Resolution = tuple[Config, ResolvedSchema, KeyScheme, dict[Hashable, Any]]
+
 
 class Registry:
     """A set of model definitions plus the configuration they are resolved against."""
@@ -28,7 +36,7 @@ class Registry:
         self._config = config
         self._models: dict[str, ModelDefinition] = {}
         self._origins: dict[str, str] = {}
-        self._resolved: tuple[Config, ResolvedSchema, KeyScheme] | None = None
+        self._resolved: _Resolution | None = None
         self._lock = threading.RLock()
 
     @property
@@ -99,14 +107,29 @@ class Registry:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _resolve(self) -> tuple[Config, ResolvedSchema, KeyScheme]:
+    def _resolve(self) -> _Resolution:
         config = self.config
+        resolved = self._resolved  # the hot path: no lock while nothing changed
+        if resolved is not None and resolved[0] is config:
+            return resolved
         with self._lock:
             if self._resolved is None or self._resolved[0] is not config:
                 design = config.single_table_design
                 schema = resolve(self.models, design.gsi_count, config.ttl.attribute_name)
-                self._resolved = (config, schema, KeyScheme(schema, design))
+                self._resolved = (config, schema, KeyScheme(schema, design), {})
             return self._resolved
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, computed once per resolution: the cache is dropped whenever a model
+        is registered or removed, or the active configuration changes (``set_config``,
+        ``use_config``, ``reset_config``). For per-model data the hot paths would otherwise
+        recompute on every call (allowed names, attribute lookups, codecs...)."""
+        cache = self._resolve()[3]
+        try:
+            found: T = cache[key]
+        except KeyError:
+            found = cache.setdefault(key, build())
+        return found
 
     @property
     def schema(self) -> ResolvedSchema:

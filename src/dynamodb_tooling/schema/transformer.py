@@ -24,13 +24,13 @@ from dynamodb_tooling.schema.casts import (
     SET_TYPES,
     AttributeCastError,
     as_utc,
-    from_storage,
+    compile_decoder,
+    compile_encoder,
     from_timestamp,
     parse_datetime,
-    to_storage,
     values_equal,
 )
-from dynamodb_tooling.schema.definitions import ModelDefinition
+from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.registry import Registry
 
@@ -51,6 +51,101 @@ def generate_id(definition: ModelDefinition) -> str:
     return str(ULID())
 
 
+def _managed(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
+    query = config.query_builder
+    names: list[str] = []
+    if definition.traits.timestamps:
+        names += [query.created_at_attribute, query.updated_at_attribute]
+    if definition.traits.soft_deletes:
+        names.append(query.soft_deletes.attribute)
+    if definition.traits.versioning:
+        names.append(query.version_attribute)
+    if definition.traits.ttl:
+        names.append(definition.traits.ttl_attribute or config.ttl.attribute_name)
+    return tuple(names)
+
+
+class ModelInfo:
+    """What the hot paths need to know about one model, derived once per registry resolution
+    (:meth:`Registry.derived`: rebuilt when a model registers or the configuration changes):
+    names, attributes by name, the compiled casts of every attribute."""
+
+    __slots__ = (
+        "allowed",
+        "attributes",
+        "decoders",
+        "definition",
+        "empty_sets",
+        "encoders",
+        "entity_type_attribute",
+        "internal",
+        "managed",
+        "passthrough",
+        "required",
+        "stamped",
+        "timestamps",
+    )
+
+    def __init__(self, registry: Registry, model: str) -> None:
+        config = registry.config
+        entity = registry.schema.entity(model)
+        definition = entity.model
+        self.definition = definition
+        self.attributes: dict[str, AttributeDefinition] = {}
+        for attribute in definition.attributes:  # the first of a name wins, as a scan would
+            self.attributes.setdefault(attribute.name, attribute)
+        self.managed = _managed(definition, config)
+        names = {definition.primary_key, *(a.name for a in definition.attributes)}
+        names |= {link.foreign_key for link in entity.parents}
+        names |= {link.foreign_key for link in entity.ancestry}
+        self.allowed: frozenset[str] = frozenset(names | set(self.managed))
+        self.internal = registry.keys.internal_attributes()
+        query = config.query_builder
+        ttl = definition.traits.ttl_attribute or config.ttl.attribute_name
+        #: Managed attributes holding timestamps (cast back to datetimes when read).
+        self.timestamps = frozenset(self.managed) - {query.version_attribute, ttl}
+        #: Managed attributes whose values are normalised to the timestamp format on write.
+        stamped = [query.created_at_attribute, query.updated_at_attribute]
+        stamped *= definition.traits.timestamps
+        if definition.traits.soft_deletes:
+            stamped.append(query.soft_deletes.attribute)
+        self.stamped = tuple(stamped)
+        self.required = tuple(a.name for a in definition.attributes if a.required)
+        self.empty_sets = tuple(
+            a.name for a in definition.attributes if a.type in SET_TYPES and not a.nullable
+        )
+        self.encoders = {
+            name: compile_encoder(a, definition.name) for name, a in self.attributes.items()
+        }
+        self.decoders = {
+            name: compile_decoder(a, definition.name) for name, a in self.attributes.items()
+        }
+        self.entity_type_attribute = config.single_table_design.entity_type_attribute
+        #: Names whose value, written unchanged (the same object as given), reads back as
+        #: that very object: plain string/integer/boolean/any attributes, the key, foreign
+        #: keys and counters (what ``from_item`` would give for them is what was sent).
+        plain = {
+            name
+            for name, a in self.attributes.items()
+            if not a.hidden
+            and a.python_type is None
+            and a.type in ("string", "integer", "boolean", "any", "json")
+        }
+        self.passthrough = frozenset(
+            plain | (self.allowed - self.attributes.keys() - self.timestamps)
+        )
+
+    @classmethod
+    def of(cls, registry: Registry, model: str) -> ModelInfo:
+        """The model's info for the registry's current resolution (built on first use)."""
+        return registry.derived((cls, model), lambda: cls(registry, model))
+
+
+def transformer_of(registry: Registry) -> EntityTransformer:
+    """The registry's shared transformer (with the real clock), cached per resolution."""
+    return registry.derived(EntityTransformer, lambda: EntityTransformer(registry))
+
+
 class EntityTransformer:
     """Turns model values into items and back, for the models of ``registry``."""
 
@@ -62,6 +157,9 @@ class EntityTransformer:
     def config(self) -> Config:
         return self.registry.config
 
+    def info(self, model: str) -> ModelInfo:
+        return ModelInfo.of(self.registry, model)
+
     # Names.
     def internal_attributes(self) -> frozenset[str]:
         """Key and bookkeeping attributes that never reach model values."""
@@ -69,28 +167,15 @@ class EntityTransformer:
 
     def managed_attributes(self, definition: ModelDefinition) -> list[str]:
         """Attributes the library maintains for a model (timestamps, soft delete, version...)."""
-        query = self.config.query_builder
-        names: list[str] = []
-        if definition.traits.timestamps:
-            names += [query.created_at_attribute, query.updated_at_attribute]
-        if definition.traits.soft_deletes:
-            names.append(query.soft_deletes.attribute)
-        if definition.traits.versioning:
-            names.append(query.version_attribute)
-        if definition.traits.ttl:
-            names.append(self.ttl_attribute(definition))
-        return names
+        if definition.name in self.registry and self.registry.model(definition.name) is definition:
+            return list(self.info(definition.name).managed)
+        return list(_managed(definition, self.config))
 
     def ttl_attribute(self, definition: ModelDefinition) -> str:
         return definition.traits.ttl_attribute or self.config.ttl.attribute_name
 
     def allowed_names(self, model: str) -> set[str]:
-        entity = self.registry.schema.entity(model)
-        definition = entity.model
-        names = {definition.primary_key, *(a.name for a in definition.attributes)}
-        names |= {link.foreign_key for link in entity.parents}
-        names |= {link.foreign_key for link in entity.ancestry}
-        return names | set(self.managed_attributes(definition))
+        return set(self.info(model).allowed)
 
     # Python → item.
     def to_item(
@@ -101,7 +186,9 @@ class EntityTransformer:
         With ``touch``, timestamps are set (``created_at`` only when absent) and a versioned
         model gets ``_v = 1`` when it has none.
         """
-        definition = self.registry.model(model)
+        self.registry.model(model)  # an unknown model is named as such
+        info = self.info(model)
+        definition = info.definition
         self._check_names(model, values)
         self._check_required(definition, values)
         stored = self._cast_values(definition, values)
@@ -114,7 +201,7 @@ class EntityTransformer:
         return {**{k: v for k, v in stored.items() if v is not None}, **keys}
 
     def _check_names(self, model: str, values: Mapping[str, Any]) -> None:
-        allowed = self.allowed_names(model)
+        allowed = self.info(model).allowed
         for name in values:
             if name not in allowed:
                 close = difflib.get_close_matches(name, sorted(allowed), n=1)
@@ -124,9 +211,7 @@ class EntityTransformer:
                 )
 
     def _check_required(self, definition: ModelDefinition, values: Mapping[str, Any]) -> None:
-        missing = [
-            a.name for a in definition.attributes if a.required and values.get(a.name) is None
-        ]
+        missing = [name for name in self.info(definition.name).required if values.get(name) is None]
         if missing:
             names = ", ".join(missing)
             raise AttributeCastError(
@@ -137,23 +222,16 @@ class EntityTransformer:
     def _cast_values(
         self, definition: ModelDefinition, values: Mapping[str, Any]
     ) -> dict[str, Any]:
+        encoders = self.info(definition.name).encoders
         stored: dict[str, Any] = {}
         for name, value in values.items():
-            attribute = definition.attribute(name)
-            stored[name] = (
-                value if attribute is None else to_storage(attribute, value, definition.name)
-            )
+            encode = encoders.get(name)
+            stored[name] = value if encode is None else encode(value)
         return stored
 
     def _manage(self, definition: ModelDefinition, stored: dict[str, Any], *, touch: bool) -> None:
         query = self.config.query_builder
-        stamped = [
-            query.created_at_attribute,
-            query.updated_at_attribute,
-        ] * definition.traits.timestamps
-        if definition.traits.soft_deletes:
-            stamped.append(query.soft_deletes.attribute)
-        for name in stamped:
+        for name in self.info(definition.name).stamped:
             if stored.get(name) is not None:
                 stored[name] = self.timestamp(stored[name])
         if touch and definition.traits.timestamps:
@@ -211,31 +289,50 @@ class EntityTransformer:
 
     def from_item(self, item: Mapping[str, Any], model: str | None = None) -> dict[str, Any]:
         """Model values of ``item``: internal attributes stripped, stored values cast back."""
-        definition = self.registry.model(model or self.model_of(item))
-        internal = self.internal_attributes()
+        name = model or self.model_of(item)
+        self.registry.model(name)  # an unknown model is named as such
+        info = self.info(name)
+        internal, decoders, timestamps = info.internal, info.decoders, info.timestamps
         values: dict[str, Any] = {}
-        timestamps = set(self.managed_attributes(definition)) - {
-            self.config.query_builder.version_attribute,
-            self.ttl_attribute(definition),
-        }
-        for name, value in item.items():
-            if name in internal:
+        for key, value in item.items():
+            if key in internal:
                 continue
-            attribute = definition.attribute(name)
-            if attribute is not None:
-                values[name] = from_storage(attribute, value, definition.name)
-            elif name in timestamps and value is not None:
-                values[name] = self.parse_timestamp(value, f"{definition.name}.{name}")
+            decode = decoders.get(key)
+            if decode is not None:
+                values[key] = decode(value)
+            elif key in timestamps and value is not None:
+                values[key] = self.parse_timestamp(value, f"{name}.{key}")
             else:
-                values[name] = value
-        for attribute in definition.attributes:
-            if (
-                attribute.type in SET_TYPES
-                and not attribute.nullable
-                and attribute.name not in values
-            ):
-                values[attribute.name] = set()  # stored as no attribute (no empty sets)
+                values[key] = value
+        for key in info.empty_sets:
+            if key not in values:
+                values[key] = set()  # stored as no attribute (no empty sets)
         return values
+
+
+def written_values(
+    transformer: EntityTransformer, model: str, sent: Mapping[str, Any], item: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What ``transformer.from_item(item, model)`` gives for the item just written from
+    ``sent``, except names whose value is the very object sent and reads back unchanged (the
+    instance holds them already): timestamps, the version and cast values are absorbed."""
+    info = transformer.info(model)
+    internal, decoders, passthrough = info.internal, info.decoders, info.passthrough
+    values: dict[str, Any] = {}
+    for key, value in item.items():
+        if key in internal or (key in passthrough and sent.get(key) is value):
+            continue
+        decode = decoders.get(key)
+        if decode is not None:
+            values[key] = decode(value)
+        elif key in info.timestamps and value is not None:
+            values[key] = transformer.parse_timestamp(value, f"{model}.{key}")
+        else:
+            values[key] = value
+    for key in info.empty_sets:
+        if key not in item:
+            values[key] = set()  # stored as no attribute (no empty sets)
+    return values
 
 
 def changed_values(original: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,160 @@
+"""Library overhead per call: the client CPU of ``Model.find(id)`` and ``Model.create(...)``
+with no transport at all.
+
+Run with ``.venv/bin/python bench/orm_overhead.py`` (``--ops``, ``--repeats``, ``--top`` and
+``--no-profile`` change it). Requests go to a :class:`StubExecutor` (GetItem answered with a
+stored item, PutItem/TransactWriteItems with ``{}``), so what is timed is the library alone:
+planning, validation, casting, marshalling, hydration and bookkeeping. CPU is
+``time.process_time`` over ``--ops`` calls, best of ``--repeats`` rounds, garbage collection
+paused while a round runs. A ``cProfile`` top-N (by own time) follows for each operation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import dynamodb_tooling.orm.persistence as persistence
+import dynamodb_tooling.query.builder as builder
+from dynamodb_tooling.config import set_config
+from dynamodb_tooling.marshal import marshall_item
+from dynamodb_tooling.orm import Model
+from dynamodb_tooling.requests import Request
+from dynamodb_tooling.schema import Registry
+from dynamodb_tooling.testing.stub import StubExecutor
+
+registry = Registry()
+
+
+class Account(Model, registry=registry, timestamps=True, versioning=True):
+    """15 attributes of mixed types (the key and the managed attributes come on top)."""
+
+    email: str
+    name: str
+    status: str
+    country: str
+    age: int
+    logins: int
+    balance: Decimal
+    active: bool
+    verified: bool
+    joined_at: datetime
+    tags: list[str]
+    address: dict[str, Any]
+    roles: set[str]
+    nickname: str | None = None
+    score: int | None = None
+
+
+def values() -> dict[str, Any]:
+    return {
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "status": "active",
+        "country": "GB",
+        "age": 36,
+        "logins": 1234,
+        "balance": Decimal("1024.50"),
+        "active": True,
+        "verified": False,
+        "joined_at": datetime(2024, 5, 1, 12, 30, tzinfo=UTC),
+        "tags": ["math", "engines", "poetry"],
+        "address": {"street": "St James's Sq", "city": "London", "zip": "SW1Y", "n": 12},
+        "roles": {"admin", "author"},
+        "nickname": "Countess",
+        "score": 99,
+    }
+
+
+def stored_item() -> dict[str, Any]:
+    """The wire item GetItem answers with (what ``create`` wrote)."""
+    created = Account.create(**values())
+    return marshall_item(created.to_item())
+
+
+def install_stub(stored: dict[str, Any]) -> StubExecutor:
+    """Route every request of the models and query builders to a stub (this script only):
+    GetItem answers ``stored["item"]``, every other request ``{}``."""
+
+    def answer(request: Request) -> dict[str, Any]:
+        stub.requests.clear()  # the stub records requests; keep memory flat
+        return {"Item": stored["item"]} if request.operation == "GetItem" else {}
+
+    stub = StubExecutor(answer=answer)
+    persistence.get_client = lambda: stub  # type: ignore[assignment,return-value]
+    builder.get_client = lambda: stub  # type: ignore[assignment,return-value]
+    return stub
+
+
+def best_of(call: Callable[[], Any], ops: int, repeats: int) -> float:
+    """µs of process CPU per call, best of ``repeats`` rounds of ``ops`` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.process_time()
+            for _ in range(ops):
+                call()
+            elapsed = time.process_time() - start
+        finally:
+            gc.enable()
+        best = min(best, elapsed / ops * 1e6)
+    return best
+
+
+def profile(call: Callable[[], Any], ops: int, top: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(ops):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+
+    set_config(engine="embedded")  # never used: every request goes to the stub
+    stored: dict[str, Any] = {}
+    install_stub(stored)
+    stored["item"] = stored_item()
+    item_id = stored["item"]["id"]["S"]
+    found = Account.find(item_id)
+    if found is None or found.email != "ada@example.com":
+        raise SystemExit(f"the stub did not answer the stored item: {found!r}")
+    row = values()
+
+    operations: dict[str, Callable[[], Any]] = {
+        "find(id)": lambda: Account.find(item_id),
+        "create(15 attributes)": lambda: Account.create(**row),
+    }
+    for _ in range(200):  # warm up
+        for call in operations.values():
+            call()
+    print(f"library-side CPU, best of {args.repeats} x {args.ops} calls (no transport)")
+    for label, call in operations.items():
+        print(f"  {label:<24} {best_of(call, args.ops, args.repeats):8.1f} µs/op")
+    if not args.no_profile:
+        for label, call in operations.items():
+            print(f"\n=== cProfile: {label} ({args.ops} calls) ===")
+            print(profile(call, args.ops, args.top))
+
+
+if __name__ == "__main__":
+    main()
