@@ -34,6 +34,8 @@ class AsyncTerminals(Generic[T]):
 
         def _primary_key(self) -> str: ...
 
+        def _find_reader(self, item_id: Any) -> Reader | None: ...
+
         def _known(self, attribute: str) -> None: ...
 
         def _codec(self) -> CursorCodec: ...
@@ -73,7 +75,12 @@ class AsyncTerminals(Generic[T]):
 
     async def afind(self, item_id: Any) -> T | None:
         """The async twin of ``find()`` (one GetItem)."""
-        return await self.where(self._primary_key(), item_id).afirst()
+        reader = self._find_reader(item_id)
+        if reader is None:
+            return await self.where(self._primary_key(), item_id).afirst()
+        async for item in reader.aitems():
+            return self._hydrate(item)
+        return None
 
     async def afind_or_fail(self, item_id: Any) -> T:
         return await self.where(self._primary_key(), item_id).afirst_or_fail()

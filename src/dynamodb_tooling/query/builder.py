@@ -331,12 +331,17 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     def find(self, item_id: Any) -> T | None:
         """The item with this id (GetItem), or ``None``."""
-        plan = QueryPlanner(self._registry).plan_find(self._state, item_id)
-        if plan is None:
+        reader = self._find_reader(item_id)
+        if reader is None:
             return self.where(self._primary_key(), item_id).first()
-        for item in self._reader(plan).items():  # the plan where(pk, id).first() makes
+        for item in reader.items():  # the plan where(pk, id).first() makes
             return self._hydrate(item)
         return None
+
+    def _find_reader(self, item_id: Any) -> Reader | None:
+        """The reader of ``find(item_id)``'s fast path (``None`` when it does not apply)."""
+        plan = QueryPlanner(self._registry).plan_find(self._state, item_id)
+        return None if plan is None else self._reader(plan)
 
     def find_or_fail(self, item_id: Any) -> T:
         return self.where(self._primary_key(), item_id).first_or_fail()
