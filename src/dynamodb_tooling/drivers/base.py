@@ -20,7 +20,8 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config
-from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep
+from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep, adrive, drive
 
 T = TypeVar("T")
 
@@ -118,8 +119,17 @@ class BaseDriver(ABC):
     @abstractmethod
     def execute(self, request: Request) -> Response: ...
 
-    @abstractmethod
-    def health_check(self) -> HealthStatus: ...
+    def health_check(self) -> HealthStatus:
+        """A ``ListTables`` of one table, timed: does the endpoint answer?"""
+        endpoint = str(getattr(self, "endpoint", self.name))
+        started = time.perf_counter()
+        try:
+            self.execute(Request("ListTables", {"Limit": 1}))
+        except DynamoDBToolingError as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            return HealthStatus(False, endpoint, elapsed, str(exc))
+        elapsed = (time.perf_counter() - started) * 1000
+        return HealthStatus(True, endpoint, elapsed, "ListTables answered")
 
     def disconnect(self) -> None:
         with self._pool_lock:
@@ -134,19 +144,7 @@ class BaseDriver(ABC):
         return []
 
     def run(self, flow: Flow[T]) -> T:
-        send: object = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(send)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            error = None
-            try:
-                send = self._perform(step)
-            except Exception as exc:
-                error = exc
+        return drive(flow, self._perform)
 
     def _perform(self, step: Request | Concurrently | Sleep) -> object:
         if isinstance(step, Request):
@@ -188,19 +186,7 @@ class BaseDriver(ABC):
         """Drive a sans-IO flow on the event loop: requests are awaited with ``aexecute``,
         a :class:`Concurrently` step runs its requests together (at most ``max_concurrency``
         at a time) and :class:`Sleep` is ``asyncio.sleep``."""
-        send: object = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(send)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            error = None
-            try:
-                send = await self._aperform(step)
-            except Exception as exc:
-                error = exc
+        return await adrive(flow, self._aperform)
 
     async def _aperform(self, step: Request | Concurrently | Sleep) -> object:
         if isinstance(step, Request):
@@ -226,3 +212,17 @@ class BaseDriver(ABC):
             ):
                 raise result
         return results
+
+
+def aws_config_problems(config: Config, driver: str) -> list[tuple[str, str]]:
+    """What a driver talking to DynamoDB's API needs from the configuration."""
+    problems: list[tuple[str, str]] = []
+    if not config.region:
+        problems.append(("region", f"the {driver} driver needs a region such as 'us-east-1'"))
+    if config.profile and config.credentials:
+        problems.append(
+            ("profile", "set either profile or credentials, not both (credentials would win)")
+        )
+    if config.endpoint and not config.endpoint.startswith(("http://", "https://")):
+        problems.append(("endpoint", f"{config.endpoint!r} must start with http:// or https://"))
+    return problems

@@ -17,8 +17,8 @@ from dynamodb_tooling.config import Config, get_config, is_local_mode
 from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
 from dynamodb_tooling.drivers._errors import translate
 from dynamodb_tooling.drivers._retry import RetryPolicy, send_with_retries
-from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, HealthStatus
-from dynamodb_tooling.errors import DriverError, DynamoDBToolingError
+from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, aws_config_problems
+from dynamodb_tooling.errors import DriverError
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.defaults import apply_defaults
 
@@ -146,32 +146,11 @@ class BotocoreDriver(BaseDriver):
         response.pop("ResponseMetadata", None)
         return response
 
-    def health_check(self) -> HealthStatus:
-        started = time.perf_counter()
-        try:
-            self.execute(Request("ListTables", {"Limit": 1}))
-        except DynamoDBToolingError as exc:
-            elapsed = (time.perf_counter() - started) * 1000
-            return HealthStatus(False, self.endpoint, elapsed, str(exc))
-        elapsed = (time.perf_counter() - started) * 1000
-        return HealthStatus(True, self.endpoint, elapsed, "ListTables answered")
-
     def capabilities(self) -> DriverCapabilities:
         return DriverCapabilities(max_concurrency=self._max_concurrency)
 
     def validate_config(self, config: Config) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
-        if not config.region:
-            problems.append(("region", "botocore needs a region such as 'us-east-1'"))
-        if config.profile and config.credentials:
-            problems.append(
-                ("profile", "set either profile or credentials, not both (credentials would win)")
-            )
-        if config.endpoint and not config.endpoint.startswith(("http://", "https://")):
-            problems.append(
-                ("endpoint", f"{config.endpoint!r} must start with http:// or https://")
-            )
-        return problems
+        return aws_config_problems(config, "botocore")
 
 
 def _profile_free_session() -> Any:

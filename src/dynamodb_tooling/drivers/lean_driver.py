@@ -39,11 +39,10 @@ from dynamodb_tooling.drivers._errors import error_for, lost, timed_out, unreach
 from dynamodb_tooling.drivers._retry import RetryPolicy, asend_with_retries, send_with_retries
 from dynamodb_tooling.drivers._sigv4 import Credentials, JsonPostSigner
 from dynamodb_tooling.drivers._wire import decode, decode_binary, encode
-from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, HealthStatus
+from dynamodb_tooling.drivers.base import BaseDriver, DriverCapabilities, aws_config_problems
 from dynamodb_tooling.errors import (
     DriverError,
     DynamoDBError,
-    DynamoDBToolingError,
     EndpointConnectionError,
 )
 from dynamodb_tooling.requests import Request
@@ -390,32 +389,11 @@ class LeanDriver(BaseDriver):
             return timed_out(operation, self.endpoint, detail)
         return lost(operation, self.endpoint, detail)
 
-    def health_check(self) -> HealthStatus:
-        started = time.perf_counter()
-        try:
-            self.execute(Request("ListTables", {"Limit": 1}))
-        except DynamoDBToolingError as exc:
-            elapsed = (time.perf_counter() - started) * 1000
-            return HealthStatus(False, self.endpoint, elapsed, str(exc))
-        elapsed = (time.perf_counter() - started) * 1000
-        return HealthStatus(True, self.endpoint, elapsed, "ListTables answered")
-
     def capabilities(self) -> DriverCapabilities:
         return DriverCapabilities(max_concurrency=self._max_concurrency)
 
     def validate_config(self, config: Config) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
-        if not config.region:
-            problems.append(("region", "the lean driver needs a region such as 'us-east-1'"))
-        if config.profile and config.credentials:
-            problems.append(
-                ("profile", "set either profile or credentials, not both (credentials would win)")
-            )
-        if config.endpoint and not config.endpoint.startswith(("http://", "https://")):
-            problems.append(
-                ("endpoint", f"{config.endpoint!r} must start with http:// or https://")
-            )
-        return problems
+        return aws_config_problems(config, "lean")
 
 
 def parse_error(

@@ -11,6 +11,8 @@ from dynamodb_tooling.requests._flow import (
     Flow,
     Sleep,
     Step,
+    adrive,
+    drive,
     gather,
     single,
 )
@@ -24,6 +26,8 @@ __all__ = [
     "Request",
     "Sleep",
     "Step",
+    "adrive",
+    "drive",
     "gather",
     "single",
 ]

@@ -15,7 +15,7 @@ Flows never do IO themselves, so a sync and an async driver share them.
 from __future__ import annotations
 
 import random
-from collections.abc import Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
@@ -52,6 +52,41 @@ class Sleep:
 Step: TypeAlias = Request | Concurrently | Sleep
 Flow: TypeAlias = Generator[Step, Any, T]
 """A generator yielding :data:`Step` and returning ``T``."""
+
+
+def drive(flow: Flow[T], perform: Callable[[Step], Any]) -> T:
+    """Run ``flow`` to its result: each step goes to ``perform`` and its answer is sent back;
+    an exception from ``perform`` is thrown into the flow at its ``yield``."""
+    send: object = None
+    error: Exception | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(send)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        error = None
+        try:
+            send = perform(step)
+        except Exception as exc:
+            error = exc
+
+
+async def adrive(flow: Flow[T], perform: Callable[[Step], Awaitable[Any]]) -> T:
+    """The async twin of :func:`drive` (``perform`` is awaited)."""
+    send: object = None
+    error: Exception | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(send)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        error = None
+        try:
+            send = await perform(step)
+        except Exception as exc:
+            error = exc
 
 
 def single(request: Request) -> Flow[Response]:

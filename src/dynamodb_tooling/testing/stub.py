@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config
-from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep
+from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep, drive
 from dynamodb_tooling.requests.pagination import next_page
 
 T = TypeVar("T")
@@ -72,19 +72,7 @@ class StubExecutor:
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its result (concurrent steps run in order)."""
-        send: object = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(send)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            error = None
-            try:
-                send = self._perform(step)
-            except Exception as exc:
-                error = exc
+        return drive(flow, self._perform)
 
     async def aexecute(self, request: Request) -> Response:
         return self.execute(request)
