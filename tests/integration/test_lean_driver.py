@@ -298,8 +298,8 @@ def test_50_concurrent_aexecute_calls_overlap(
         "another"
     )
     assert one_by_one >= 0.5  # the added delays alone
+    # They overlapped: the driver kept every pooled connection busy at once, and the proxy
+    # held many requests at the same time. (Timings are printed, not asserted: the engine and
+    # the proxy share this machine with the test.)
     assert counting.most >= 10
-    # They overlapped: under the 500 ms that the added delays alone take one after another,
-    # and at least half of those delays hidden.
-    assert elapsed < 0.5
-    assert elapsed < one_by_one - 0.25
+    assert fault_proxy.max_in_flight >= 10
