@@ -37,6 +37,7 @@ TABLE = "bench-transport"
 CREDENTIALS = ("bench", "bench")
 CONTENDERS = ("raw boto3", "DynamoDBClient (botocore)", "DynamoDBClient (lean)")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+SECTION = "## Transport"
 
 
 def free_port() -> int:
@@ -273,9 +274,7 @@ def run(endpoint: str, args: argparse.Namespace) -> dict[str, dict[str, Totals]]
 def write_docs(rows: list[str], args: argparse.Namespace) -> None:
     DOCS.parent.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    text = f"""# Benchmarks
-
-## Transport: raw boto3 vs `DynamoDBClient` on the botocore and the lean driver
+    text = f"""{SECTION}: raw boto3 vs `DynamoDBClient` on the botocore and the lean driver
 
 `.venv/bin/python bench/transport.py` ({stamp}; Python {platform.python_version()},
 {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs). One process, one engine
@@ -301,7 +300,20 @@ Notes:
 - Latency against a local engine is dominated by the engine (moto, one request at a time);
   the CPU column is the figure to compare (DESIGN.md §6).
 """
-    DOCS.write_text(text, encoding="utf-8")
+    replace_section(text)
+
+
+def replace_section(text: str) -> None:
+    """Replace this script's section of docs/benchmarks.md (or append it); keep the rest."""
+    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    start = current.find(f"\n{SECTION}")
+    if start == -1:
+        updated = current.rstrip("\n") + "\n\n" + text
+    else:
+        end = current.find("\n## ", start + len(SECTION) + 2)
+        tail = "" if end == -1 else "\n" + current[end + 1 :]
+        updated = current[: start + 1] + text + tail
+    DOCS.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":
