@@ -7,6 +7,7 @@ plain data — comparing two registries built from the two front ends is compari
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -136,20 +137,22 @@ class ModelDefinition:
         object.__setattr__(self, "relations", ordered)
 
     def attribute(self, name: str) -> AttributeDefinition | None:
-        for attribute in self.attributes:
-            if attribute.name == name:
-                return attribute
-        return None
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, AttributeDefinition]:
+        # Definitions are frozen: the lookup is built once (hot path of every write).
+        return {attribute.name: attribute for attribute in self.attributes}
+
+    @functools.cached_property
+    def unique_attributes(self) -> tuple[AttributeDefinition, ...]:
+        return tuple(a for a in self.attributes if a.unique)
 
     def relation(self, name: str) -> RelationDefinition | None:
         for relation in self.relations:
             if relation.name == name:
                 return relation
         return None
-
-    @property
-    def unique_attributes(self) -> tuple[AttributeDefinition, ...]:
-        return tuple(a for a in self.attributes if a.unique)
 
     @property
     def indexed_attributes(self) -> tuple[AttributeDefinition, ...]:
