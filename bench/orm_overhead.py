@@ -23,10 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 import dynamodb_tooling.orm.persistence as persistence
-import dynamodb_tooling.query.builder as builder
 from dynamodb_tooling.config import set_config
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.orm import Model
+from dynamodb_tooling.query.executor import install_default_executor
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.schema import Registry
 from dynamodb_tooling.testing.stub import StubExecutor
@@ -90,7 +90,7 @@ def install_stub(stored: dict[str, Any]) -> StubExecutor:
 
     stub = StubExecutor(answer=answer)
     persistence.get_client = lambda: stub  # type: ignore[assignment,return-value]
-    builder.get_client = lambda: stub  # type: ignore[assignment,return-value]
+    install_default_executor(lambda: stub)
     return stub
 
 

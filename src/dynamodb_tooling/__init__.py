@@ -11,6 +11,7 @@
 from dynamodb_tooling import marshal
 from dynamodb_tooling.config import get_config, reset_config, set_config, validate_config
 from dynamodb_tooling.drivers import DynamoDBClient, get_driver, register_driver
+from dynamodb_tooling.drivers.client import get_client as _get_client
 from dynamodb_tooling.orm import (
     BelongsTo,
     BelongsToMany,
@@ -20,8 +21,12 @@ from dynamodb_tooling.orm import (
     attribute,
     define_model,
 )
+from dynamodb_tooling.query.executor import install_default_executor as _install
 from dynamodb_tooling.schema import Registry, get_registry
 from dynamodb_tooling.schema.discovery import load_models
+
+# The composition root: queries run on the configured client unless given another executor.
+_install(_get_client)
 
 __version__ = "0.1.0"
 

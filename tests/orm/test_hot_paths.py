@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import dynamodb_tooling.orm.persistence as persistence
-import dynamodb_tooling.query.builder as builder
+import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import get_config, reset_config, set_config, use_config
 from dynamodb_tooling.errors import RequestValidationError
 from dynamodb_tooling.marshal import MAX_ITEM_SIZE, item_size, marshall_item, unmarshall_item
@@ -32,7 +32,7 @@ def registry() -> Iterator[Registry]:
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
     executor = StubExecutor()
-    monkeypatch.setattr(builder, "get_client", lambda: executor)
+    monkeypatch.setattr(executor_module, "_default", lambda: executor)
     monkeypatch.setattr(persistence, "get_client", lambda: executor)
     return executor
 

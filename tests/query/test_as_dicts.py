@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import dynamodb_tooling.orm.persistence as persistence
-import dynamodb_tooling.query.builder as builder
+import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.errors import PerformanceWarning
 from dynamodb_tooling.marshal import marshall_item
@@ -58,7 +58,7 @@ def stub(stored: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[St
         return {}
 
     executor = StubExecutor(config=validate_config(), answer=answer)
-    monkeypatch.setattr(builder, "get_client", lambda: executor)
+    monkeypatch.setattr(executor_module, "_default", lambda: executor)
     monkeypatch.setattr(persistence, "get_client", lambda: executor)
     return executor
 

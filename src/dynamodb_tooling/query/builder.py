@@ -16,13 +16,13 @@ from dataclasses import replace
 from typing import Any, Generic, Self, TypeVar, cast
 
 from dynamodb_tooling.config import Config
-from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import ItemNotFoundError, QueryError
 from dynamodb_tooling.query._async_terminals import AsyncTerminals
 from dynamodb_tooling.query._bulk import bulk_flow
 from dynamodb_tooling.query._guard import refuse_guarded
 from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
 from dynamodb_tooling.query.cursor import CursorCodec
+from dynamodb_tooling.query.executor import Executor, default_executor
 from dynamodb_tooling.query.partiql import to_partiql
 from dynamodb_tooling.query.plan import Explanation, Plan
 from dynamodb_tooling.query.planner import QueryPlanner
@@ -65,7 +65,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         *,
         registry: Registry,
         hydrate: Callable[[dict[str, Any]], T],
-        client: DynamoDBClient | None = None,
+        client: Executor | None = None,
     ) -> None:
         self._state = state
         self._registry = registry
@@ -296,7 +296,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     def _reader(self, plan: Plan | None = None) -> Reader:
         plan = plan or self.plan()
         names = key_attribute_names(self.config, plan.index)
-        return Reader(self._client or get_client(), plan, names)
+        return Reader(self._client or default_executor(), plan, names)
 
     def _raw(self) -> Iterator[dict[str, Any]]:
         return self._reader().items()
@@ -393,17 +393,17 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     # Writing (model queries).
     def _writes(
         self, values: Iterable[str] = (), via: str = ""
-    ) -> tuple[str, WriteCompiler, DynamoDBClient]:
+    ) -> tuple[str, WriteCompiler, Executor]:
         """The model, a compiler and the client for a write setting ``values`` (guarded
         attributes refused: these are mass assignment too)."""
         if self._state.model is None:
             raise QueryError("writes through a raw table() builder are not modelled; use raw_put")
         refuse_guarded(self._registry.model(self._state.model), values, via=via)
         compiler = WriteCompiler(self._registry, self._state.table)
-        return self._state.model, compiler, self._client or get_client()
+        return self._state.model, compiler, self._client or default_executor()
 
     def _bulk(self, items: Iterable[dict[str, Any]], compile_write: Any, what: str) -> int:
-        client = self._client or get_client()
+        client = self._client or default_executor()
         once = client.config.non_idempotent_writes == "exactly_once"
         return client.run(bulk_flow(items, compile_write, exactly_once=once, what=what))
 
@@ -522,7 +522,7 @@ def table(
     name: str,
     *,
     registry: Registry | None = None,
-    client: DynamoDBClient | None = None,
+    client: Executor | None = None,
 ) -> QueryBuilder[dict[str, Any]]:
     """A builder on a raw table: keys are the configured pk/sk (and GSI) names."""
     chosen = registry or get_registry()

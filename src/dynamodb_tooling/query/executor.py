@@ -7,15 +7,17 @@ query layer depends on this protocol, so its flows never care which one runs the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config
+from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.requests import Flow, Request
 
 T = TypeVar("T")
 
-__all__ = ["Executor"]
+__all__ = ["Executor", "default_executor", "install_default_executor"]
 
 
 class Executor(Protocol):
@@ -31,3 +33,24 @@ class Executor(Protocol):
     async def aexecute(self, request: Request) -> Response: ...
 
     async def arun(self, flow: Flow[T]) -> T: ...
+
+
+_default: Callable[[], Executor] | None = None
+
+
+def install_default_executor(factory: Callable[[], Executor]) -> None:
+    """Set what queries run on when no client is passed. The package root installs the
+    process-wide client of the active configuration (``drivers.get_client``): the query layer
+    itself never imports a driver."""
+    global _default
+    _default = factory
+
+
+def default_executor() -> Executor:
+    """The executor queries run on when none was passed."""
+    if _default is None:
+        raise QueryError(
+            "no executor is installed: import dynamodb_tooling (it installs the configured "
+            "client), or pass client=... to the query"
+        )
+    return _default()

@@ -1,0 +1,46 @@
+"""Imports point one way (DESIGN §4): a lower layer never imports a higher one."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dynamodb_tooling"
+
+#: layer → the packages it must not import.
+FORBIDDEN = {
+    "expressions": ("requests", "drivers", "schema", "query", "orm", "cli", "testing"),
+    "requests": ("drivers", "schema", "query", "orm", "cli", "testing"),
+    "drivers": ("schema", "query", "orm", "cli", "testing"),
+    "schema": ("drivers", "query", "orm", "cli", "testing"),
+    "query": ("drivers", "orm", "cli", "testing"),
+    "orm": ("cli", "testing"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+#: Known exceptions, each to be removed: the access-pattern generator asks the query planner
+#: (so docs and execution agree) from inside schema/, through a lazy import.
+KNOWN = {"schema/access_patterns.py imports dynamodb_tooling.query.rules.patterns"}
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_a_layer_imports_no_higher_layer(layer: str) -> None:
+    offenders = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for module in imported_modules(path):
+            for higher in FORBIDDEN[layer]:
+                if module == f"dynamodb_tooling.{higher}" or module.startswith(
+                    f"dynamodb_tooling.{higher}."
+                ):
+                    offenders.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    assert [o for o in offenders if o not in KNOWN] == []
