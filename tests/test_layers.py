@@ -28,11 +28,6 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-#: Known exceptions, each to be removed: the access-pattern generator asks the query planner
-#: (so docs and execution agree) from inside schema/, through a lazy import.
-KNOWN = {"schema/access_patterns.py imports dynamodb_tooling.query.rules.patterns"}
-
-
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_no_higher_layer(layer: str) -> None:
     offenders = []
@@ -43,4 +38,4 @@ def test_a_layer_imports_no_higher_layer(layer: str) -> None:
                     f"dynamodb_tooling.{higher}."
                 ):
                     offenders.append(f"{path.relative_to(PACKAGE)} imports {module}")
-    assert [o for o in offenders if o not in KNOWN] == []
+    assert offenders == []

@@ -21,12 +21,16 @@ from dynamodb_tooling.orm import (
     attribute,
     define_model,
 )
-from dynamodb_tooling.query.executor import install_default_executor as _install
+from dynamodb_tooling.query.executor import install_default_executor as _install_executor
+from dynamodb_tooling.query.rules.patterns import PatternPlanner as _PatternPlanner
 from dynamodb_tooling.schema import Registry, get_registry
+from dynamodb_tooling.schema.access_patterns import install_pattern_planner as _install_planner
 from dynamodb_tooling.schema.discovery import load_models
 
-# The composition root: queries run on the configured client unless given another executor.
-_install(_get_client)
+# The composition root: queries run on the configured client unless given another executor,
+# and access patterns are planned by the query planner (the lower layers import neither).
+_install_executor(_get_client)
+_install_planner(_PatternPlanner)
 
 __version__ = "0.1.0"
 

@@ -31,7 +31,7 @@ from dynamodb_tooling.schema._access_pattern_docs import (
     render_markdown,
     render_query,
 )
-from dynamodb_tooling.schema.errors import KeyValueError
+from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
 from dynamodb_tooling.schema.keys import KeyQuery, KeyScheme
 from dynamodb_tooling.schema.naming import plural, snake
 from dynamodb_tooling.schema.resolve import (
@@ -200,6 +200,18 @@ class AccessPatterns:
         return render_markdown(self.patterns, self.warnings)
 
 
+PlannerFactory = Callable[[ResolvedSchema, KeyScheme, Config], PatternPlanner]
+_default_planner: PlannerFactory | None = None
+
+
+def install_pattern_planner(factory: PlannerFactory) -> None:
+    """Set the planner access patterns are planned with. The package root installs the query
+    layer's (:class:`dynamodb_tooling.query.rules.patterns.PatternPlanner`), so the documents
+    say what execution does while this layer imports nothing from the query layer."""
+    global _default_planner
+    _default_planner = factory
+
+
 def generate_access_patterns(
     schema: ResolvedSchema,
     keys: KeyScheme,
@@ -214,10 +226,12 @@ def generate_access_patterns(
     reads the query planner does not plan; their requests come from the key scheme.
     """
     if planner is None:
-        # The one import from the query layer: the planner is the truth about reads.
-        from dynamodb_tooling.query.rules.patterns import PatternPlanner as Default
-
-        planner = Default(schema, keys, config)
+        if _default_planner is None:
+            raise SchemaError(
+                "no query planner is installed to plan access patterns: import "
+                "dynamodb_tooling (it installs one), or pass planner=..."
+            )
+        planner = _default_planner(schema, keys, config)
     generator = _Generator(schema, keys, planner)
     patterns = [p for entity in schema.entities for p in generator.entity_patterns(entity)]
     warnings = schema_warnings(schema, config) + lookup_warnings(schema)
