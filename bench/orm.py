@@ -26,8 +26,6 @@ import gc
 import importlib.metadata
 import os
 import platform
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -38,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from _common import DOCS, replace_section, start_engine, stop_engine
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.attributes import (
@@ -58,7 +57,6 @@ from dynamodb_tooling.schema import Registry
 
 CREDENTIALS = ("bench", "bench")
 REGION = "us-east-1"
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## ORM: end to end"
 QUERY_CUSTOMER = "Q"  # the partition every contender queries (25 orders)
 GET_INDEX = 7  # the order every contender reads
@@ -72,37 +70,6 @@ OURS_BOTOCORE = "ours (botocore)"
 OURS_LEAN = "ours (lean)"
 OURS_ASYNC_BOTOCORE = "ours async (botocore)"
 OURS_ASYNC_LEAN = "ours async (lean)"
-
-
-# The engine, copied from bench/transport.py.
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start_engine() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    engine = subprocess.Popen(
-        [sys.executable, "-m", "dynamodb_tooling.engine", "--port", str(port), "--quiet"],
-        stdout=subprocess.PIPE,
-    )
-    assert engine.stdout is not None
-    ready = engine.stdout.readline().decode()
-    if "127.0.0.1" not in ready:
-        engine.kill()
-        raise SystemExit(f"the engine did not start: {ready!r}")
-    return engine, f"http://127.0.0.1:{port}"
-
-
-def stop_engine(engine: subprocess.Popen[bytes]) -> None:
-    engine.terminate()
-    try:
-        engine.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        engine.kill()
-        engine.wait()
 
 
 # The data: 15 attributes per order (the keys and the customer come on top).
@@ -628,16 +595,7 @@ Notes:
 
 def write_docs(text: str) -> None:
     """Replace this script's section of docs/benchmarks.md (or append it); keep the rest."""
-    DOCS.parent.mkdir(exist_ok=True)
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = current.find(f"\n{SECTION}\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION) + 2)
-        tail = "" if end == -1 else "\n" + current[end + 1 :]
-        updated = current[: start + 1] + text + tail
-    DOCS.write_text(updated, encoding="utf-8")
+    replace_section(SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,18 +15,16 @@ import argparse
 import gc
 import os
 import platform
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
+from _common import DOCS, replace_section, start_engine, stop_engine
 
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient, LeanDriver
@@ -36,38 +34,7 @@ from dynamodb_tooling.marshal import marshall_item
 TABLE = "bench-transport"
 CREDENTIALS = ("bench", "bench")
 CONTENDERS = ("raw boto3", "DynamoDBClient (botocore)", "DynamoDBClient (lean)")
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SECTION = "## Transport"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start_engine() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    engine = subprocess.Popen(
-        [sys.executable, "-m", "dynamodb_tooling.engine", "--port", str(port), "--quiet"],
-        stdout=subprocess.PIPE,
-    )
-    assert engine.stdout is not None
-    ready = engine.stdout.readline().decode()
-    if "127.0.0.1" not in ready:
-        engine.kill()
-        raise SystemExit(f"the engine did not start: {ready!r}")
-    return engine, f"http://127.0.0.1:{port}"
-
-
-def stop_engine(engine: subprocess.Popen[bytes]) -> None:
-    engine.terminate()
-    try:
-        engine.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        engine.kill()
-        engine.wait()
 
 
 def make_item(n: int, pk: str | None = None) -> dict[str, Any]:
@@ -300,20 +267,7 @@ Notes:
 - Latency against a local engine is dominated by the engine (moto, one request at a time);
   the CPU column is the figure to compare (DESIGN.md §6).
 """
-    replace_section(text)
-
-
-def replace_section(text: str) -> None:
-    """Replace this script's section of docs/benchmarks.md (or append it); keep the rest."""
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = current.find(f"\n{SECTION}")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION) + 2)
-        tail = "" if end == -1 else "\n" + current[end + 1 :]
-        updated = current[: start + 1] + text + tail
-    DOCS.write_text(updated, encoding="utf-8")
+    replace_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -21,28 +21,13 @@ from typing import Any
 import orjson
 
 from dynamodb_tooling.errors import RequestValidationError
+from dynamodb_tooling.requests import DATA_OPERATIONS
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 #: Operations whose responses carry items (binary values to decode); every other operation
 #: is a table/backup operation whose ``...DateTime`` members are timestamps.
-_ITEM_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-        "ExecuteStatement",
-        "BatchExecuteStatement",
-        "ExecuteTransaction",
-    }
-)
+_ITEM_OPERATIONS = DATA_OPERATIONS
 
 
 def _default(value: Any) -> Any:

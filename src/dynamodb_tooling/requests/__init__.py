@@ -16,9 +16,10 @@ from dynamodb_tooling.requests._flow import (
     gather,
     single,
 )
-from dynamodb_tooling.requests._request import Operation, Request
+from dynamodb_tooling.requests._request import DATA_OPERATIONS, Operation, Request
 
 __all__ = [
+    "DATA_OPERATIONS",
     "Backoff",
     "Concurrently",
     "Flow",

@@ -12,25 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from dynamodb_tooling.config import Config
-from dynamodb_tooling.requests._request import Request
+from dynamodb_tooling.requests._request import DATA_OPERATIONS, Request
 
-_CAPACITY = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-        "ExecuteStatement",
-        "BatchExecuteStatement",
-        "ExecuteTransaction",
-    }
-)
+_CAPACITY = DATA_OPERATIONS  # every item operation takes ReturnConsumedCapacity
 _METRICS = frozenset(
     {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 )
