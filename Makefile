@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration-lean bench bench-transport bench-orm clean
+.PHONY: demo test lint typecheck unit integration-lean integration-async bench bench-transport bench-orm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ unit: $(STAMP)
 integration-lean: $(STAMP)
 	DBTOOLING_DRIVER=lean $(BIN)/pytest -q -m integration
 
-test: lint typecheck unit integration-lean
+# And in its async form: every sync call sent by the lean driver's async face (httpx async).
+integration-async: $(STAMP)
+	DBTOOLING_DRIVER=lean DBTOOLING_TEST_EXECUTION=async $(BIN)/pytest -q -m integration
+
+test: lint typecheck unit integration-lean integration-async
 
 bench: $(STAMP)
 	$(BIN)/python bench/marshal.py

@@ -141,6 +141,12 @@ def test_where_in_on_an_indexed_attribute_and_soft_deletes() -> None:
     assert plan("Task", listed("state", "a", "b"), registry_=tasks).operation == "Query"
     trashed = plan("Task", listed("state", "a", "b"), trashed="with", registry_=tasks)
     assert trashed.operation == "Scan"  # soft-deleted tasks are not in the index
+    # The hint says why, instead of asking to index an attribute that already is.
+    assert trashed.suggestion == (
+        "soft-deleted Task items leave the index on state, so with_trashed() cannot read them "
+        "there; drop with_trashed() to use the index, or add a condition on the primary key "
+        "or a relation"
+    )
 
 
 def test_where_in_on_a_collection_parent_or_a_collection_child_id() -> None:
@@ -201,6 +207,8 @@ def test_the_expiry_index_is_not_used_for_trashed_items() -> None:
     assert plan("Session", Predicate("ttl", "<", 100), registry_=sessions).index == "GSI1"
     trashed = plan("Session", Predicate("ttl", "<", 100), trashed="only", registry_=sessions)
     assert trashed.operation == "Scan"
+    assert trashed.suggestion is not None
+    assert trashed.suggestion.startswith("soft-deleted Session items leave the index on ttl")
 
 
 class SlugRule:

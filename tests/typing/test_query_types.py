@@ -30,3 +30,24 @@ def check() -> None:
     assert_type(User.query().pluck("name"), Collection[Any])
     assert_type(User.query().explain(), Explanation)
     assert_type(User(name="x").age, int)
+
+
+async def check_async() -> None:
+    class User(Model):
+        age: Field[int]
+        name: str
+
+    query = User.where("name", "Ada")
+    assert_type(await User.afind("u1"), User | None)
+    assert_type(await query.aget(), Collection[User])
+    assert_type(await query.afirst(), User | None)
+    assert_type(await query.acount(), int)
+    assert_type(await query.apaginate(10), Page[User])
+    assert_type(await query.ainsert({"name": "Bo"}), User)
+    assert_type(await query.aupsert({"name": "Bo"}), User)
+    assert_type(await query.ainsert_many([{"name": "Bo"}]), int)
+    assert_type(await query.aupdate(age=3), int)
+    assert_type(await query.adelete(), int)
+    assert_type(await query.aforce_delete(), int)
+    assert_type(await query.achunk(10, print), bool)
+    assert_type(await query.adoesnt_exist(), bool)

@@ -25,13 +25,15 @@ from dynamodb_tooling.errors import ConfigError
 
 ENV_PREFIX = "DBTOOLING_"
 ENV_NESTING = "__"
-#: Variables that steer loading or tooling rather than set an option (the last one is the test
-#: fixtures' opt-in to a non-local endpoint, see ``dynamodb_tooling.testing.plugin``).
+#: Variables that steer loading or tooling rather than set an option (the last two steer the
+#: test fixtures: the opt-in to a non-local endpoint and the suite's execution form, see
+#: ``dynamodb_tooling.testing.plugin``).
 _CONTROL_VARIABLES = {
     "DBTOOLING_ENV",
     "DBTOOLING_CONFIG",
     "DBTOOLING_DOTENV",
     "DBTOOLING_TEST_ALLOW_REMOTE",
+    "DBTOOLING_TEST_EXECUTION",
 }
 
 

@@ -7,19 +7,37 @@ Each runs the same plan and the same flows as its sync twin, on the executor's a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from dynamodb_tooling.errors import ItemNotFoundError
+from dynamodb_tooling.errors import ItemNotFoundError, QueryError
+from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
 from dynamodb_tooling.query.results import Collection, Page
+from dynamodb_tooling.query.unique import arun_write
 
 if TYPE_CHECKING:
+    from dynamodb_tooling.config import Config
+    from dynamodb_tooling.query._write_plan import WritePlan
+    from dynamodb_tooling.query.builder import QueryBuilder
     from dynamodb_tooling.query.cursor import CursorCodec
+    from dynamodb_tooling.query.executor import Executor
     from dynamodb_tooling.query.plan import Explanation
     from dynamodb_tooling.query.reader import RawPage, Reader
     from dynamodb_tooling.query.state import QueryState
+    from dynamodb_tooling.requests import Flow
+    from dynamodb_tooling.requests.batch import ProgressCallback
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BulkJob:
+    """A write over every item ``query`` matches: each item compiled by ``compile_write``."""
+
+    query: QueryBuilder[Any]
+    compile_write: Callable[[Mapping[str, Any]], WritePlan]
+    what: str
 
 
 class AsyncTerminals(Generic[T]):
@@ -49,6 +67,31 @@ class AsyncTerminals(Generic[T]):
         def where_in(self, attribute: str, values: Any) -> Self: ...
 
         def explain(self) -> Explanation: ...
+
+        @property
+        def config(self) -> Config: ...
+
+        def plan(self) -> Any: ...
+
+        def _bulk_flow(
+            self, job: BulkJob, items: list[dict[str, Any]]
+        ) -> tuple[Executor, Flow[int]]: ...
+
+        def _insert_plan(self, values: Mapping[str, Any]) -> tuple[Executor, WritePlan]: ...
+
+        def _upsert_flow(
+            self, values: Mapping[str, Any], original: Mapping[str, Any] | None
+        ) -> tuple[Executor, Flow[WritePlan]]: ...
+
+        def _insert_many_flow(
+            self, rows: Iterable[Mapping[str, Any]], on_progress: ProgressCallback | None
+        ) -> tuple[Executor, Flow[list[dict[str, Any]]]]: ...
+
+        def _update_job(self, changes: Mapping[str, Any]) -> BulkJob: ...
+
+        def _delete_job(self) -> BulkJob: ...
+
+        def _force_delete_job(self) -> BulkJob: ...
 
     async def __aiter__(self) -> AsyncIterator[T]:
         """``async for item in query``: items as pages arrive."""
@@ -104,3 +147,92 @@ class AsyncTerminals(Generic[T]):
         """The async twin of ``paginate()``."""
         raw = await self._reader().apage(per_page, cursor, self._codec())
         return self._as_page(raw, per_page)
+
+    async def aeach(self, callback: Callable[[T], Any]) -> None:
+        """The async twin of ``each()``: ``callback`` for each item as pages arrive."""
+        async for item in self._reader().aitems():
+            callback(self._hydrate(item))
+
+    async def achunk(self, size: int, callback: Callable[[Collection[T]], Any]) -> bool:
+        """The async twin of ``chunk()`` (``callback`` stays a plain function)."""
+        if size < 1:
+            raise QueryError(f"chunk size must be at least 1 (got {size})")
+        if not self.plan().pageable:
+            found = await self.aget()
+            return all(callback(part) is not False for part in found.chunk(size))
+        cursor: str | None = None
+        while True:
+            page = await self.apaginate(size, cursor)
+            if page.items and callback(page.items) is False:
+                return False
+            if not page.has_more:
+                return True
+            cursor = page.next_cursor
+
+    async def avalue(self, attribute: str) -> Any:
+        self._known(attribute)
+        async for item in self.limit(1)._reader().aitems():
+            return item.get(attribute)
+        return None
+
+    async def adoesnt_exist(self) -> bool:
+        return not await self.aexists()
+
+    async def _aaggregate(self, attribute: str, what: str) -> list[dict[str, Any]]:
+        self._known(attribute)
+        items = [item async for item in self._reader().aitems()]
+        warn_if_large(len(items), self.config.query_builder.aggregate_warning_threshold, what)
+        return items
+
+    async def asum(self, attribute: str) -> Any:
+        return sum_of(await self._aaggregate(attribute, f"sum({attribute!r})"), attribute)
+
+    async def aavg(self, attribute: str) -> Any:
+        return avg_of(await self._aaggregate(attribute, f"avg({attribute!r})"), attribute)
+
+    async def amin(self, attribute: str) -> Any:
+        return min_of(await self._aaggregate(attribute, f"min({attribute!r})"), attribute)
+
+    async def amax(self, attribute: str) -> Any:
+        return max_of(await self._aaggregate(attribute, f"max({attribute!r})"), attribute)
+
+    # Writing: the sync terminals' plans and flows, on the async face.
+    async def ainsert(self, values: Mapping[str, Any]) -> T:
+        """The async twin of ``insert()``."""
+        client, plan = self._insert_plan(values)
+        await arun_write(client, plan)
+        assert plan.item is not None
+        return self._hydrate(plan.item)
+
+    async def aupsert(
+        self, values: Mapping[str, Any], *, original: Mapping[str, Any] | None = None
+    ) -> T:
+        """The async twin of ``upsert()``."""
+        client, flow = self._upsert_flow(values, original)
+        plan = await client.arun(flow)
+        assert plan.item is not None
+        return self._hydrate(plan.item)
+
+    async def ainsert_many(
+        self, rows: Iterable[Mapping[str, Any]], *, on_progress: ProgressCallback | None = None
+    ) -> int:
+        """The async twin of ``insert_many()``."""
+        client, flow = self._insert_many_flow(rows, on_progress)
+        return len(await client.arun(flow))
+
+    async def _abulk(self, job: BulkJob) -> int:
+        items = [item async for item in job.query._reader().aitems()]
+        client, flow = self._bulk_flow(job, items)
+        return await client.arun(flow)
+
+    async def aupdate(self, **changes: Any) -> int:
+        """The async twin of ``update()`` (the same writes, side by side)."""
+        return await self._abulk(self._update_job(changes))
+
+    async def adelete(self) -> int:
+        """The async twin of ``delete()``."""
+        return await self._abulk(self._delete_job())
+
+    async def aforce_delete(self) -> int:
+        """The async twin of ``force_delete()``."""
+        return await self._abulk(self._force_delete_job())

@@ -17,9 +17,10 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.errors import ItemNotFoundError, QueryError
-from dynamodb_tooling.query._async_terminals import AsyncTerminals
+from dynamodb_tooling.query._async_terminals import AsyncTerminals, BulkJob
 from dynamodb_tooling.query._bulk import bulk_flow
 from dynamodb_tooling.query._guard import refuse_guarded
+from dynamodb_tooling.query._write_plan import WritePlan
 from dynamodb_tooling.query.aggregates import avg_of, max_of, min_of, sum_of, warn_if_large
 from dynamodb_tooling.query.cursor import CursorCodec
 from dynamodb_tooling.query.executor import Executor, default_executor
@@ -37,8 +38,9 @@ from dynamodb_tooling.query.predicates import (
 from dynamodb_tooling.query.reader import RawPage, Reader
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
-from dynamodb_tooling.query.unique import read_and_upsert, run_write
-from dynamodb_tooling.query.writes import WriteCompiler, insert_many
+from dynamodb_tooling.query.unique import read_and_upsert_flow, run_write, written
+from dynamodb_tooling.query.writes import WriteCompiler, insert_many_flow
+from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests.batch import ProgressCallback
 from dynamodb_tooling.requests.partiql import Statement
 from dynamodb_tooling.schema import Registry, get_registry
@@ -402,63 +404,90 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         compiler = WriteCompiler(self._registry, self._state.table)
         return self._state.model, compiler, self._client or default_executor()
 
-    def _bulk(self, items: Iterable[dict[str, Any]], compile_write: Any, what: str) -> int:
+    def _bulk_flow(self, job: BulkJob, items: list[dict[str, Any]]) -> tuple[Executor, Flow[int]]:
         client = self._client or default_executor()
         once = client.config.non_idempotent_writes == "exactly_once"
-        return client.run(bulk_flow(items, compile_write, exactly_once=once, what=what))
+        return client, bulk_flow(items, job.compile_write, exactly_once=once, what=job.what)
+
+    def _bulk(self, job: BulkJob) -> int:
+        # The matching items are read first (the sync reader), then written by one flow.
+        client, flow = self._bulk_flow(job, list(job.query._raw()))
+        return client.run(flow)
 
     def insert(self, values: Mapping[str, Any]) -> T:
         """Insert one item (unique values reserved in the same transaction); returns it."""
-        model, compiler, client = self._writes(values, "query().insert()")
-        plan = compiler.insert(model, values)
+        client, plan = self._insert_plan(values)
         run_write(client, plan)
         assert plan.item is not None
         return self._hydrate(plan.item)
+
+    def _insert_plan(self, values: Mapping[str, Any]) -> tuple[Executor, WritePlan]:
+        model, compiler, client = self._writes(values, "query().insert()")
+        return client, compiler.insert(model, values)
 
     def upsert(self, values: Mapping[str, Any], *, original: Mapping[str, Any] | None = None) -> T:
         """Put the whole item, replacing any at its key. Unique values stay exact: on models
         with unique attributes the item is read first (unless ``original`` gives its current
         values, or ``{}`` for "no item yet") so a replaced value's sentinel is released."""
-        model, compiler, client = self._writes(values, "query().upsert()")
-        if original is None and self._registry.model(model).unique_attributes:
-            plan = read_and_upsert(client, compiler, model, values)
-        else:
-            plan = compiler.upsert(model, values, original=original)
-            run_write(client, plan)
+        client, flow = self._upsert_flow(values, original)
+        plan = client.run(flow)
         assert plan.item is not None
         return self._hydrate(plan.item)
+
+    def _upsert_flow(
+        self, values: Mapping[str, Any], original: Mapping[str, Any] | None
+    ) -> tuple[Executor, Flow[WritePlan]]:
+        model, compiler, client = self._writes(values, "query().upsert()")
+        if original is None and self._registry.model(model).unique_attributes:
+            return client, read_and_upsert_flow(client, compiler, model, values)
+        return client, written(client, compiler.upsert(model, values, original=original))
 
     def insert_many(
         self, rows: Iterable[Mapping[str, Any]], *, on_progress: ProgressCallback | None = None
     ) -> int:
         """Insert many items with batched, parallel writes; returns how many were written."""
+        client, flow = self._insert_many_flow(rows, on_progress)
+        return len(client.run(flow))
+
+    def _insert_many_flow(
+        self, rows: Iterable[Mapping[str, Any]], on_progress: ProgressCallback | None
+    ) -> tuple[Executor, Flow[list[dict[str, Any]]]]:
         rows = list(rows)
         names = {name for row in rows for name in row}
         model, compiler, client = self._writes(names, "query().insert_many()")
-        return len(insert_many(client, compiler, model, rows, on_progress=on_progress))
+        return client, insert_many_flow(compiler, model, rows, on_progress=on_progress)
 
     def update(self, **changes: Any) -> int:
         """Update every matching item (only ``changes``; keys and sentinels kept right), the
         writes running side by side; returns how many were updated. Fires no model events.
         Some failing → :class:`PartialWriteError` (how many were written, which failed)."""
+        return self._bulk(self._update_job(changes))
+
+    def _update_job(self, changes: Mapping[str, Any]) -> BulkJob:
         model, compiler, _ = self._writes(changes, "query().update()")
-        return self._bulk(
-            self._raw(), lambda item: compiler.update(model, item, changes), f"{model} update()"
+        return BulkJob(
+            self, lambda item: compiler.update(model, item, changes), f"{model} update()"
         )
 
     def delete(self) -> int:
         """Delete every matching item (soft-delete when the model uses soft deletes); see
         :meth:`update` for how the writes run."""
+        return self._bulk(self._delete_job())
+
+    def _delete_job(self) -> BulkJob:
         model, compiler, _ = self._writes()
         soft = self._registry.model(model).traits.soft_deletes
         write = compiler.soft_delete if soft else compiler.delete
-        return self._bulk(self._raw(), lambda item: write(model, item), f"{model} delete()")
+        return BulkJob(self, lambda item: write(model, item), f"{model} delete()")
 
     def force_delete(self) -> int:
         """Delete every matching item for good (soft-deleted ones included)."""
+        return self._bulk(self._force_delete_job())
+
+    def _force_delete_job(self) -> BulkJob:
         model, compiler, _ = self._writes()
-        return self._bulk(
-            self.with_trashed()._raw(),
+        return BulkJob(
+            self.with_trashed(),
             lambda item: compiler.delete(model, item),
             f"{model} force_delete()",
         )

@@ -34,10 +34,12 @@ __all__ = [
     "arun_write",
     "owned_by",
     "read_and_upsert",
+    "read_and_upsert_flow",
     "release_sentinel",
     "reserve_sentinel",
     "run_write",
     "translate_write_error",
+    "written",
 ]
 
 
@@ -105,5 +107,18 @@ def read_and_upsert(
     client: Executor, compiler: WriteCompiler, model: str, values: Mapping[str, Any]
 ) -> WritePlan:
     """Upsert with the item's current values as ``original`` (see ``upsert_flow``)."""
+    return client.run(read_and_upsert_flow(client, compiler, model, values))
+
+
+def read_and_upsert_flow(
+    client: Executor, compiler: WriteCompiler, model: str, values: Mapping[str, Any]
+) -> Flow[WritePlan]:
+    """The flow of :func:`read_and_upsert`, for ``client.run`` or ``client.arun``."""
     once = client.config.non_idempotent_writes == "exactly_once"
-    return client.run(upsert_flow(compiler, model, values, exactly_once=once))
+    return upsert_flow(compiler, model, values, exactly_once=once)
+
+
+def written(client: Executor, plan: WritePlan) -> Flow[WritePlan]:
+    """Write ``plan`` as :func:`run_write` does and return it (for flows ending in a plan)."""
+    yield from _flow(client, plan, None)
+    return plan

@@ -25,6 +25,7 @@ from dynamodb_tooling.query._write_base import WriteOptions
 from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
 from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.query.unique import release_sentinel
+from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests.batch import ProgressCallback, batch_write, delete, put
 from dynamodb_tooling.requests.transactions import (
     ConditionCheck,
@@ -367,6 +368,17 @@ def insert_many(
     retried); returns the items written. A batch put has no condition: an item with the same
     key is replaced. Models with unique attributes are refused (they need transactions).
     """
+    return client.run(insert_many_flow(compiler, model, values_list, on_progress=on_progress))
+
+
+def insert_many_flow(
+    compiler: WriteCompiler,
+    model: str,
+    values_list: Sequence[Mapping[str, Any]],
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Flow[list[dict[str, Any]]]:
+    """The flow of :func:`insert_many` (bad input fails when it is built, before any request)."""
     _refuse_unique(compiler.registry.model(model), "insert_many")
     items = [compiler.new_item(model, values) for values in values_list]
     design = compiler.keys.design
@@ -379,8 +391,14 @@ def insert_many(
                 "BatchWriteItem rejects two writes to one item"
             )
         seen[key] = index
+    return _written_items(items, compiler.table, on_progress)
+
+
+def _written_items(
+    items: list[dict[str, Any]], table: str, on_progress: ProgressCallback | None
+) -> Flow[list[dict[str, Any]]]:
     if items:
-        client.run(batch_write({compiler.table: [put(i) for i in items]}, on_progress=on_progress))
+        yield from batch_write({table: [put(i) for i in items]}, on_progress=on_progress)
     return items
 
 

@@ -17,7 +17,9 @@ once per test session. An endpoint that is not on this machine (127.0.0.0/8, ``l
 None of the fixtures read ``engine``, ``endpoint``, ``profile`` or credentials from the
 project's ``dbtooling.toml`` or the AWS shared config files when the endpoint is local.
 ``DBTOOLING_DRIVER`` (e.g. ``lean``) picks the driver of ``dynamodb_client`` and of the ORM,
-so the same suite runs on every driver.
+so the same suite runs on every driver. ``DBTOOLING_TEST_EXECUTION=async`` runs it in its async
+form: every sync call goes through the driver's async face (see
+:mod:`dynamodb_tooling.testing.async_face`).
 """
 
 from __future__ import annotations
@@ -40,10 +42,17 @@ from dynamodb_tooling.drivers.base import Driver
 from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
 from dynamodb_tooling.errors import ConfigError, ResourceNotFoundError
 from dynamodb_tooling.schema.registry import Registry, get_registry
+from dynamodb_tooling.testing.async_face import (
+    SUFFIX,
+    AsyncFaceDriver,
+    inner_driver_name,
+    register_async_face_drivers,
+)
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 ALLOW_REMOTE_VARIABLE = "DBTOOLING_TEST_ALLOW_REMOTE"
 DRIVER_VARIABLE = "DBTOOLING_DRIVER"
+EXECUTION_VARIABLE = "DBTOOLING_TEST_EXECUTION"
 
 TableFactory = Callable[..., str]
 
@@ -105,7 +114,22 @@ def dynamodb_config(dynamodb_endpoint: str) -> Config:
     from the project's configuration files; the driver is ``DBTOOLING_DRIVER`` (default
     ``botocore``)."""
     driver = os.environ.get(DRIVER_VARIABLE) or "botocore"
+    if execution_form() == "async":
+        register_async_face_drivers(driver)
+        driver += SUFFIX
     return validate_config(max_retries=2, driver=driver, **_endpoint_options(dynamodb_endpoint))
+
+
+def execution_form(environ: Any = os.environ) -> str:
+    """``"sync"`` (the default) or ``"async"``, from ``DBTOOLING_TEST_EXECUTION``."""
+    form = environ.get(EXECUTION_VARIABLE) or "sync"
+    if form not in ("sync", "async"):
+        pytest.fail(
+            f"{EXECUTION_VARIABLE}={form!r} is not a test execution form; use 'sync' (the "
+            "default) or 'async' (every sync call goes through the driver's async face)",
+            pytrace=False,
+        )
+    return str(form)
 
 
 def _isolated_session() -> Any:
@@ -129,6 +153,9 @@ _SESSION_DRIVERS: dict[str, Callable[..., Driver]] = {
 def _driver_for(config: Config) -> Driver:
     """The configured driver; a built-in one gets a botocore session that reads no AWS
     files or profile when the endpoint is local."""
+    inner = inner_driver_name(config.driver)
+    if inner is not None:
+        return AsyncFaceDriver(_driver_for(config.model_copy(update={"driver": inner})))
     local = config.endpoint is not None and is_loopback_endpoint(config.endpoint)
     factory = _SESSION_DRIVERS.get(config.driver)
     if factory is None or not local:
@@ -226,6 +253,8 @@ def dynamodb_table(
         **_endpoint_options(dynamodb_config.endpoint),
         # The region of dynamodb_client: engines keep tables per region.
         "region": dynamodb_config.region,
+        # The driver of the suite (DBTOOLING_DRIVER, and its async face in the async form).
+        "driver": dynamodb_config.driver,
         "default_table_name": name,
         "table_name_prefix": "",
         "table_name_suffix": "",

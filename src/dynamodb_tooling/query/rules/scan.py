@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from dynamodb_tooling.query.plan import Plan, Route
 from dynamodb_tooling.query.rules.base import Context
+from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath
 
 
 class ScanRule:
@@ -18,7 +19,7 @@ class ScanRule:
     def plan(self, ctx: Context) -> Plan:
         planner, state, entity = ctx.planner, ctx.state, ctx.entity
         conjuncts = list(ctx.conjuncts)
-        suggestion = planner.suggest(entity, conjuncts)
+        suggestion = _trashed_hint(ctx) or planner.suggest(entity, conjuncts)
         reason = (
             "force_scan()"
             if state.force_scan
@@ -45,3 +46,20 @@ class ScanRule:
             entity_type_attribute=planner.config.single_table_design.entity_type_attribute,
             route=Route(self.name, scoped=True),
         )
+
+
+def _trashed_hint(ctx: Context) -> str | None:
+    """Why an indexed attribute could not serve ``with_trashed()``/``only_trashed()``."""
+    if not ctx.wants_trashed:
+        return None
+    indexed = {p.attribute for p in ctx.entity.paths(IndexedAttributePath)}
+    indexed |= {p.attribute for p in ctx.entity.paths(ExpiryPath)}
+    used = sorted({p.attribute for p in ctx.conjuncts} & indexed)
+    if not used:
+        return None
+    call = f"{ctx.state.trashed}_trashed()"
+    return (
+        f"soft-deleted {ctx.entity.name} items leave the index on {', '.join(used)}, so {call} "
+        "cannot read them there; drop "
+        f"{call} to use the index, or add a condition on the primary key or a relation"
+    )
