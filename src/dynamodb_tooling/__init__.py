@@ -20,12 +20,13 @@ from dynamodb_tooling.orm import (
     Model,
     attribute,
     define_model,
+    get_model,
+    load_models,
 )
 from dynamodb_tooling.query.executor import install_default_executor as _install_executor
 from dynamodb_tooling.query.rules.patterns import PatternPlanner as _PatternPlanner
 from dynamodb_tooling.schema import Registry, get_registry
 from dynamodb_tooling.schema.access_patterns import install_pattern_planner as _install_planner
-from dynamodb_tooling.schema.discovery import load_models
 
 # The composition root: queries run on the configured client unless given another executor,
 # and access patterns are planned by the query planner (the lower layers import neither).
@@ -47,6 +48,7 @@ __all__ = [
     "define_model",
     "get_config",
     "get_driver",
+    "get_model",
     "get_registry",
     "load_models",
     "marshal",

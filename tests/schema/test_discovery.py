@@ -1,5 +1,6 @@
 """Discovering models under a folder: Stacks .ts/.js files, JSON, YAML and Python modules."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.schema import ModelDefinition, RawCode, Registry, SchemaError, discovery
 from dynamodb_tooling.schema import registry as registry_module
-from dynamodb_tooling.schema.discovery import load_models, model_files
+from dynamodb_tooling.schema.discovery import discover, load_definitions, model_files
 from tests.schema import blog
 from tests.schema.test_stacks import SAMPLES, registry_of
 
@@ -38,7 +39,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 # The blog as Stacks files.
 def test_stacks_ts_files_give_the_blog() -> None:
     registry = fresh()
-    loaded = load_models(BLOG_TS, registry=registry)
+    loaded = load_definitions(BLOG_TS, registry=registry)
     assert [d.name for d in loaded] == sorted(d.name for d in blog.BLOG)
     assert loaded == list(registry.models)
     assert_is_the_blog(registry)
@@ -46,7 +47,7 @@ def test_stacks_ts_files_give_the_blog() -> None:
 
 def test_code_values_in_ts_files_become_raw_code() -> None:
     registry = fresh()
-    load_models(str(BLOG_TS), registry=registry)
+    load_definitions(str(BLOG_TS), registry=registry)
     user = registry.model("User")
     assert user.factory is not None
     assert user.factory.text.startswith("(faker) => ({\n    email: faker.internet.email(),")
@@ -80,7 +81,7 @@ def test_files_are_walked_recursively_in_sorted_order_without_declaration_files(
 
 def test_json_yaml_and_python_files_give_the_blog() -> None:
     registry = fresh()
-    loaded = load_models(FIXTURES / "blog_mixed", registry=registry)
+    loaded = load_definitions(FIXTURES / "blog_mixed", registry=registry)
     assert len(loaded) == len(blog.BLOG)
     assert_is_the_blog(registry)
 
@@ -91,7 +92,7 @@ def test_python_modules_register_themselves_and_their_models_list(
     application = fresh()
     monkeypatch.setattr(registry_module, "_global", application)
     target = fresh()
-    loaded = load_models(FIXTURES / "python_models", registry=target)
+    loaded = load_definitions(FIXTURES / "python_models", registry=target)
     assert [d.name for d in loaded] == ["Label", "Tag"]
     assert [d.name for d in target.models] == ["Label", "Tag"]
     assert "Tag" in application  # registered by the module itself on import
@@ -104,7 +105,7 @@ def test_default_path_comes_from_the_configuration(
     config = validate_config(query_builder={"models_path": str(tmp_path / "models")})
     monkeypatch.setattr(discovery, "get_config", lambda: config)
     registry = fresh()
-    assert [d.name for d in load_models(registry=registry)] == ["Role"]
+    assert [d.name for d in load_definitions(registry=registry)] == ["Role"]
 
 
 def test_default_registry_is_the_application_registry(
@@ -113,14 +114,14 @@ def test_default_registry_is_the_application_registry(
     application = fresh()
     monkeypatch.setattr(registry_module, "_global", application)
     write(tmp_path, "Role.json", '{"name": "Role"}')
-    load_models(tmp_path)
+    load_definitions(tmp_path)
     assert "Role" in application
 
 
 def test_a_one_model_file_without_a_name_takes_the_file_stem(tmp_path: Path) -> None:
     write(tmp_path, "AuditLog.yaml", "attributes: {message: string}\n")
     write(tmp_path, "Badge.js", "module.exports = { attributes: {} }")
-    loaded = load_models(tmp_path, registry=fresh())
+    loaded = load_definitions(tmp_path, registry=fresh())
     assert [d.name for d in loaded] == ["AuditLog", "Badge"]
 
 
@@ -130,14 +131,14 @@ def test_hidden_and_vendor_folders_are_skipped(tmp_path: Path) -> None:
     write(tmp_path, "node_modules/pkg/index.js", "module.exports = 1")
     write(tmp_path, "README.md", "# models")
     write(tmp_path, "__init__.py", "raise RuntimeError('not imported')")
-    assert [d.name for d in load_models(tmp_path, registry=fresh())] == ["Role"]
+    assert [d.name for d in load_definitions(tmp_path, registry=fresh())] == ["Role"]
 
 
 # Errors.
 def test_missing_folder_names_the_path_and_the_option(tmp_path: Path) -> None:
     missing = tmp_path / "app" / "models"
     with pytest.raises(SchemaError) as caught:
-        load_models(missing, registry=fresh())
+        load_definitions(missing, registry=fresh())
     assert str(missing) in str(caught.value)
     assert "query_builder.models_path" in str(caught.value)
 
@@ -146,7 +147,7 @@ def test_missing_configured_folder_says_to_set_the_option(monkeypatch: pytest.Mo
     config = validate_config(query_builder={"models_path": "no/such/folder"})
     monkeypatch.setattr(discovery, "get_config", lambda: config)
     with pytest.raises(SchemaError, match=r"'no/such/folder'.*set query_builder\.models_path"):
-        load_models(registry=fresh())
+        load_definitions(registry=fresh())
 
 
 @pytest.mark.parametrize(
@@ -167,7 +168,7 @@ def test_missing_configured_folder_says_to_set_the_option(monkeypatch: pytest.Mo
 def test_a_failing_file_is_named(tmp_path: Path, name: str, text: str, fragment: str) -> None:
     path = write(tmp_path, name, text)
     with pytest.raises(SchemaError) as caught:
-        load_models(tmp_path, registry=fresh())
+        load_definitions(tmp_path, registry=fresh())
     message = str(caught.value)
     assert message.startswith(str(path))
     assert fragment in message
@@ -177,7 +178,7 @@ def test_duplicate_model_names_across_files_name_both_files(tmp_path: Path) -> N
     first = write(tmp_path, "a/User.ts", "export default { name: 'User' }")
     second = write(tmp_path, "b/user.json", '{"name": "User", "attributes": {"x": {}}}')
     with pytest.raises(SchemaError) as caught:
-        load_models(tmp_path, registry=fresh())
+        load_definitions(tmp_path, registry=fresh())
     assert str(first) in str(caught.value)
     assert str(second) in str(caught.value)
     assert "'User' is defined twice" in str(caught.value)
@@ -188,7 +189,7 @@ def test_conflict_with_an_already_registered_model_names_the_file(tmp_path: Path
     registry.register(ModelDefinition("Role", "ROLE"))
     path = write(tmp_path, "Role.ts", "export default { name: 'Role', pkPrefix: 'R' }")
     with pytest.raises(SchemaError, match="a different model named 'Role'") as caught:
-        load_models(tmp_path, registry=registry)
+        load_definitions(tmp_path, registry=registry)
     assert str(caught.value).startswith(str(path))
 
 
@@ -198,5 +199,51 @@ def test_nothing_is_registered_when_a_file_fails(tmp_path: Path) -> None:
     write(tmp_path, "C.ts", "export default { name: 'C', hasMany: 'A' }")
     registry = fresh()
     with pytest.raises(SchemaError, match=r"C\.ts"):
-        load_models(tmp_path, registry=registry)
+        load_definitions(tmp_path, registry=registry)
     assert registry.models == ()
+
+
+# Python model modules importing each other (the CLI's path: definitions only).
+def test_model_modules_importing_each_other_give_each_model_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(registry_module, "_global", fresh())
+    monkeypatch.syspath_prepend(str(tmp_path))
+    modules = set(sys.modules)
+    try:
+        write(
+            tmp_path,
+            "models/team.py",
+            "from dynamodb_tooling import Model\n\n\nclass Team(Model):\n    name: str\n",
+        )
+        post = write(
+            tmp_path,
+            "models/post.py",
+            "from dynamodb_tooling import BelongsTo, Model\nfrom models.team import Team\n\n\n"
+            "class Post(Model):\n    title: str\n    team = BelongsTo(Team)\n",
+        )
+        registry = fresh()
+        found = discover(tmp_path / "models", registry=registry)
+        assert [m.definition.name for m in found] == ["Post", "Team"]
+        team = sys.modules["models.team"]
+        assert [m.model_class for m in found] == [sys.modules["models.post"].Post, team.Team]
+        assert [m.file for m in found] == [post, tmp_path / "models" / "team.py"]
+        assert [d.name for d in registry.models] == ["Post", "Team"]
+        assert registry.model("Post").relations[0].target == "Team"
+    finally:
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
+
+
+def test_stacks_models_carry_the_object_they_were_parsed_from(tmp_path: Path) -> None:
+    write(tmp_path, "Role.ts", "export default { name: 'Role', attributes: { label: {} } }")
+    write(tmp_path, "Badge.yaml", "attributes: {label: string}\n")
+    found = discover(tmp_path, registry=fresh())
+    assert [(m.definition.name, m.data, m.model_class) for m in found] == [
+        ("Badge", {"name": "Badge", "attributes": {"label": "string"}}, None),
+        ("Role", {"name": "Role", "attributes": {"label": {}}}, None),
+    ]
+
+
+def test_the_definitions_level_name_of_earlier_releases_still_works() -> None:
+    assert discovery.load_models is load_definitions

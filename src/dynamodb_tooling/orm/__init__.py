@@ -3,6 +3,7 @@
 from dynamodb_tooling.errors import MassAssignmentError
 from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
+from dynamodb_tooling.orm.loading import get_model, load_models
 from dynamodb_tooling.orm.model import Model
 from dynamodb_tooling.orm.relations import (
     BelongsTo,
@@ -26,4 +27,6 @@ __all__ = [
     "RelationNotLoadedError",
     "attribute",
     "define_model",
+    "get_model",
+    "load_models",
 ]

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from dynamodb_tooling.config import get_config
 from dynamodb_tooling.schema import Registry
-from dynamodb_tooling.schema.discovery import load_models
+from dynamodb_tooling.schema.discovery import load_definitions
 
 console = Console(soft_wrap=True)
 
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
 def _registry(models: Path | None) -> Registry:
     registry = Registry(get_config())
-    load_models(models, registry=registry)
+    load_definitions(models, registry=registry)
     return registry
 
 
