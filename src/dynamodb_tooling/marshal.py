@@ -137,6 +137,11 @@ def _m_decimal(value: Decimal, depth: int = 0) -> AttributeValue:
             "DynamoDB numbers must be finite; store None or omit the attribute instead",
         )
     if value:
+        text = str(value)
+        if len(text) <= _MAX_DIGITS and "E" not in text:
+            # At most 38 characters hold at most 38 digits, and without an exponent str()
+            # only writes adjusted exponents from -6 up: surely in range.
+            return {"N": text}
         _sign, digits, _exponent = value.as_tuple()
         significant = len(digits)
         while digits[significant - 1] == 0:  # trailing zeros are not significant
@@ -198,7 +203,12 @@ def _m_map(value: Mapping[str, Any], depth: int = 0) -> AttributeValue:
             if type(k) is not str:
                 k = _checked_key(k)
             t = type(v)
-            out[k] = {"S": v} if t is str else table[t](v, inner)
+            if t is str:
+                out[k] = {"S": v}
+            elif t is int and -_INT_DIGITS_LIMIT < v < _INT_DIGITS_LIMIT:
+                out[k] = {"N": f"{v}"}  # _m_int, inlined
+            else:
+                out[k] = table[t](v, inner)
     except KeyError:
         # A type not in the table yet (a subclass, or unsupported): resolve it and start over.
         return {"M": {_checked_key(k): _marshall_value(v, inner) for k, v in value.items()}}
@@ -451,7 +461,13 @@ def _build_unmarshallers(number: Callable[[str], Any]) -> dict[str, _Unmarshalle
         out: dict[str, Any] = {}
         for k, av in inner.items():
             (t,) = av
-            out[k] = av[t] if t == "S" else table[t](av[t])
+            if t == "S":
+                out[k] = av[t]
+            elif t == "N":  # `number`, its first (most taken) branch inlined
+                text = av[t]
+                out[k] = int(text) if text.isdigit() else number(text)
+            else:
+                out[k] = table[t](av[t])
         return out
 
     def list_(inner: list[Mapping[str, Any]]) -> list[Any]:

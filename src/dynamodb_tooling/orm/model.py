@@ -28,7 +28,7 @@ from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP
 from dynamodb_tooling.errors import DynamoDBToolingError, MarshallingError
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
-from dynamodb_tooling.orm.persistence import ModelState, Persistence
+from dynamodb_tooling.orm.persistence import _SCALARS, ModelState, Persistence, snapshot
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.predicates import MISSING
@@ -217,16 +217,28 @@ class Model(Persistence):
         else:
             cls._check_names(values)
         definition = cls.__definition__
-        for attribute in definition.attributes:
-            if attribute.name not in values and attribute.has_default:
+        for attribute in cls._defaulted():
+            if attribute.name not in values:
                 spec = cls.__attribute_specs__.get(attribute.name)
                 has_spec_default = spec is not None and spec.has_default
                 default = spec.make_default() if spec and has_spec_default else attribute.default
                 # A copy: a mutable default (a list, a set) must not be shared by instances.
-                values[attribute.name] = copy.deepcopy(default)
+                values[attribute.name] = (
+                    default if type(default) in _SCALARS else copy.deepcopy(default)
+                )
         if values.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
             values[definition.primary_key] = generate_id(definition)
         object.__setattr__(self, "_model_state", ModelState(values))
+
+    @classmethod
+    def _defaulted(cls) -> tuple[AttributeDefinition, ...]:
+        """The attributes with a default, in declaration order (taken once per definition)."""
+        definition = cls.__definition__
+        found = cls.__dict__.get("_defaulted_attributes")
+        if found is None or found[0] is not definition:
+            found = (definition, tuple(a for a in definition.attributes if a.has_default))
+            type.__setattr__(cls, "_defaulted_attributes", found)
+        return found[1]
 
     @classmethod
     def _names(cls) -> tuple[str, ...]:
@@ -375,7 +387,10 @@ class Model(Persistence):
     def to_values(self) -> dict[str, Any]:
         """The model's stored values (attributes, foreign keys, managed attributes)."""
         allowed = type(self)._name_set()[1]
-        return {k: v for k, v in self._state.values.items() if k in allowed}
+        values = self._state.values
+        if allowed.issuperset(values):
+            return dict(values)  # the usual case: every name is a stored one
+        return {k: v for k, v in values.items() if k in allowed}
 
     def to_item(self) -> dict[str, Any]:
         """The full DynamoDB item as Python values, keys included."""
@@ -387,10 +402,20 @@ class Model(Persistence):
 
         Hydration is not mass assignment: guarded attributes are loaded as stored.
         """
-        values = cls._transformer().from_item(item, cls.__definition__.name)
+        name = cls.__definition__.name
+        transformer = cls._transformer()
+        cls.__registry__.model(name)  # an unregistered model is named as such
+        info = transformer.info(name)
+        values = transformer.read_values(item, name, info)
         instance = cls.__new__(cls)
-        object.__setattr__(instance, "_model_state", ModelState(values))
-        instance._remember()
+        state = ModelState(values)
+        object.__setattr__(instance, "_model_state", state)
+        # _remember(), spelled out: the snapshot of the stored names (usually all of them).
+        allowed = info.allowed  # the names _name_set() holds
+        if not allowed.issuperset(values):
+            values = {k: v for k, v in values.items() if k in allowed}
+        state.original = snapshot(values, name)
+        state.exists = True
         return instance
 
     # Serialisation.

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP, describe
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import MarshallingError, QueryError
-from dynamodb_tooling.query._guard import refuse_guarded
+from dynamodb_tooling.query._guard import protected_names, refuse_guarded
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
-from dynamodb_tooling.schema.transformer import changed_values, written_values
+from dynamodb_tooling.schema.transformer import ModelInfo, changed_values, written_values
 
 #: A write and what the instance does once it is written: every persistence method builds
 #: one, and its sync and async twins only differ in how the write is run.
@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 
 
 _IMMUTABLE = (str, int, float, bool, bytes, Decimal, datetime, date, time, Enum, type(None))
+#: The exact types of :data:`_IMMUTABLE` values met most: one set lookup says "no copy".
+_SCALARS = frozenset({str, int, float, bool, bytes, Decimal, datetime, date, time, type(None)})
+
+
+class _TooDeepError(Exception):
+    """Raised by the fast copy at a value nested too deeply: the general walk then says where."""
 
 
 def snapshot(values: Mapping[str, Any], model: str = "") -> dict[str, Any]:
@@ -44,10 +50,49 @@ def snapshot(values: Mapping[str, Any], model: str = "") -> dict[str, Any]:
 
     Maps and lists are copied to DynamoDB's nesting limit; a value nested deeper (it could not
     be stored) raises :class:`MarshallingError` naming the attribute (``model`` its model),
-    never a ``RecursionError``."""
-    return {
-        k: v if isinstance(v, _IMMUTABLE) else _copy(v, k, model, k, 1) for k, v in values.items()
-    }
+    never a ``RecursionError``. Immutable values (strings, numbers, datetimes...) are shared."""
+    scalars = _SCALARS
+    copied: dict[str, Any] = {}
+    try:
+        for k, v in values.items():
+            copied[k] = v if type(v) in scalars else _fast_copy(v, k, model, 1)
+    except _TooDeepError:  # the general walk names the path of the value nested too deeply
+        return {
+            k: v if isinstance(v, _IMMUTABLE) else _copy(v, k, model, k, 1)
+            for k, v in values.items()
+        }
+    return copied
+
+
+def _fast_copy(value: Any, name: str, model: str, depth: int) -> Any:
+    """:func:`_copy` without building paths (only errors need them: :class:`_TooDeepError`)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or kind is list or kind is tuple:
+        if depth > MAX_DEPTH:
+            raise _TooDeepError
+        scalars, inner = _SCALARS, depth + 1
+        if kind is dict:
+            for v in value.values():
+                if type(v) not in scalars:
+                    break
+            else:
+                return dict(value)  # only immutable members (the usual case): copied in C
+            members: dict[Any, Any] = {}
+            for k, v in value.items():
+                members[k] = v if type(v) in scalars else _fast_copy(v, name, model, inner)
+            return members
+        for v in value:
+            if type(v) not in scalars:
+                break
+        else:
+            return list(value) if kind is list else value  # a tuple of scalars is immutable
+        items = [v if type(v) in scalars else _fast_copy(v, name, model, inner) for v in value]
+        return items if kind is list else tuple(items)
+    if kind is set or kind is frozenset:
+        return kind(value)  # members are hashable scalars
+    return _copy(value, name, model, name, depth)  # no dict, list or tuple: the path is unused
 
 
 def _copy(value: Any, name: str, model: str, path: str, depth: int) -> Any:
@@ -142,7 +187,12 @@ class Persistence:
 
     def _remember(self) -> None:
         state = self._state
-        state.original = snapshot(self.to_values(), type(self).__definition__.name)
+        cls = type(self)
+        allowed = ModelInfo.of(cls.__registry__, cls.__definition__.name).allowed
+        values = state.values  # to_values(), without its copy when every name is stored
+        if not allowed.issuperset(values):
+            values = self.to_values()
+        state.original = snapshot(values, cls.__definition__.name)
         state.exists = True
 
     def _remember_only(self, names: Iterable[str]) -> None:
@@ -171,7 +221,9 @@ class Persistence:
     @classmethod
     def _check_names(cls, values: Mapping[str, Any]) -> None:
         """Unknown names are refused with a did-you-mean, before any request."""
-        cls._transformer()._check_names(cls.__definition__.name, values)
+        name = cls.__definition__.name
+        if not ModelInfo.of(cls.__registry__, name).allowed.issuperset(values):
+            cls._transformer()._check_names(name, values)
 
     @classmethod
     def _guard(cls, values: Mapping[str, Any]) -> None:
@@ -179,8 +231,9 @@ class Persistence:
         ``$guarded``): mass assignment must not set them."""
         cls._check_names(values)
         definition = cls.__definition__
-        via = f"{definition.name}(...), create(), update() and fill()"
-        refuse_guarded(definition, values, via=via)
+        if not protected_names(definition).isdisjoint(values):
+            via = f"{definition.name}(...), create(), update() and fill()"
+            refuse_guarded(definition, values, via=via)
 
     # Creating and saving.
     @classmethod

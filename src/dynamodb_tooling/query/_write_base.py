@@ -49,6 +49,7 @@ class WriteBase:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.registry = registry
+        self._absent: tuple[str, Condition] | None = None
         self.table = table or full_table_name(config=registry.config)
         self.transformer = (
             transformer_of(registry)
@@ -111,6 +112,15 @@ class WriteBase:
     def primary_key(self, model: str, values: Mapping[str, Any]) -> dict[str, str]:
         return self.keys.primary_key(model, values)
 
+    def key_of_item(self, model: str, item: Mapping[str, Any]) -> dict[str, str]:
+        """``primary_key(model, item)`` of an item :meth:`new_item` built: it holds its key
+        already (the key scheme derived it from the same values)."""
+        design = self.keys.design
+        pk_name, sk_name = design.partition_key_name, design.sort_key_name
+        if pk_name in item and sk_name in item:
+            return {pk_name: item[pk_name], sk_name: item[sk_name]}
+        return self.primary_key(model, item)
+
     def touched(self, definition: ModelDefinition) -> dict[str, Any]:
         """``{updated_at: now}`` for models with timestamps."""
         if not definition.traits.timestamps:
@@ -123,7 +133,11 @@ class WriteBase:
         return attr(self.keys.design.partition_key_name).exists()
 
     def absent(self) -> Condition:
-        return attr(self.keys.design.partition_key_name).not_exists()
+        name = self.keys.design.partition_key_name
+        cached = self._absent
+        if cached is None or cached[0] != name:  # conditions are immutable: one is shared
+            cached = self._absent = (name, attr(name).not_exists())
+        return cached[1]
 
     def unique_guard(self, attribute: str, value: Any) -> Condition:
         """The item still holds ``value`` (or no value) in ``attribute``."""
@@ -159,7 +173,12 @@ class WriteBase:
     def hidden_names(self, model: str) -> frozenset[str]:
         """Attributes of ``model`` whose values errors must not show: its hidden attributes
         and the index keys derived from them."""
-        definition = self.registry.model(model)
+        definition = self.registry.model(model)  # an unknown model is named as such
+        return self.registry.derived(
+            ("hidden names", model), lambda: self._hidden_names(model, definition)
+        )
+
+    def _hidden_names(self, model: str, definition: ModelDefinition) -> frozenset[str]:
         hidden = {a.name for a in definition.attributes if a.hidden}
         if not hidden:
             return frozenset()

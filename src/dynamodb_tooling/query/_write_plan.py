@@ -8,9 +8,10 @@ value or version, so a cancelled transaction can be reported as the error it rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
+from typing import Any, Literal, TypeVar
 
 from dynamodb_tooling._types import ReturnValue
 from dynamodb_tooling.errors import QueryError
@@ -50,6 +51,7 @@ class VersionTarget:
 
 
 WriteKind = Literal["put", "update", "delete"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,47 @@ def _old_values_only(return_values: ReturnValue | None) -> Literal["NONE", "ALL_
     )
 
 
+def _builder(cls: type[_T]) -> Callable[[dict[str, Any]], _T]:
+    """A quick ``cls(**fields)`` for a frozen dataclass without ``__post_init__``, given a
+    known field of it for every key of ``fields`` and every field without a default: the
+    instance's ``__dict__`` is filled at once (defaults taken once, factories called for the
+    fields not given) rather than by one ``object.__setattr__`` a field. Only for the plans
+    ``make_plan`` builds on every write (a test holds them equal to the constructor's)."""
+    if "__post_init__" in vars(cls) or "__slots__" in vars(cls):
+        raise TypeError(f"{cls.__name__}: its __init__ does more than set its fields")
+    defaults: dict[str, Any] = {}
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    specs = dataclass_fields(cls)  # type: ignore[arg-type]
+    names = frozenset(spec.name for spec in specs)
+    for spec in specs:
+        if spec.default is not MISSING:
+            defaults[spec.name] = spec.default
+        elif spec.default_factory is not MISSING:
+            factories.append((spec.name, spec.default_factory))
+
+    def build(fields: dict[str, Any]) -> _T:
+        if not names.issuperset(fields):  # what the constructor would refuse
+            unknown = ", ".join(sorted(set(fields) - names))
+            raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+        instance: _T = object.__new__(cls)
+        values = instance.__dict__
+        values.update(defaults)
+        for name, factory in factories:
+            if name not in fields:
+                values[name] = factory()
+        values.update(fields)
+        return instance
+
+    return build
+
+
+_new_entity = _builder(EntityTarget)
+_new_plan = _builder(WritePlan)
+
+#: What ``make_plan`` passes on to the :class:`EntityTarget` (the rest goes to the plan).
+_ENTITY_OPTIONS = frozenset({"expects", "must_exist", "must_be_absent", "ident", "hidden"})
+
+
 def make_plan(
     actions: Sequence[TransactWriteAction],
     *,
@@ -163,35 +206,31 @@ def make_plan(
 ) -> WritePlan:
     """The plan of ``actions``: one request for one action, else one transaction."""
     actions = tuple(actions)
-    for name in ("uniques", "versions"):
-        info[name] = tuple(info.get(name, ()))
+    info["uniques"] = tuple(info.get("uniques", ()))
+    versions: tuple[VersionTarget, ...] = tuple(info.get("versions", ()))
+    info["versions"] = versions
     kind: WriteKind | None = info.pop("kind", None)
-    entity_options = {
-        name: info.pop(name)
-        for name in ("expects", "must_exist", "must_be_absent", "ident", "hidden")
-        if name in info
-    }
+    entity_options = {name: info.pop(name) for name in _ENTITY_OPTIONS.intersection(info)}
     if kind is not None:
-        versions: tuple[VersionTarget, ...] = info["versions"]
-        target = EntityTarget(
-            0,
-            info.get("model", ""),
-            kind,
-            dict(info.get("key", {})),
+        entity_options.update(
+            index=0,
+            model=info.get("model", ""),
+            kind=kind,
+            key=dict(info.get("key", {})),
             item=info.get("item"),
             changes=dict(info.get("changes", {})),
             verifiable=_verifiable(actions[0], versions),
             version=(versions[0].attribute, versions[0].expected) if versions else None,
-            **entity_options,
         )
-        info["entities"] = (target,)
+        info["entities"] = (_new_entity(entity_options),)
     if len(actions) == 1:
         request = single_request(actions[0], return_values)
-        if info["versions"]:
+        if versions:
             # ``SET _v = _v + 1`` guarded by ``_v = :expected``: a second application fails
             # its condition (and is then recognised as our own), so it may be retried.
             request = replace(request, idempotent=True)
-        return WritePlan(request, actions, **info)
+        info.update(request=request, actions=actions)
+        return _new_plan(info)
     if return_values not in (None, "NONE"):
         raise QueryError(
             f"return_values={return_values!r} cannot be honoured: this write also moves unique "

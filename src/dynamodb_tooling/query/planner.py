@@ -49,6 +49,23 @@ __all__ = ["Candidate", "QueryPlanner"]
 _KEY_ORDERED_TYPES = ("integer", "number", "decimal", "datetime", "date")
 
 
+#: Whether a Plan is only its fields (no ``__post_init__``, a ``__dict__``): then a copy of a
+#: plan's ``__dict__`` with one field changed is what ``dataclasses.replace`` would build.
+_PLAIN_PLAN = "__post_init__" not in vars(Plan) and "__slots__" not in vars(Plan)
+
+
+def _with_key(template: Plan, key: dict[str, Any]) -> Plan:
+    """``dataclasses.replace(template, key=key)`` without re-running the 24-field frozen
+    ``__init__``."""
+    if not _PLAIN_PLAN:
+        return replace(template, key=key)
+    plan: Plan = object.__new__(Plan)
+    fields = plan.__dict__
+    fields.update(template.__dict__)
+    fields["key"] = key
+    return plan
+
+
 class QueryPlanner(RawPlanner):
     """Plans queries for the models of a registry (or raw queries on a table).
 
@@ -89,17 +106,37 @@ class QueryPlanner(RawPlanner):
             or type(self.direct_rules[0]) is not PrimaryKeyRule
         ):
             return None
-        entity = self.registry.schema.entity(state.model)
+        registry = self.registry
+        entity = registry.schema.entity(state.model)
         if entity.ancestry:
             return None
         self._executing = True
         pk = entity.model.primary_key
+        key = registry.keys.primary_key(
+            entity.name, {pk: self._stored_value(state.model, pk, item_id)}
+        )
+        shape = (
+            type(self),  # a subclass may plan differently (soft_delete, _needed)
+            state.model,
+            state.table,
+            state.trashed,
+            state.projection,
+            state.consistent,
+            state.order,
+        )
+        template: Plan = registry.derived(
+            ("find plan", shape), lambda: self._find_template(state, entity)
+        )
+        return _with_key(template, key)
+
+    def _find_template(self, state: QueryState, entity: EntityScheme) -> Plan:
+        """``plan_find``'s plan for ``state`` but its key (``{}``): the same for every id, so
+        built once per registry resolution and query shape."""
+        pk = entity.model.primary_key
         plan = Plan(
             operation="GetItem",
             table=state.table or full_table_name(config=self.config),
-            key=self.registry.keys.primary_key(
-                entity.name, {pk: self._stored_value(state.model, pk, item_id)}
-            ),
+            key={},
             reason=f"{pk} equality: the primary key is known",
             route=Route(PrimaryKeyRule.name),
             entity_type=entity.name,

@@ -95,8 +95,12 @@ class Reader:
         if self.plan.client_sort is not None:
             attribute, direction = self.plan.client_sort
             found = iter(sort_items(list(found), attribute, direction == "desc"))
+        limit = self.plan.limit
+        if limit is None:
+            yield from found
+            return
         for count, item in enumerate(found):
-            if self.plan.limit is not None and count >= self.plan.limit:
+            if count >= limit:
                 return
             yield item
 
@@ -126,7 +130,8 @@ class Reader:
         current: Request | None = self.requests[0]
         while current is not None:
             response = self.executor.execute(current)
-            yield from (unmarshall_item(i) for i in response.get("Items", ()))
+            for item in response.get("Items", ()):
+                yield unmarshall_item(item)
             current = next_page(current, response)
 
     async def _astream(self) -> AsyncIterator[dict[str, Any]]:

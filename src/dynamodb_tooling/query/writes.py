@@ -78,12 +78,14 @@ class WriteCompiler(AtomicWrites):
         """Put a new item, only if none exists at its key; unique values reserve sentinels in
         the same transaction (a taken value writes nothing)."""
         item = self.new_item(model, values)
-        key = self.primary_key(model, item)
-        conditions = [self.absent(), *([condition] if condition is not None else [])]
+        key = self.key_of_item(model, item)
+        absent = self.absent()
         on_failure = return_values_on_condition_check_failure
-        entity = TransactPut(self.table, item, and_(*conditions), on_failure)
-        unique = {a.name: item.get(a.name) for a in self.registry.model(model).unique_attributes}
-        extras, targets = self.moved_sentinels(model, key, {}, unique)
+        both = absent if condition is None else and_(absent, condition)
+        entity = TransactPut(self.table, item, both, on_failure)
+        definition = self.registry.model(model)
+        unique = {a.name: item.get(a.name) for a in definition.unique_attributes}
+        extras, targets = self.moved_sentinels(model, key, {}, unique) if unique else ([], [])
         return make_plan(
             [entity, *extras],
             model=model,
@@ -92,7 +94,7 @@ class WriteCompiler(AtomicWrites):
             uniques=targets,
             kind="put",
             must_be_absent=True,
-            ident=item.get(self.registry.model(model).primary_key),
+            ident=item.get(definition.primary_key),
             hidden=self.hidden_names(model),
         )
 

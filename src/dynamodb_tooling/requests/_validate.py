@@ -68,18 +68,23 @@ def size_bound(item: Mapping[str, AttributeValue]) -> int | None:
 
 
 def check_item_size(item: Mapping[str, AttributeValue], what: str = "item") -> Item:
+    """Refuse an item above 400 KB (see :func:`refuse_oversized`); a copy of ``item``."""
+    refuse_oversized(item, what)
+    return dict(item)
+
+
+def refuse_oversized(item: Mapping[str, AttributeValue], what: str = "item") -> None:
     """Refuse an item above 400 KB. A cheap upper bound (:func:`size_bound`) is tried first;
     the exact walk (:func:`item_size`) only runs when the bound does not clear the limit."""
     bound = size_bound(item)
     if bound is not None and bound <= MAX_ITEM_SIZE:
-        return dict(item)
+        return
     size = item_size(item)
     if size > MAX_ITEM_SIZE:
         raise RequestValidationError(
             f"the {what} is {size:,} bytes, above DynamoDB's limit of {MAX_ITEM_SIZE:,} bytes "
             "(400 KB); store large values in S3 and keep a reference, or split the item"
         )
-    return dict(item)
 
 
 def check_count(items: Sized, limit: int, what: str, fix: str) -> None:

@@ -26,7 +26,7 @@ from dynamodb_tooling.expressions import Condition, KeyCondition, Update, compil
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.requests._common import ProjectionArg, marshal_key, with_options
 from dynamodb_tooling.requests._request import Request
-from dynamodb_tooling.requests._validate import check_item_size, check_positive, require_table
+from dynamodb_tooling.requests._validate import check_positive, refuse_oversized, require_table
 
 MAX_SCAN_SEGMENTS = 1_000_000
 
@@ -43,10 +43,11 @@ def get_item(
     params: dict[str, Any] = {"TableName": require_table(table), "Key": marshal_key(key, "GetItem")}
     if consistent_read:
         params["ConsistentRead"] = True
-    params.update(compile_expressions(projection=projection))
-    return Request(
-        "GetItem", with_options(params, return_consumed_capacity=return_consumed_capacity)
-    )
+    if projection is not None:
+        params.update(compile_expressions(projection=projection))
+    if return_consumed_capacity is not None:  # with_options(), spelled out
+        params["ReturnConsumedCapacity"] = return_consumed_capacity
+    return Request("GetItem", params, idempotent=True)  # a read: always safe to repeat
 
 
 def put_item(
@@ -60,18 +61,47 @@ def put_item(
     return_item_collection_metrics: ReturnItemCollectionMetrics | None = None,
 ) -> Request:
     """PutItem of a whole item; ``condition`` makes it conditional (nothing written if false)."""
-    params = {"TableName": require_table(table), "Item": check_item_size(marshall_item(item))}
-    params.update(compile_expressions(condition=condition))
-    return Request(
-        "PutItem",
-        with_options(
-            params,
-            return_consumed_capacity=return_consumed_capacity,
-            return_item_collection_metrics=return_item_collection_metrics,
-            ReturnValues=return_values,
-            ReturnValuesOnConditionCheckFailure=return_values_on_condition_check_failure,
-        ),
-    )
+    marshalled = marshall_item(item)  # a new dict: checked in place, never copied
+    params: dict[str, Any] = {"TableName": require_table(table), "Item": marshalled}
+    refuse_oversized(marshalled)
+    if condition is not None:
+        params.update(_condition_params(condition))
+    # with_options(), spelled out (the same keys in the same order, only those given).
+    if return_consumed_capacity is not None:
+        params["ReturnConsumedCapacity"] = return_consumed_capacity
+    if return_item_collection_metrics is not None:
+        params["ReturnItemCollectionMetrics"] = return_item_collection_metrics
+    if return_values is not None:
+        params["ReturnValues"] = return_values
+    if return_values_on_condition_check_failure is not None:
+        params["ReturnValuesOnConditionCheckFailure"] = return_values_on_condition_check_failure
+    return Request("PutItem", params, idempotent=True)  # a whole put: sending it twice is fine
+
+
+#: Conditions without values (``attribute_not_exists(#n0)``...), compiled once, by identity:
+#: such a condition holds only names and operators, all immutable, so its compiled form never
+#: changes; compilers reuse one object on every write. Each entry keeps its condition alive
+#: (its id cannot be reused while cached).
+_COMPILED_CONDITIONS: dict[int, tuple[Condition, str, dict[str, str]]] = {}
+_MAX_COMPILED_CONDITIONS = 64
+
+
+def _condition_params(condition: Condition) -> dict[str, Any]:
+    """``compile_expressions(condition=condition)``, from the cache when it has no values."""
+    cached = _COMPILED_CONDITIONS.get(id(condition))
+    if cached is not None and cached[0] is condition:
+        return {"ConditionExpression": cached[1], "ExpressionAttributeNames": dict(cached[2])}
+    params = compile_expressions(condition=condition)
+    names = params.get("ExpressionAttributeNames")
+    if "ExpressionAttributeValues" not in params and names and len(params) == 2:
+        if len(_COMPILED_CONDITIONS) >= _MAX_COMPILED_CONDITIONS:
+            _COMPILED_CONDITIONS.clear()
+        _COMPILED_CONDITIONS[id(condition)] = (
+            condition,
+            params["ConditionExpression"],
+            dict(names),
+        )
+    return params
 
 
 def update_item(

@@ -349,6 +349,47 @@ def _equal(a: Any, b: Any) -> bool:
 _SAME_TYPE: dict[AttributeType, type] = {"string": str, "integer": int, "boolean": bool}
 
 
+def plain_type(attribute: AttributeDefinition) -> type | None:
+    """The type whose values (of exactly that type) the attribute's compiled encoder and
+    decoder return unchanged, or ``None``."""
+    if attribute.hidden or _enum_of(attribute) is not None:
+        return None
+    return _SAME_TYPE.get(attribute.type)
+
+
+def _all_of(kind: type) -> Callable[[Any, str, Callable[[Any, str], Any]], Any]:
+    """A quick cast of a set whose members are all exactly ``kind`` (a copy); ``cast`` (the
+    general one) takes any other set."""
+
+    def quick(value: Any, what: str, cast: Callable[[Any, str], Any]) -> Any:
+        for member in value:
+            if type(member) is not kind:
+                return cast(value, what)
+        return set(value)
+
+    return quick
+
+
+def _finite_decimal(value: Decimal, what: str, cast: Callable[[Any, str], Any]) -> Any:
+    return value if value.is_finite() else cast(value, what)
+
+
+# Exact types some casts take without their general checks (never an Enum: the exact type is
+# known), each giving what the general cast gives for them: (type, quick cast).
+_QUICK_TO_STORAGE: dict[AttributeType, tuple[type, Callable[[Any, str, Any], Any]]] = {
+    "decimal": (Decimal, _finite_decimal),
+    "datetime": (datetime, lambda value, what, cast: as_utc(value).isoformat()),
+    "list": (list, lambda value, what, cast: list(value)),
+    "map": (dict, lambda value, what, cast: dict(value)),
+    "string_set": (set, _all_of(str)),
+    "number_set": (set, _all_of(int)),
+}
+
+
+def _unused(value: Any, what: str, cast: Callable[[Any, str], Any]) -> Any:
+    return cast(value, what)
+
+
 def compile_encoder(attribute: AttributeDefinition, model: str) -> Callable[[Any], Any]:
     """``lambda value: to_storage(attribute, value, model)``, specialised."""
     if attribute.hidden or _enum_of(attribute) is not None:
@@ -358,17 +399,22 @@ def compile_encoder(attribute: AttributeDefinition, model: str) -> Callable[[Any
     nullable = attribute.nullable
     is_set = attribute.type in SET_TYPES
     same = _SAME_TYPE.get(attribute.type)
+    quick_type, quick = _QUICK_TO_STORAGE.get(attribute.type, (None, _unused))
 
     def encode(value: Any) -> Any:
-        if type(value) is same:
+        kind = type(value)
+        if kind is same:
             return value
-        if value is None:
+        if kind is quick_type:
+            stored = quick(value, what, cast)
+        elif value is None:
             if not nullable:
                 raise AttributeCastError(
                     f"{what} is not nullable; give it a value or declare it Optional/nullable"
                 )
             return None
-        stored = cast(value.value if isinstance(value, Enum) else value, what)
+        else:
+            stored = cast(value.value if isinstance(value, Enum) else value, what)
         if is_set and not stored:
             return None  # DynamoDB has no empty sets: an empty set is stored as no attribute
         return stored
@@ -383,6 +429,36 @@ def compile_decoder(attribute: AttributeDefinition, model: str) -> Callable[[Any
     cast = _FROM_STORAGE[attribute.type]
     what = f"{model}.{attribute.name}"
     same = _SAME_TYPE.get(attribute.type)
+    # The types some casts take without their general checks, each giving what the general
+    # cast gives for them (one call a value).
+    if attribute.type == "decimal":
+
+        def decode_decimal(value: Any) -> Any:
+            if type(value) is Decimal and value.is_finite():
+                return value
+            return None if value is None else cast(value, what)
+
+        return decode_decimal
+    if attribute.type == "list" or attribute.type == "map":
+        exact: type[list[Any]] | type[dict[Any, Any]] = list if attribute.type == "list" else dict
+
+        def decode_copy(value: Any) -> Any:
+            if type(value) is exact:
+                return exact(value)
+            return None if value is None else cast(value, what)
+
+        return decode_copy
+    if attribute.type == "datetime":
+
+        def decode_datetime(value: Any) -> Any:
+            if type(value) is str:
+                try:
+                    return datetime.fromisoformat(value)
+                except ValueError:
+                    pass  # parse_datetime words the error
+            return None if value is None else cast(value, what)
+
+        return decode_datetime
 
     def decode(value: Any) -> Any:
         if type(value) is same or value is None:

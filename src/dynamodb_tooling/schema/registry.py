@@ -108,7 +108,7 @@ class Registry:
     __hash__ = None  # type: ignore[assignment]
 
     def _resolve(self) -> _Resolution:
-        config = self.config
+        config = self._config or get_config()
         resolved = self._resolved  # the hot path: no lock while nothing changed
         if resolved is not None and resolved[0] is config:
             return resolved
@@ -124,7 +124,10 @@ class Registry:
         is registered or removed, or the active configuration changes (``set_config``,
         ``use_config``, ``reset_config``). For per-model data the hot paths would otherwise
         recompute on every call (allowed names, attribute lookups, codecs...)."""
-        cache = self._resolve()[3]
+        resolved = self._resolved  # _resolve(), inlined for the hot path
+        if resolved is None or resolved[0] is not (self._config or get_config()):
+            resolved = self._resolve()
+        cache = resolved[3]
         try:
             found: T = cache[key]
         except KeyError:
@@ -139,7 +142,10 @@ class Registry:
     @property
     def keys(self) -> KeyScheme:
         """The key scheme every read and write uses."""
-        return self._resolve()[2]
+        resolved = self._resolved  # _resolve(), inlined for the hot path
+        if resolved is None or resolved[0] is not (self._config or get_config()):
+            resolved = self._resolve()
+        return resolved[2]
 
     def table_definition(self, table_name: str | None = None) -> CreateTableInput:
         """The CreateTable request for this registry (as a dict)."""

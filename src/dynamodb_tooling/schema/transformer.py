@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import ulid
 from ulid import ULID
 
 from dynamodb_tooling.config import Config
@@ -28,11 +29,14 @@ from dynamodb_tooling.schema.casts import (
     compile_encoder,
     from_timestamp,
     parse_datetime,
+    plain_type,
     values_equal,
 )
 from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.registry import Registry
+
+_ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 
 
 def utc_now() -> datetime:
@@ -48,7 +52,37 @@ def generate_id(definition: ModelDefinition) -> str:
             f"{definition.name} ids are supplied by the caller; pass "
             f"{definition.primary_key}=... when creating one"
         )
-    return str(ULID())
+    generator = getattr(ulid, "default_generator", None)  # python-ulid 3+; may be replaced
+    raw = ULID().bytes if generator is None else generator.generate().bytes
+    return _ulid_text(raw)
+
+
+#: Every pair of ULID (Crockford base32) characters, by the 10 bits they encode.
+_ULID_PAIRS = [a + b for a in _ULID_ALPHABET for b in _ULID_ALPHABET]
+
+
+def _ulid_text(raw: bytes) -> str:
+    """``str(ULID(raw))`` in 13 table look-ups: a ULID's 26 characters are its 128 bits behind
+    two zero bits, five bits a character (so ten bits a pair)."""
+    n = int.from_bytes(raw, "big")
+    t = _ULID_PAIRS
+    return "".join(
+        [
+            t[n >> 120],
+            t[(n >> 110) & 1023],
+            t[(n >> 100) & 1023],
+            t[(n >> 90) & 1023],
+            t[(n >> 80) & 1023],
+            t[(n >> 70) & 1023],
+            t[(n >> 60) & 1023],
+            t[(n >> 50) & 1023],
+            t[(n >> 40) & 1023],
+            t[(n >> 30) & 1023],
+            t[(n >> 20) & 1023],
+            t[(n >> 10) & 1023],
+            t[n & 1023],
+        ]
+    )
 
 
 def _managed(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
@@ -81,6 +115,8 @@ class ModelInfo:
         "internal",
         "managed",
         "passthrough",
+        "plain_types",
+        "reads",
         "required",
         "stamped",
         "timestamps",
@@ -120,16 +156,29 @@ class ModelInfo:
         self.decoders = {
             name: compile_decoder(a, definition.name) for name, a in self.attributes.items()
         }
+        #: Attributes whose value of exactly this type is stored and read as it is (what
+        #: their encoder and decoder return for it): no call needed.
+        self.plain_types = {
+            name: kind for name, a in self.attributes.items() if (kind := plain_type(a)) is not None
+        }
         self.entity_type_attribute = config.single_table_design.entity_type_attribute
+        #: How ``from_item`` reads a name that is not internal: ``(type read as it is, its
+        #: decoder)`` for declared attributes, ``(None, None)`` for timestamps (parsed unless
+        #: None); names not here are read as they are.
+        no_cast: tuple[type | None, Callable[[Any], Any] | None] = (None, None)
+        self.reads = dict.fromkeys(self.timestamps, no_cast)
+        for name, decode in self.decoders.items():
+            self.reads[name] = (self.plain_types.get(name), decode)
         #: Names whose value, written unchanged (the same object as given), reads back as
         #: that very object: plain string/integer/boolean/any attributes, the key, foreign
-        #: keys and counters (what ``from_item`` would give for them is what was sent).
+        #: keys and counters (what ``from_item`` would give for them is what was sent), and
+        #: decimals (a finite ``Decimal`` is written as given and reads back equal).
         plain = {
             name
             for name, a in self.attributes.items()
             if not a.hidden
             and a.python_type is None
-            and a.type in ("string", "integer", "boolean", "any", "json")
+            and a.type in ("string", "integer", "boolean", "decimal", "any", "json")
         }
         self.passthrough = frozenset(
             plain | (self.allowed - self.attributes.keys() - self.timestamps)
@@ -152,6 +201,8 @@ class EntityTransformer:
     def __init__(self, registry: Registry, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.registry = registry
         self.clock = clock
+        #: The last ISO string read_timestamp() parsed, and what it read (by identity).
+        self._last_read: tuple[object, datetime] = (None, datetime.min)
 
     @property
     def config(self) -> Config:
@@ -189,19 +240,40 @@ class EntityTransformer:
         self.registry.model(model)  # an unknown model is named as such
         info = self.info(model)
         definition = info.definition
-        self._check_names(model, values)
-        self._check_required(definition, values)
-        stored = self._cast_values(definition, values)
-        self._manage(definition, stored, touch=touch)
+        if not info.allowed.issuperset(values):
+            self._check_names(model, values)
+        for name in info.required:  # _check_required(), its loop only run to say what misses
+            if values.get(name) is None:
+                self._check_required(definition, values)
+                break
+        encoders, plain = info.encoders, info.plain_types
+        stored: dict[str, Any] = {}
+        unset = False  # whether a value is stored as no attribute (None)
+        for name, value in values.items():
+            if type(value) is plain.get(name):
+                stored[name] = value  # what its encoder gives for it
+                continue
+            encode = encoders.get(name)
+            if encode is not None:
+                value = encode(value)
+            if value is None:
+                unset = True
+            stored[name] = value
+        self._manage(definition, stored, touch=touch, info=info)
         deleted = bool(
             definition.traits.soft_deletes
             and stored.get(self.config.query_builder.soft_deletes.attribute) is not None
         )
         keys = self.registry.keys.item_keys(model, stored, deleted=deleted)
-        return {**{k: v for k, v in stored.items() if v is not None}, **keys}
+        if unset:
+            stored = {k: v for k, v in stored.items() if v is not None}
+        stored.update(keys)
+        return stored
 
     def _check_names(self, model: str, values: Mapping[str, Any]) -> None:
         allowed = self.info(model).allowed
+        if allowed.issuperset(values):
+            return
         for name in values:
             if name not in allowed:
                 close = difflib.get_close_matches(name, sorted(allowed), n=1)
@@ -219,19 +291,16 @@ class EntityTransformer:
                 "value, or declare it Optional / give it a default"
             )
 
-    def _cast_values(
-        self, definition: ModelDefinition, values: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        encoders = self.info(definition.name).encoders
-        stored: dict[str, Any] = {}
-        for name, value in values.items():
-            encode = encoders.get(name)
-            stored[name] = value if encode is None else encode(value)
-        return stored
-
-    def _manage(self, definition: ModelDefinition, stored: dict[str, Any], *, touch: bool) -> None:
+    def _manage(
+        self,
+        definition: ModelDefinition,
+        stored: dict[str, Any],
+        *,
+        touch: bool,
+        info: ModelInfo | None = None,
+    ) -> None:
         query = self.config.query_builder
-        for name in self.info(definition.name).stamped:
+        for name in (info or self.info(definition.name)).stamped:
             if stored.get(name) is not None:
                 stored[name] = self.timestamp(stored[name])
         if touch and definition.traits.timestamps:
@@ -249,10 +318,31 @@ class EntityTransformer:
             return from_timestamp(value, what, millis=fmt == "unix_ms")
         return as_utc(parse_datetime(value, what))
 
+    def read_timestamp(self, value: Any, model: str, name: str) -> datetime:
+        """``parse_timestamp(value, f"{model}.{name}")``; an ISO string (what is stored by
+        default) is read without the configuration or the name."""
+        if type(value) is str:
+            last = self._last_read  # created_at and updated_at of a write: one string
+            if last[0] is value:
+                return last[1]
+            try:
+                moment = as_utc(datetime.fromisoformat(value))
+            except ValueError:
+                pass  # parse_timestamp words the error
+            else:
+                self._last_read = (value, moment)  # datetimes are immutable: safe to share
+                return moment
+        return self.parse_timestamp(value, f"{model}.{name}")
+
     def timestamp(self, moment: Any) -> str | int:
         """A timestamp in the configured format (ISO-8601 UTC string, unix s or unix ms)."""
-        value = self.parse_timestamp(moment)
         fmt = self.config.query_builder.timestamp_format
+        if type(moment) is datetime:  # what parse_timestamp gives for it, without its checks
+            value = as_utc(moment)
+            if fmt == "iso":
+                return value.isoformat()  # as_utc's result is in UTC already
+        else:
+            value = self.parse_timestamp(moment)
         if fmt == "unix":
             return int(value.timestamp())
         if fmt == "unix_ms":
@@ -291,17 +381,24 @@ class EntityTransformer:
         """Model values of ``item``: internal attributes stripped, stored values cast back."""
         name = model or self.model_of(item)
         self.registry.model(name)  # an unknown model is named as such
-        info = self.info(name)
-        internal, decoders, timestamps = info.internal, info.decoders, info.timestamps
+        return self.read_values(item, name, self.info(name))
+
+    def read_values(self, item: Mapping[str, Any], name: str, info: ModelInfo) -> dict[str, Any]:
+        """:meth:`from_item` for the registered model ``name`` whose info is ``info``."""
+        internal, reads = info.internal, info.reads
         values: dict[str, Any] = {}
         for key, value in item.items():
             if key in internal:
                 continue
-            decode = decoders.get(key)
-            if decode is not None:
-                values[key] = decode(value)
-            elif key in timestamps and value is not None:
-                values[key] = self.parse_timestamp(value, f"{name}.{key}")
+            step = reads.get(key)
+            if step is None:
+                values[key] = value
+            elif type(value) is step[0]:
+                values[key] = value  # what its decoder gives for it
+            elif step[1] is not None:
+                values[key] = step[1](value)
+            elif value is not None:  # a timestamp
+                values[key] = self.read_timestamp(value, name, key)
             else:
                 values[key] = value
         for key in info.empty_sets:
@@ -318,15 +415,16 @@ def written_values(
     instance holds them already): timestamps, the version and cast values are absorbed."""
     info = transformer.info(model)
     internal, decoders, passthrough = info.internal, info.decoders, info.passthrough
+    timestamps = info.timestamps
     values: dict[str, Any] = {}
     for key, value in item.items():
-        if key in internal or (key in passthrough and sent.get(key) is value):
+        if (sent.get(key) is value and key in passthrough) or key in internal:
             continue
         decode = decoders.get(key)
         if decode is not None:
             values[key] = decode(value)
-        elif key in info.timestamps and value is not None:
-            values[key] = transformer.parse_timestamp(value, f"{model}.{key}")
+        elif key in timestamps and value is not None:
+            values[key] = transformer.read_timestamp(value, model, key)
         else:
             values[key] = value
     for key in info.empty_sets:
