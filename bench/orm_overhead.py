@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import dynamodb_tooling.orm.persistence as persistence
+import dynamodb_tooling.orm.concerns.persistence as persistence
 from dynamodb_tooling.config import set_config
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.orm import BelongsTo, Model

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ulid import ULID
 
-import dynamodb_tooling.orm.persistence as persistence
+import dynamodb_tooling.orm.concerns.persistence as persistence
 import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP
 from dynamodb_tooling.config import set_config, use_config
@@ -25,7 +25,7 @@ from dynamodb_tooling.errors import MarshallingError, MassAssignmentError
 from dynamodb_tooling.expressions import attr, compile_expressions
 from dynamodb_tooling.marshal import marshall
 from dynamodb_tooling.orm import Model, attribute
-from dynamodb_tooling.orm.persistence import snapshot
+from dynamodb_tooling.orm.concerns.change_tracking import snapshot
 from dynamodb_tooling.query._guard import refuse_guarded
 from dynamodb_tooling.query._write_plan import EntityTarget, WritePlan, make_plan
 from dynamodb_tooling.query.planner import QueryPlanner

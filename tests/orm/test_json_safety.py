@@ -14,7 +14,7 @@ import pytest
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.errors import MarshallingError
 from dynamodb_tooling.orm import Model, attribute
-from dynamodb_tooling.orm.persistence import snapshot
+from dynamodb_tooling.orm.concerns.change_tracking import snapshot
 from dynamodb_tooling.schema import Registry
 
 

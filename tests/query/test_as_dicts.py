@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.persistence as persistence
+import dynamodb_tooling.orm.concerns.persistence as persistence
 import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import validate_config
 from dynamodb_tooling.errors import PerformanceWarning

@@ -1,0 +1,292 @@
+"""Persistence: inserting, updating and deleting instances."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
+
+from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
+from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.orm.concerns.change_tracking import ModelState, snapshot
+from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.query.unique import arun_write, run_write
+from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
+from dynamodb_tooling.schema import ModelDefinition, Registry
+from dynamodb_tooling.schema.transformer import (
+    EntityTransformer,
+    written_values,
+)
+
+#: A write and what the instance does once it is written: every persistence method builds
+#: one, and its sync and async twins only differ in how the write is run.
+Operation: TypeAlias = tuple[WritePlan | None, Callable[[], None]]
+
+
+class Persistence:
+    """Saving and deleting (Eloquent's ``create``/``save``/``delete``...). Writes compile
+    through :class:`WriteCompiler` (unique sentinels, versions, derived keys) and run through
+    ``run_write`` (typed errors); ``save()`` sends only what changed."""
+
+    __slots__ = ()
+
+    __definition__: ClassVar[ModelDefinition]
+    __registry__: ClassVar[Registry]
+
+    if TYPE_CHECKING:  # provided by the other concerns; declared for type checkers only
+
+        def __init__(self, **values: Any) -> None: ...
+
+        def _initialise(self, values: dict[str, Any], *, guarded: bool) -> None: ...
+
+        @classmethod
+        def _transformer(cls) -> EntityTransformer: ...
+
+        @classmethod
+        def query(cls) -> QueryBuilder[Self]: ...
+
+        def to_values(self) -> dict[str, Any]: ...
+
+        @property
+        def _state(self) -> ModelState: ...
+
+        @property
+        def exists(self) -> bool: ...
+
+        def _remember(self) -> None: ...
+
+        def _remember_only(self, names: Iterable[str]) -> None: ...
+
+        def get_original(self, attribute: str | None = None) -> Any: ...
+
+        def get_dirty(self) -> dict[str, Any]: ...
+
+        @classmethod
+        def _guard(cls, values: Mapping[str, Any]) -> None: ...
+
+        @classmethod
+        def _check_names(cls, values: Mapping[str, Any]) -> None: ...
+
+    # Plumbing.
+    @classmethod
+    def _compiler(cls) -> WriteCompiler:
+        registry = cls.__registry__  # one per registry resolution (its table, its config)
+        return registry.derived(WriteCompiler, lambda: WriteCompiler(registry))
+
+    @classmethod
+    def _client(cls) -> DynamoDBClient:
+        return get_client()
+
+    def _run(self, plan: WritePlan) -> None:
+        run_write(type(self)._client(), plan)
+
+    def _absorb(self, stored: dict[str, Any]) -> None:
+        """Take values the write set (timestamps, version) back, cast to Python."""
+        name = type(self).__definition__.name
+        entity_type = self.__registry__.config.single_table_design.entity_type_attribute
+        values = type(self)._transformer().from_item({**stored, entity_type: name}, name)
+        self._state.values.update(values)
+
+    # Creating and saving.
+    @classmethod
+    def create(cls, **values: Any) -> Self:
+        """Make an instance and insert it (unique values reserved in the same transaction).
+
+        Guarded attributes are refused (:class:`MassAssignmentError`); see
+        :meth:`force_create`.
+        """
+        instance = cls(**values)
+        instance.save()
+        return instance
+
+    @classmethod
+    async def acreate(cls, **values: Any) -> Self:
+        """The async twin of :meth:`create`."""
+        instance = cls(**values)
+        await instance.asave()
+        return instance
+
+    @classmethod
+    def force_create(cls, **values: Any) -> Self:
+        """``create()`` that may set guarded attributes (Eloquent's ``forceCreate``)."""
+        instance = cls.__new__(cls)
+        instance._initialise(values, guarded=False)
+        instance.save()
+        return instance
+
+    def save(self) -> Self:
+        """Insert a new instance, or update only the attributes that changed."""
+        return self._do(*self._save_op())
+
+    async def asave(self) -> Self:
+        """The async twin of :meth:`save`."""
+        return await self._ado(*self._save_op())
+
+    def _save_op(self) -> Operation:
+        name = type(self).__definition__.name
+        compiler = type(self)._compiler()
+        if not self.exists:
+            sent = self.to_values()
+            plan = compiler.insert(name, sent)
+
+            def inserted() -> None:
+                # Only what the write changed is read back (timestamps, the version, cast
+                # values): the values sent unchanged are the instance's already.
+                assert plan.item is not None
+                written = written_values(type(self)._transformer(), name, sent, plan.item)
+                self._state.values.update(written)
+                self._remember()
+
+            return plan, inserted
+        changes = self.get_dirty()
+        if not changes:
+            return None, lambda: None
+        update = compiler.update(name, self.get_original(), changes)
+
+        def updated() -> None:
+            self._absorb(dict(update.changes or {}))
+            self._state.changes = changes
+            self._remember()
+
+        return update, updated
+
+    def _do(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
+        """Run ``plan`` (when there is one), then ``finish`` (the instance follows the write)."""
+        if plan is not None:
+            self._run(plan)
+        finish()
+        return self
+
+    async def _ado(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
+        if plan is not None:
+            await arun_write(type(self)._client(), plan)
+        finish()
+        return self
+
+    def update(self, **changes: Any) -> Self:
+        """Set fillable attributes and save them (guarded ones are refused, nothing sent)."""
+        type(self)._guard(changes)
+        self._state.values.update(changes)
+        return self.save()
+
+    async def aupdate(self, **changes: Any) -> Self:
+        """The async twin of :meth:`update`."""
+        type(self)._guard(changes)
+        self._state.values.update(changes)
+        return await self.asave()
+
+    # Deleting.
+    def delete(self) -> None:
+        """Delete the instance (soft-delete when the model uses soft deletes)."""
+        self._do(*self._delete_op())
+
+    async def adelete(self) -> None:
+        """The async twin of :meth:`delete`."""
+        await self._ado(*self._delete_op())
+
+    def _delete_op(self) -> Operation:
+        """The delete ``delete()`` sends: removing the item (traits such as soft deletes
+        override it)."""
+        self._require_saved("delete")
+        return self._force_delete_op()
+
+    def force_delete(self) -> None:
+        """Delete the item for good (and release its unique values)."""
+        self._do(*self._force_delete_op())
+
+    async def aforce_delete(self) -> None:
+        """The async twin of :meth:`force_delete`."""
+        await self._ado(*self._force_delete_op())
+
+    def _force_delete_op(self) -> Operation:
+        self._require_saved("force_delete")
+        plan = type(self)._compiler().delete(type(self).__definition__.name, self.get_original())
+
+        def gone() -> None:
+            self._state.exists = False
+
+        return plan, gone
+
+    def increment(self, attribute: str, by: int | float = 1) -> Self:
+        """Atomically add ``by`` to a number (no read needed, applied exactly once) and keep
+        the new value."""
+        return self._do(*self._increment_op(attribute, by))
+
+    async def aincrement(self, attribute: str, by: int | float = 1) -> Self:
+        """The async twin of :meth:`increment`."""
+        return await self._ado(*self._increment_op(attribute, by))
+
+    def _increment_op(self, attribute: str, by: int | float) -> Operation:
+        self._require_saved("increment")
+        definition = type(self).__definition__
+        version = self.__registry__.config.query_builder.version_attribute
+        expected = self._state.values.get(version) if definition.traits.versioning else None
+        plan = (
+            type(self)
+            ._compiler()
+            .increment(definition.name, self.get_original(), attribute, by, expect_version=expected)
+        )
+
+        def incremented() -> None:
+            saved = self.get_original(attribute) or 0
+            self._state.values[attribute] = saved + by
+            written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
+            self._absorb(written)
+            self._remember_only({*written, attribute})
+
+        return plan, incremented
+
+    def decrement(self, attribute: str, by: int | float = 1) -> Self:
+        return self.increment(attribute, -by)
+
+    def refresh(self) -> Self:
+        """Reload every attribute from the table."""
+        return self._refreshed(self._fresh_query().first())
+
+    async def arefresh(self) -> Self:
+        """The async twin of :meth:`refresh`."""
+        return self._refreshed(await self._fresh_query().afirst())
+
+    def _fresh_query(self) -> QueryBuilder[Self]:
+        self._require_saved("refresh")
+        query = type(self).query().with_trashed()
+        for key in (type(self).__definition__.primary_key, *self._ancestor_keys()):
+            query = query.where(key, self._state.values.get(key))
+        return query
+
+    def _refreshed(self, fresh: Self | None) -> Self:
+        definition = type(self).__definition__
+        if fresh is None:
+            ident = self._state.values.get(definition.primary_key)
+            raise QueryError(f"{definition.name} {ident!r} is gone")
+        self._state.values = dict(fresh._state.values)
+        self._remember()
+        return self
+
+    def _ancestor_keys(self) -> list[str]:
+        entity = self.__registry__.schema.entity(type(self).__definition__.name)
+        return [link.foreign_key for link in entity.ancestry]
+
+    def replicate(self, **overrides: Any) -> Self:
+        """An unsaved copy without id and managed attributes (timestamps, version).
+
+        Guarded values are copied; ``overrides`` are mass assignment (guarded ones refused).
+        """
+        cls = type(self)
+        cls._guard(overrides)
+        definition = cls.__definition__
+        managed = set(cls._transformer().managed_attributes(definition))
+        values = {
+            k: v
+            for k, v in snapshot(self.to_values(), definition.name).items()
+            if k != definition.primary_key and k not in managed
+        }
+        copied = cls.__new__(cls)
+        copied._initialise({**values, **overrides}, guarded=False)
+        return copied
+
+    def _require_saved(self, action: str) -> None:
+        if not self.exists:
+            raise QueryError(
+                f"{type(self).__definition__.name}.{action}() needs a saved instance; save() it "
+                "or load it first"
+            )

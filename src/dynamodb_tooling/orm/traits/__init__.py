@@ -1,0 +1,1 @@
+"""Model traits, one module each: :mod:`.soft_deletes`."""
