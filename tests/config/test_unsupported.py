@@ -25,16 +25,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     ("options", "path", "planned"),
     [
         (
-            {"query_builder": {"hooks": {"global": {"created": ["app.hooks:on_created"]}}}},
-            "query_builder.hooks",
-            "lifecycle hooks",
-        ),
-        (
-            {"query_builder": {"hooks": {"models": {"User": {"saved": ["app.hooks:on"]}}}}},
-            "query_builder.hooks",
-            "lifecycle hooks",
-        ),
-        (
             {"query_builder": {"caching": {"enabled": True}}},
             "query_builder.caching.enabled",
             "a query",

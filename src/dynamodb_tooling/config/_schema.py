@@ -163,13 +163,16 @@ HookEvent = Literal[
     "force_deleting",
     "force_deleted",
     "retrieved",
+    "replicating",
 ]
 
 
 class HooksConfig(Section):
-    """Lifecycle hooks as import paths (``"package.module:function"``).
+    """Lifecycle hooks as import paths (``"package.module:function"``), each called with the
+    instance (see :mod:`dynamodb_tooling.orm.events`).
 
-    ``global_`` hooks run for every model; ``models`` maps a model name to its own hooks.
+    ``global_`` hooks run for every model; ``models`` maps a model name to its own hooks (run
+    before the global ones, after hooks declared in code).
     """
 
     global_: dict[HookEvent, list[str]] = Field(default_factory=dict, alias="global")
@@ -391,10 +394,6 @@ class Config(Section):
 #: Options that parse (so a typo is still reported precisely) but are not built yet: setting
 #: one is refused rather than silently ignored. Path → (what is planned, what to do today).
 _NOT_SUPPORTED_YET = {
-    "query_builder.hooks": (
-        "lifecycle hooks loaded from import paths",
-        "call your function after create()/save()/delete() in your own code",
-    ),
     "query_builder.caching": ("a query-result cache", "cache results in your own code"),
     "query_builder.soft_deletes.enabled": (
         "soft deletes for every model",
@@ -417,7 +416,6 @@ def _changed_fields(section: Section, path: str) -> list[str]:
 def _unsupported_problems(config: Config) -> list[tuple[str, str]]:
     query = config.query_builder
     used = {
-        "query_builder.hooks": ["query_builder.hooks"] if query.hooks != HooksConfig() else [],
         "query_builder.caching": _changed_fields(query.caching, "query_builder.caching"),
         "query_builder.soft_deletes.enabled": (
             ["query_builder.soft_deletes.enabled"] if query.soft_deletes.enabled else []

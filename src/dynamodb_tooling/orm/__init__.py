@@ -2,6 +2,7 @@
 
 from dynamodb_tooling.errors import MassAssignmentError
 from dynamodb_tooling.orm.define import define_model
+from dynamodb_tooling.orm.events import hook, without_events
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
 from dynamodb_tooling.orm.loading import get_model, load_models
 from dynamodb_tooling.orm.model import Model
@@ -13,6 +14,7 @@ from dynamodb_tooling.orm.relations import (
     Relation,
     RelationNotLoadedError,
 )
+from dynamodb_tooling.orm.transaction import atransaction, transaction
 
 __all__ = [
     "AttributeSpec",
@@ -25,8 +27,12 @@ __all__ = [
     "Model",
     "Relation",
     "RelationNotLoadedError",
+    "atransaction",
     "attribute",
     "define_model",
     "get_model",
+    "hook",
     "load_models",
+    "transaction",
+    "without_events",
 ]

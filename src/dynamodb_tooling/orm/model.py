@@ -16,6 +16,7 @@ from typing import Any, ClassVar, get_origin, get_type_hints
 from dynamodb_tooling.orm._annotations import attribute_type, enum_class
 from dynamodb_tooling.orm.concerns.attributes import HasAttributes
 from dynamodb_tooling.orm.concerns.change_tracking import TracksChanges
+from dynamodb_tooling.orm.concerns.events import HasEvents
 from dynamodb_tooling.orm.concerns.guarding import GuardsAttributes
 from dynamodb_tooling.orm.concerns.persistence import Persistence
 from dynamodb_tooling.orm.concerns.querying import Querying
@@ -73,6 +74,7 @@ _NO_DEFAULT = object()
 
 class Model(
     Querying,
+    HasEvents,
     SoftDeletes,
     Persistence,
     SerializesAttributes,
@@ -82,7 +84,7 @@ class Model(
 ):
     """Base class of models; see the module docstring. A model is composed of concerns, each
     in its own module of :mod:`dynamodb_tooling.orm.concerns` (attributes, guarding,
-    serialisation, change tracking, persistence, querying) and of traits in
+    serialisation, change tracking, persistence, events, querying) and of traits in
     :mod:`dynamodb_tooling.orm.traits` (soft deletes)."""
 
     __definition__: ClassVar[ModelDefinition]

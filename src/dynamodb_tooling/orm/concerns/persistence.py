@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.orm import events
 from dynamodb_tooling.orm.concerns.change_tracking import ModelState, snapshot
+from dynamodb_tooling.orm.transaction import active_transaction
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
@@ -20,6 +23,24 @@ from dynamodb_tooling.schema.transformer import (
 #: A write and what the instance does once it is written: every persistence method builds
 #: one, and its sync and async twins only differ in how the write is run.
 Operation: TypeAlias = tuple[WritePlan | None, Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class Followup:
+    """What follows a write gathered by a transaction, once it is committed: the instance
+    takes the written values (``finish``), then the "after" events fire on ``instance``."""
+
+    finish: Callable[[], None]
+    after: tuple[str, ...]
+    instance: Any
+
+    def run(self) -> None:
+        self.finish()
+        self.instance._fire_after(self.after)
+
+    async def arun(self) -> None:
+        self.finish()
+        await self.instance._afire_after(self.after)
 
 
 class Persistence:
@@ -65,6 +86,14 @@ class Persistence:
 
         @classmethod
         def _check_names(cls, values: Mapping[str, Any]) -> None: ...
+
+        def _fire_before(self, action: str) -> tuple[str, ...] | None: ...
+
+        async def _afire_before(self, action: str) -> tuple[str, ...] | None: ...
+
+        def _fire_after(self, after: tuple[str, ...]) -> None: ...
+
+        async def _afire_after(self, after: tuple[str, ...]) -> None: ...
 
     # Plumbing.
     @classmethod
@@ -115,11 +144,11 @@ class Persistence:
 
     def save(self) -> Self:
         """Insert a new instance, or update only the attributes that changed."""
-        return self._do(*self._save_op())
+        return self._do("save", self._save_op)
 
     async def asave(self) -> Self:
         """The async twin of :meth:`save`."""
-        return await self._ado(*self._save_op())
+        return await self._ado("save", self._save_op)
 
     def _save_op(self) -> Operation:
         name = type(self).__definition__.name
@@ -149,18 +178,45 @@ class Persistence:
 
         return update, updated
 
-    def _do(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
-        """Run ``plan`` (when there is one), then ``finish`` (the instance follows the write)."""
+    def _do(self, action: str, build: Callable[[], Operation]) -> Self:
+        """Fire ``action``'s "before" events (a ``False`` cancels: nothing is written), build
+        its write, run it (or gather it into the active ``with transaction():``), let the
+        instance follow the write, then fire the "after" events."""
+        after = self._fire_before(action)
+        if after is None:
+            return self
+        plan, finish = build()
+        tx = active_transaction()
+        if tx is not None:
+            tx.gather(plan, self._following(finish, after))
+            return self
         if plan is not None:
             self._run(plan)
         finish()
+        self._fire_after(after)
         return self
 
-    async def _ado(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self:
+    async def _ado(self, action: str, build: Callable[[], Operation]) -> Self:
+        """The async twin of :meth:`_do` (async listeners awaited)."""
+        after = await self._afire_before(action)
+        if after is None:
+            return self
+        plan, finish = build()
+        tx = active_transaction()
+        if tx is not None:
+            tx.gather(plan, self._following(finish, after))
+            return self
         if plan is not None:
             await arun_write(type(self)._client(), plan)
         finish()
+        await self._afire_after(after)
         return self
+
+    def _following(self, finish: Callable[[], None], after: tuple[str, ...]) -> Followup:
+        """What a transaction does for this write once committed (events muted now stay
+        muted then)."""
+        muted = events.is_muted(type(self))
+        return Followup(finish, () if muted else after, self)
 
     def update(self, **changes: Any) -> Self:
         """Set fillable attributes and save them (guarded ones are refused, nothing sent)."""
@@ -177,11 +233,11 @@ class Persistence:
     # Deleting.
     def delete(self) -> None:
         """Delete the instance (soft-delete when the model uses soft deletes)."""
-        self._do(*self._delete_op())
+        self._do("delete", self._delete_op)
 
     async def adelete(self) -> None:
         """The async twin of :meth:`delete`."""
-        await self._ado(*self._delete_op())
+        await self._ado("delete", self._delete_op)
 
     def _delete_op(self) -> Operation:
         """The delete ``delete()`` sends: removing the item (traits such as soft deletes
@@ -191,11 +247,11 @@ class Persistence:
 
     def force_delete(self) -> None:
         """Delete the item for good (and release its unique values)."""
-        self._do(*self._force_delete_op())
+        self._do("force_delete", self._force_delete_op)
 
     async def aforce_delete(self) -> None:
         """The async twin of :meth:`force_delete`."""
-        await self._ado(*self._force_delete_op())
+        await self._ado("force_delete", self._force_delete_op)
 
     def _force_delete_op(self) -> Operation:
         self._require_saved("force_delete")
@@ -209,11 +265,11 @@ class Persistence:
     def increment(self, attribute: str, by: int | float = 1) -> Self:
         """Atomically add ``by`` to a number (no read needed, applied exactly once) and keep
         the new value."""
-        return self._do(*self._increment_op(attribute, by))
+        return self._do("increment", lambda: self._increment_op(attribute, by))
 
     async def aincrement(self, attribute: str, by: int | float = 1) -> Self:
         """The async twin of :meth:`increment`."""
-        return await self._ado(*self._increment_op(attribute, by))
+        return await self._ado("increment", lambda: self._increment_op(attribute, by))
 
     def _increment_op(self, attribute: str, by: int | float) -> Operation:
         self._require_saved("increment")
@@ -282,6 +338,7 @@ class Persistence:
         }
         copied = cls.__new__(cls)
         copied._initialise({**values, **overrides}, guarded=False)
+        events.fire(copied, "replicating", cls.__registry__.config)  # on the copy (no cancel)
         return copied
 
     def _require_saved(self, action: str) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from dynamodb_tooling.orm.concerns.change_tracking import ModelState
 from dynamodb_tooling.orm.concerns.persistence import Operation
 from dynamodb_tooling.query.builder import QueryBuilder
-from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
+from dynamodb_tooling.query.writes import WriteCompiler
 from dynamodb_tooling.schema import ModelDefinition, Registry
 
 
@@ -44,9 +44,9 @@ class SoftDeletes:
 
         def get_original(self, attribute: str | None = None) -> Any: ...
 
-        def _do(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self: ...
+        def _do(self, action: str, build: Callable[[], Operation]) -> Self: ...
 
-        async def _ado(self, plan: WritePlan | None, finish: Callable[[], None]) -> Self: ...
+        async def _ado(self, action: str, build: Callable[[], Operation]) -> Self: ...
 
         def _force_delete_op(self) -> Operation: ...
 
@@ -78,11 +78,11 @@ class SoftDeletes:
 
     def restore(self) -> Self:
         """Undo a soft delete."""
-        return self._do(*self._restore_op())
+        return self._do("restore", self._restore_op)
 
     async def arestore(self) -> Self:
         """The async twin of :meth:`restore`."""
-        return await self._ado(*self._restore_op())
+        return await self._ado("restore", self._restore_op)
 
     def _restore_op(self) -> Operation:
         self._require_saved("restore")
