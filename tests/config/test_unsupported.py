@@ -30,11 +30,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             "a query",
         ),
         ({"query_builder": {"caching": {"ttl_ms": 5}}}, "query_builder.caching.ttl_ms", "a query"),
-        (
-            {"query_builder": {"soft_deletes": {"enabled": True}}},
-            "query_builder.soft_deletes.enabled",
-            "soft deletes for every model",
-        ),
         ({"multi_tenancy": {"enabled": True}}, "multi_tenancy.enabled", "tenant isolation"),
         ({"multiTenancy": {"tenantResolver": "app:t"}}, "multi_tenancy.tenant_resolver", "tenant"),
     ],

@@ -136,6 +136,10 @@ class SingleTableDesignConfig(Section):
 
 
 class SoftDeletesConfig(Section):
+    """Soft deletes: ``enabled`` is the default of every model that does not say (a Python
+    model's ``soft_deletes=`` keyword, a Stacks model's ``useSoftDeletes`` trait), read when the
+    model is defined; ``attribute`` the timestamp a soft delete sets."""
+
     enabled: bool = False
     attribute: str = "deleted_at"
 
@@ -395,10 +399,6 @@ class Config(Section):
 #: one is refused rather than silently ignored. Path → (what is planned, what to do today).
 _NOT_SUPPORTED_YET = {
     "query_builder.caching": ("a query-result cache", "cache results in your own code"),
-    "query_builder.soft_deletes.enabled": (
-        "soft deletes for every model",
-        "declare soft_deletes=True on each model (or the Stacks trait useSoftDeletes)",
-    ),
     "multi_tenancy": (
         "tenant isolation by key prefix, attribute or table",
         "put the tenant id in your keys, or use a table per tenant (table_name_prefix)",
@@ -417,9 +417,6 @@ def _unsupported_problems(config: Config) -> list[tuple[str, str]]:
     query = config.query_builder
     used = {
         "query_builder.caching": _changed_fields(query.caching, "query_builder.caching"),
-        "query_builder.soft_deletes.enabled": (
-            ["query_builder.soft_deletes.enabled"] if query.soft_deletes.enabled else []
-        ),
         "multi_tenancy": _changed_fields(config.multi_tenancy, "multi_tenancy"),
     }
     found: list[tuple[str, str]] = []

@@ -14,6 +14,7 @@ from dynamodb_tooling.orm.relations import (
     Relation,
     RelationNotLoadedError,
 )
+from dynamodb_tooling.orm.traits.base import Trait
 from dynamodb_tooling.orm.transaction import atransaction, transaction
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Model",
     "Relation",
     "RelationNotLoadedError",
+    "Trait",
     "atransaction",
     "attribute",
     "define_model",

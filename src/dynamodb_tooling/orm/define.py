@@ -55,7 +55,10 @@ def define_model(
     re-running a class statement does; another module defining a different model with that
     name is an error.
     """
-    definition = parse_stacks_model(data, source=source)
+    soft = (registry if registry is not None else get_registry()).config
+    definition = parse_stacks_model(
+        data, source=source, soft_deletes_default=soft.query_builder.soft_deletes.enabled
+    )
     if module is None:
         module = sys._getframe(1).f_globals.get("__name__", "__main__")
     return model_from_definition(definition, registry=registry, module=module)

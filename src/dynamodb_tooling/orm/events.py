@@ -8,9 +8,11 @@ method             before (may cancel)     after
 ``save`` (new)     saving, creating        created, saved
 ``save`` (stored)  saving, updating        updated, saved
 ``delete``         deleting                deleted
-``force_delete``   force_deleting,         force_deleted, deleted
+``force_delete``   force_deleting,         deleted, force_deleted
                    deleting
 ``restore``        restoring               restored
+``increment``      updating                updated
+``touch``          saving, updating        updated, saved
 ``replicate``      replicating (the copy)  —
 loading            —                       retrieved
 =================  ======================  ====================================

@@ -23,6 +23,7 @@ from dynamodb_tooling.orm.concerns.querying import Querying
 from dynamodb_tooling.orm.concerns.serialization import SerializesAttributes
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
 from dynamodb_tooling.orm.relations import Relation
+from dynamodb_tooling.orm.traits.base import boot_traits
 from dynamodb_tooling.orm.traits.soft_deletes import SoftDeletes
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition
@@ -91,6 +92,7 @@ class Model(
     __registry__: ClassVar[Registry]
     __specs__: ClassVar[dict[str, AttributeSpec]]
     __attribute_specs__: ClassVar[dict[str, AttributeSpec]]
+    __initializers__: ClassVar[tuple[Any, ...]] = ()
 
     def __init_subclass__(
         cls,
@@ -101,7 +103,7 @@ class Model(
         primary_key: str = "id",
         table: str | None = None,
         timestamps: bool = False,
-        soft_deletes: bool = False,
+        soft_deletes: bool | None = None,
         uuid: bool = False,
         ttl: bool | str = False,
         ttl_index: bool = False,
@@ -122,6 +124,8 @@ class Model(
                     f"{name or cls.__name__}: table={table!r} (a model in its own table) is not "
                     "supported yet (planned); remove it — every model lives in the single table"
                 )
+            if soft_deletes is None:  # the configuration's default for every model
+                soft_deletes = cls.__registry__.config.query_builder.soft_deletes.enabled
             traits = Traits(
                 timestamps=timestamps,
                 soft_deletes=soft_deletes,
@@ -139,6 +143,14 @@ class Model(
         for attribute_name in (definition.primary_key, *(a.name for a in definition.attributes)):
             # Class access gives a typed reference (User.age > 30); instances read their dict.
             setattr(cls, attribute_name, Field(attribute_name, definition.name))
+        cls.__initializers__ = boot_traits(cls)
+
+    def __init__(self, **values: Any) -> None:
+        """A new, unsaved instance (see the attributes concern); user traits' ``initialize``
+        then run."""
+        super().__init__(**values)
+        for initialize in type(self).__initializers__:
+            initialize(self)
 
     @classmethod
     def _take_specs(cls) -> None:

@@ -167,7 +167,9 @@ def _load_file(file: Path, root: Path, registry: Registry) -> list[DiscoveredMod
         text = file.read_text(encoding="utf-8")
         objects = _objects(file, text)
         default = {"name": file.stem} if len(objects) == 1 else {}
-        return [_stacks_model(_with_defaults(obj, default, file), file) for obj in objects]
+        return [
+            _stacks_model(_with_defaults(obj, default, file), file, registry) for obj in objects
+        ]
     except SchemaError as exc:
         if str(file) in str(exc):
             raise
@@ -176,8 +178,10 @@ def _load_file(file: Path, root: Path, registry: Registry) -> list[DiscoveredMod
         raise SchemaError(f"{file}: cannot read the model file: {exc}") from exc
 
 
-def _stacks_model(obj: Mapping[str, Any], file: Path) -> DiscoveredModel:
-    return DiscoveredModel(parse_stacks_model(obj, source=str(file)), file, data=obj)
+def _stacks_model(obj: Mapping[str, Any], file: Path, registry: Registry) -> DiscoveredModel:
+    soft = registry.config.query_builder.soft_deletes.enabled
+    definition = parse_stacks_model(obj, source=str(file), soft_deletes_default=soft)
+    return DiscoveredModel(definition, file, data=obj)
 
 
 def _objects(file: Path, text: str) -> list[Any]:
@@ -238,7 +242,7 @@ def _load_python(file: Path, root: Path, registry: Registry) -> list[DiscoveredM
                 definition, file, None, classes.get(id(definition))
             )
     for obj in _python_models(module, file):
-        model = _stacks_model(obj, file)
+        model = _stacks_model(obj, file, registry)
         if model.definition.name in found:
             raise SchemaError(
                 f"{file}: model {model.definition.name!r} is defined twice in this file"

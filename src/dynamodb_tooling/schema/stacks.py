@@ -108,6 +108,7 @@ class _Context:
     source: str
     model: str = "<unnamed>"
     notes: list[str] = field(default_factory=list)
+    soft_deletes_default: bool = False
 
     def error(self, message: str) -> SchemaError:
         return SchemaError(f"{self.source}: Stacks model {self.model!r}: {message}")
@@ -116,13 +117,17 @@ class _Context:
         raise self.error(message)
 
 
-def parse_stacks_model(data: Mapping[str, Any], *, source: str = "<dict>") -> ModelDefinition:
-    """The :class:`ModelDefinition` of one Stacks model object.
+def parse_stacks_model(
+    data: Mapping[str, Any], *, source: str = "<dict>", soft_deletes_default: bool = False
+) -> ModelDefinition:
+    """The :class:`ModelDefinition` of one Stacks model object. ``soft_deletes_default`` is
+    ``useSoftDeletes`` when the model's traits do not say (the configuration's
+    ``query_builder.soft_deletes.enabled``).
 
     >>> parse_stacks_model({"name": "Team", "hasMany": ["User"]}).relations[0].name
     'users'
     """
-    ctx = _Context(source)
+    ctx = _Context(source, soft_deletes_default=soft_deletes_default)
     if not isinstance(data, Mapping):
         ctx.fail(f"a model must be an object, got {_describe(data)}")
     if isinstance(data.get("name"), str) and data["name"]:
@@ -151,8 +156,10 @@ def register_stacks_model(
     data: Mapping[str, Any], registry: Registry | None = None, *, source: str = "<dict>"
 ) -> ModelDefinition:
     """Parse a Stacks model and register it (into :func:`get_registry` by default)."""
-    definition = parse_stacks_model(data, source=source)
-    return (registry if registry is not None else get_registry()).register(definition)
+    target = registry if registry is not None else get_registry()
+    default = target.config.query_builder.soft_deletes.enabled
+    definition = parse_stacks_model(data, source=source, soft_deletes_default=default)
+    return target.register(definition)
 
 
 # Property names.
@@ -527,7 +534,8 @@ def _traits(value: Any, ctx: _Context) -> Traits:
     )
 
     def flag(key: str) -> bool:
-        return _bool(traits.get(key, False), f"traits.{key}", ctx)
+        default = ctx.soft_deletes_default if key == "useSoftDeletes" else False
+        return _bool(traits.get(key, default), f"traits.{key}", ctx)
 
     ttl, ttl_attribute, ttl_index = _ttl(traits.get("useTtl", False), ctx)
     strategy: IdStrategy = "uuid" if flag("useUuid") else "ulid"

@@ -26,6 +26,7 @@ _SIMPLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "force_delete": (("force_deleting", "deleting"), ("deleted", "force_deleted")),
     "restore": (("restoring",), ("restored",)),
     "increment": (("updating",), ("updated",)),
+    "touch": (("saving", "updating"), ("updated", "saved")),
 }
 
 

@@ -262,20 +262,35 @@ class Persistence:
 
         return plan, gone
 
-    def increment(self, attribute: str, by: int | float = 1) -> Self:
+    def increment(
+        self, attribute: str, by: int | float = 1, *, check_version: bool = False
+    ) -> Self:
         """Atomically add ``by`` to a number (no read needed, applied exactly once) and keep
-        the new value."""
-        return self._do("increment", lambda: self._increment_op(attribute, by))
+        the new value.
 
-    async def aincrement(self, attribute: str, by: int | float = 1) -> Self:
+        On a versioned model an increment commutes with every other write, so by default it
+        does not check the version (two increments never conflict) but bumps it, so a stale
+        ``save()`` elsewhere still raises :class:`VersionConflictError`. This instance counts
+        its own bump; if another write slipped in meanwhile, its next ``save()`` raises
+        ``VersionConflictError`` (``refresh()`` and retry) — never a lost update.
+        ``check_version=True`` makes the increment itself fail when the item changed since
+        it was read."""
+        return self._do("increment", lambda: self._increment_op(attribute, by, check_version))
+
+    async def aincrement(
+        self, attribute: str, by: int | float = 1, *, check_version: bool = False
+    ) -> Self:
         """The async twin of :meth:`increment`."""
-        return await self._ado("increment", lambda: self._increment_op(attribute, by))
+        return await self._ado(
+            "increment", lambda: self._increment_op(attribute, by, check_version)
+        )
 
-    def _increment_op(self, attribute: str, by: int | float) -> Operation:
+    def _increment_op(self, attribute: str, by: int | float, check_version: bool) -> Operation:
         self._require_saved("increment")
         definition = type(self).__definition__
         version = self.__registry__.config.query_builder.version_attribute
-        expected = self._state.values.get(version) if definition.traits.versioning else None
+        versioned = definition.traits.versioning
+        expected = self._state.values.get(version) if versioned and check_version else None
         plan = (
             type(self)
             ._compiler()
@@ -286,13 +301,44 @@ class Persistence:
             saved = self.get_original(attribute) or 0
             self._state.values[attribute] = saved + by
             written = {k: v for k, v in dict(plan.changes or {}).items() if k != attribute}
+            if versioned and version not in written:  # an unchecked bump: ours, as far as known
+                written[version] = (self.get_original(version) or 0) + 1
             self._absorb(written)
             self._remember_only({*written, attribute})
 
         return plan, incremented
 
-    def decrement(self, attribute: str, by: int | float = 1) -> Self:
-        return self.increment(attribute, -by)
+    def decrement(
+        self, attribute: str, by: int | float = 1, *, check_version: bool = False
+    ) -> Self:
+        """Atomically subtract ``by`` (see :meth:`increment`)."""
+        return self.increment(attribute, -by, check_version=check_version)
+
+    async def adecrement(
+        self, attribute: str, by: int | float = 1, *, check_version: bool = False
+    ) -> Self:
+        """The async twin of :meth:`decrement`."""
+        return await self.aincrement(attribute, -by, check_version=check_version)
+
+    def touch(self) -> Self:
+        """Set ``updated_at`` to now and save only that (Eloquent's ``touch``; fires
+        ``saving``/``updating``/``updated``/``saved``). Needs ``timestamps=True``."""
+        return self._do("touch", self._touch_op)
+
+    async def atouch(self) -> Self:
+        """The async twin of :meth:`touch`."""
+        return await self._ado("touch", self._touch_op)
+
+    def _touch_op(self) -> Operation:
+        self._require_saved("touch")
+        plan = type(self)._compiler().touch(type(self).__definition__.name, self.get_original())
+
+        def touched() -> None:
+            written = dict(plan.changes or {})
+            self._absorb(written)
+            self._remember_only(written)
+
+        return plan, touched
 
     def refresh(self) -> Self:
         """Reload every attribute from the table."""
