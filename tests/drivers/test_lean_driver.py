@@ -6,15 +6,22 @@ import base64
 import contextlib
 import datetime
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from dynamodb_tooling.config import Config, validate_config
-from dynamodb_tooling.drivers import LeanDriver, get_driver
+from dynamodb_tooling.drivers import LeanDriver, get_driver, lean_driver
+from dynamodb_tooling.drivers._http import (
+    Answer,
+    ConnectFailedError,
+    Endpoint,
+    SendFailedError,
+    TimedOutError,
+)
 from dynamodb_tooling.drivers._sigv4 import Credentials, sign
 from dynamodb_tooling.drivers._wire import decode, encode
 from dynamodb_tooling.errors import (
@@ -39,7 +46,13 @@ from dynamodb_tooling.requests.items import get_item, put_item, update_item
 ENDPOINT = "http://127.0.0.1:8000"
 KEY = ("AKIDLOCAL", "local/secret")
 
-Handler = Callable[[httpx.Request], httpx.Response]
+
+@dataclass
+class Sent:
+    """One request as the transport got it (header names lower-cased)."""
+
+    headers: dict[str, str]
+    content: bytes
 
 
 def config(**options: Any) -> Config:
@@ -52,9 +65,9 @@ def config(**options: Any) -> Config:
     return validate_config({**base, **options})
 
 
-def answer(status: int = 200, body: Any = None, **headers: str) -> httpx.Response:
+def answer(status: int = 200, body: Any = None, **headers: str) -> Answer:
     content = orjson.dumps({} if body is None else body)
-    return httpx.Response(status, content=content, headers=headers)
+    return Answer(status, headers, content)
 
 
 def error_answer(code: str, message: str = "boom", status: int = 400, **extra: Any) -> Any:
@@ -63,26 +76,49 @@ def error_answer(code: str, message: str = "boom", status: int = 400, **extra: A
 
 
 class Recorder:
-    """A MockTransport handler answering from a script and keeping what was sent."""
+    """A sync transport answering from a script and keeping what was sent."""
 
-    def __init__(self, *answers: httpx.Response | Exception) -> None:
+    def __init__(self, *answers: Answer | Exception) -> None:
         self.answers = list(answers)
-        self.sent: list[httpx.Request] = []
+        self.sent: list[Sent] = []
+        self.closed = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.sent.append(request)
+    def send(self, headers: dict[str, str], body: bytes) -> Answer:
+        self.sent.append(Sent({k.lower(): v for k, v in headers.items()}, body))
         result = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(result, Exception):
             raise result
         return result
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+class AsyncRecorder:
+    """The async face of a :class:`Recorder` (the same script, the same record)."""
+
+    def __init__(self, recorder: Recorder | None = None, handler: Any = None) -> None:
+        self.recorder = recorder
+        self.handler = handler
+        self.closed = 0
+
+    async def send(self, headers: dict[str, str], body: bytes) -> Answer:
+        await asyncio.sleep(0)
+        if self.handler is not None:
+            result: Answer = self.handler(body)
+            return result
+        assert self.recorder is not None
+        return self.recorder.send(headers, body)
+
+    async def aclose(self) -> None:
+        self.closed += 1
 
 
 def lean(recorder: Recorder, cfg: Config | None = None, **kwargs: Any) -> LeanDriver:
     sleeps: list[float] = []
     driver = LeanDriver(
         cfg or config(),
-        transport=httpx.MockTransport(recorder),
+        transport=recorder,
         sleep=sleeps.append,
         **kwargs,
     )
@@ -109,8 +145,8 @@ def test_one_signed_json_post_per_operation(driver: LeanDriver, recorder: Record
     request = put_item("Things", {"pk": "A", "blob": b"\x00\xffdata", "tags": {b"a", b"b"}})
     driver.execute(request)
     (sent,) = recorder.sent
-    assert sent.method == "POST"
-    assert str(sent.url) == f"{ENDPOINT}/"
+    endpoint = driver._connected().endpoint
+    assert (endpoint.origin, endpoint.path) == (ENDPOINT, "/")
     assert sent.content == orjson.dumps(
         {
             "TableName": "Things",
@@ -125,7 +161,6 @@ def test_one_signed_json_post_per_operation(driver: LeanDriver, recorder: Record
     assert headers["x-amz-target"] == "DynamoDB_20120810.PutItem"
     assert headers["content-type"] == "application/x-amz-json-1.0"
     assert headers["host"] == "127.0.0.1:8000"
-    assert headers["content-length"] == str(len(sent.content))
     assert "x-amz-security-token" not in headers
     # The signature verifies with the general SigV4 algorithm over what was sent.
     signed = {
@@ -178,7 +213,13 @@ def test_aws_is_the_endpoint_when_none_is_configured(recorder: Recorder) -> None
     driver = lean(recorder, cfg)
     driver.execute(Request("ListTables", {}))
     sent = recorder.sent[0]
-    assert str(sent.url) == "https://dynamodb.eu-west-1.amazonaws.com/"
+    endpoint = driver._connected().endpoint
+    assert (endpoint.scheme, endpoint.host, endpoint.port, endpoint.path) == (
+        "https",
+        "dynamodb.eu-west-1.amazonaws.com",
+        443,
+        "/",
+    )
     assert sent.headers["host"] == "dynamodb.eu-west-1.amazonaws.com"
     assert "/eu-west-1/dynamodb/aws4_request" in sent.headers["authorization"]
     assert driver.endpoint == "AWS DynamoDB (eu-west-1)"
@@ -258,11 +299,11 @@ def test_a_response_is_returned_as_the_wire_dict() -> None:
 
 def test_a_corrupted_answer_is_an_unknown_outcome() -> None:
     body = orjson.dumps({"Item": {}})
-    bad = httpx.Response(200, content=body, headers={"x-amz-crc32": str(zlib.crc32(body) + 1)})
+    bad = Answer(200, {"x-amz-crc32": str(zlib.crc32(body) + 1)}, body)
     driver = lean(Recorder(bad))
     with pytest.raises(ConnectionLostError, match="CRC32"):
         driver.execute(get_item("T", {"pk": "A"}))
-    good = httpx.Response(200, content=body, headers={"x-amz-crc32": str(zlib.crc32(body))})
+    good = Answer(200, {"x-amz-crc32": str(zlib.crc32(body))}, body)
     assert lean(Recorder(good)).execute(get_item("T", {"pk": "A"})) == {"Item": {}}
 
 
@@ -327,7 +368,7 @@ def test_cancellation_reasons_are_kept_per_action() -> None:
 
 
 def test_a_non_json_5xx_is_a_server_error() -> None:
-    recorder = Recorder(httpx.Response(502, content=b"<html>Bad Gateway</html>"))
+    recorder = Recorder(Answer(502, {}, b"<html>Bad Gateway</html>"))
     with pytest.raises(ServerError, match="Bad Gateway") as caught:
         lean(recorder, config(max_retries=0)).execute(get_item("T", {"pk": "A"}))
     assert caught.value.code == "502"
@@ -346,7 +387,7 @@ def test_throttling_is_retried_then_succeeds(recorder: Recorder) -> None:
 
 
 def test_an_unreachable_endpoint_is_retried_then_reported() -> None:
-    recorder = Recorder(httpx.ConnectError("connection refused"))
+    recorder = Recorder(ConnectFailedError("ConnectionRefusedError: connection refused"))
     driver = lean(recorder)
     unreachable = r"cannot reach http://127\.0\.0\.1:8000"
     with pytest.raises(EndpointConnectionError, match=unreachable) as e:
@@ -359,9 +400,9 @@ def test_an_unreachable_endpoint_is_retried_then_reported() -> None:
 @pytest.mark.parametrize(
     "failure",
     [
-        httpx.ReadTimeout("timed out"),
-        httpx.RemoteProtocolError("Server disconnected without sending a response."),
-        httpx.ReadError("connection reset by peer"),
+        TimedOutError("TimeoutError: timed out"),
+        SendFailedError("RemoteDisconnected: Remote end closed connection without response"),
+        SendFailedError("ConnectionResetError: connection reset by peer"),
     ],
 )
 def test_a_failure_after_sending_is_an_unknown_outcome(failure: Exception) -> None:
@@ -460,30 +501,29 @@ def test_the_registry_builds_it_and_checks_the_configuration() -> None:
     assert driver.capabilities().max_concurrency == 16
 
 
-def test_disconnect_closes_both_clients_and_reconnects_on_use(recorder: Recorder) -> None:
-    driver = lean(recorder, async_transport=httpx.MockTransport(recorder))
+def test_disconnect_closes_both_transports_and_reconnects_on_use(recorder: Recorder) -> None:
+    async_transport = AsyncRecorder(recorder)
+    driver = lean(recorder, async_transport=async_transport)
     driver.execute(Request("ListTables", {}))
 
-    async def use() -> tuple[httpx.AsyncClient, httpx.Client]:
+    async def use() -> None:
         await driver.aexecute(Request("ListTables", {}))
         assert driver._aclient is not None
         assert driver._sync is not None
-        clients = driver._aclient.client, driver._sync.client
         driver.disconnect()
-        await asyncio.sleep(0)  # the async client closes on its own loop
+        await asyncio.sleep(0)  # the async transport closes on its own loop
         await asyncio.sleep(0)
-        return clients
+        assert async_transport.closed == 1
 
-    aclient, client = asyncio.run(use())
-    assert client.is_closed
-    assert aclient.is_closed
+    asyncio.run(use())
+    assert recorder.closed == 1
     driver.execute(Request("ListTables", {}))
     assert len(recorder.sent) == 3
 
 
 def test_health_check(recorder: Recorder) -> None:
     assert lean(recorder).health_check().ok
-    failing = lean(Recorder(httpx.ConnectError("refused")), config(max_retries=0))
+    failing = lean(Recorder(ConnectFailedError("refused")), config(max_retries=0))
     status = failing.health_check()
     assert not status.ok
     assert "cannot reach" in status.detail
@@ -500,8 +540,8 @@ def async_lean(recorder: Recorder, cfg: Config | None = None) -> LeanDriver:
 
     driver = LeanDriver(
         cfg or config(),
-        transport=httpx.MockTransport(recorder),
-        async_transport=httpx.MockTransport(recorder),
+        transport=recorder,
+        async_transport=AsyncRecorder(recorder),
         async_sleep=sleep,
     )
     driver.slept = slept  # type: ignore[attr-defined]
@@ -538,14 +578,15 @@ def test_arun_drives_flows_like_run(recorder: Recorder) -> None:
         )
         return results
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = orjson.loads(request.read())
+    def handler(content: bytes) -> Answer:
+        body = orjson.loads(content)
         if body["TableName"] == "gone":
-            return error_answer("ResourceNotFoundException")
+            result: Answer = error_answer("ResourceNotFoundException")
+            return result
         return answer(body={"n": body["n"]})
 
     driver = async_lean(Recorder(answer()), config(max_retries=0))
-    driver._async_transport = httpx.MockTransport(handler)
+    driver._async_transport = AsyncRecorder(handler=handler)
     results = asyncio.run(driver.arun(flow()))
     assert results[:3] == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert isinstance(results[3], ResourceNotFoundError)
@@ -558,18 +599,33 @@ def test_arun_drives_flows_like_run(recorder: Recorder) -> None:
         asyncio.run(driver.arun(failing()))
 
 
-def test_each_event_loop_gets_its_own_client_closed_with_the_loop(recorder: Recorder) -> None:
-    driver = async_lean(recorder)
-    seen: list[httpx.AsyncClient] = []
+def test_each_event_loop_gets_its_own_transport_closed_with_the_loop(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[tuple[Endpoint, dict[str, Any], AsyncRecorder]] = []
+
+    def transport(endpoint: Endpoint, **options: Any) -> AsyncRecorder:
+        made.append((endpoint, options, AsyncRecorder(recorder)))
+        return made[-1][2]
+
+    monkeypatch.setattr(lean_driver, "AsyncTransport", transport)
+    driver = LeanDriver(
+        config(http_options={"timeout": 7.0, "max_pool_connections": 5}), transport=recorder
+    )
 
     async def use() -> None:
         await driver.aexecute(Request("ListTables", {}))
-        assert driver._aclient is not None
-        seen.append(driver._aclient.client)
+        await driver.aexecute(Request("ListTables", {}))
 
     asyncio.run(use())
     asyncio.run(use())
-    first, second = seen
-    assert first is not second
-    assert first.is_closed  # closed by asyncio.run before its loop went away
-    assert second.is_closed
+    assert len(made) == 2  # one per event loop
+    (endpoint, options, first), (_, _, second) = made
+    assert endpoint == Endpoint.parse(ENDPOINT)
+    assert options["timeout"] == 7.0
+    assert options["max_connections"] == 5
+    assert options["proxy"] is None
+    assert options["tls"] is None  # http://
+    assert first.closed == 1  # closed by asyncio.run before its loop went away
+    assert second.closed == 1
+    assert len(recorder.sent) == 4

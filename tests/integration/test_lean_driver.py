@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
-import httpx
 import pytest
 
 from dynamodb_tooling.config import Config, validate_config
 from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient, LeanDriver
+from dynamodb_tooling.drivers._http import Answer, Endpoint
+from dynamodb_tooling.drivers._http_async import AsyncTransport
 from dynamodb_tooling.errors import (
     ConditionalCheckFailedError,
     ResourceNotFoundError,
@@ -231,21 +232,19 @@ def test_async_face_runs_flows(lean: DynamoDBClient, make_table: TableFactory) -
     ]
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
+class CountingTransport:
     """Counts how many requests are in flight at once."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: AsyncTransport) -> None:
         self.inner = inner
         self.in_flight = 0
         self.most = 0
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def send(self, headers: dict[str, str], body: bytes) -> Answer:
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
         try:
-            response = await self.inner.handle_async_request(request)
-            await response.aread()
-            return response
+            return await self.inner.send(headers, body)
         finally:
             self.in_flight -= 1
 
@@ -262,8 +261,14 @@ def test_50_concurrent_aexecute_calls_overlap(
     config = validate_config(
         lean_config, endpoint=fault_proxy.endpoint, http_options={"max_pool_connections": 10}
     )
-    limits = httpx.Limits(max_connections=10, max_keepalive_connections=10)
-    counting = CountingTransport(httpx.AsyncHTTPTransport(limits=limits))
+    counting = CountingTransport(
+        AsyncTransport(
+            Endpoint.parse(config.endpoint or ""),
+            timeout=30.0,
+            connect_timeout=5.0,
+            max_connections=10,
+        )
+    )
     driver = LeanDriver(config, session=_session(), async_transport=counting)
     DynamoDBClient(driver, config=config).put_item(table, {"pk": "K", "sk": "K", "blob": BLOB})
     requests = [get_item(table, {"pk": "K", "sk": "K"}) for _ in range(50)]

@@ -2,8 +2,10 @@
 
 Each operation is one signed ``POST`` (``X-Amz-Target: DynamoDB_20120810.<Operation>``,
 ``Content-Type: application/x-amz-json-1.0``). The body is written with orjson, signed with
-SigV4 (:mod:`._sigv4`, signing key cached per day) and sent on an ``httpx.Client`` (``execute``)
-or an ``httpx.AsyncClient`` (``aexecute``, one per event loop). Everything else is shared with
+SigV4 (:mod:`._sigv4`, signing key cached per day) and sent on pooled keep-alive connections:
+``http.client`` for ``execute`` (:mod:`._http_sync`) and an ``aiohttp`` session for
+``aexecute`` (:mod:`._http_async`, one per event loop), chosen by measured CPU per request
+(docs/benchmarks.md). Everything else is shared with
 the botocore driver: where requests go and with which static credentials
 (:func:`resolve_connection`), botocore's credential chain (refreshable credentials are read per
 request), the error table (:func:`~._errors.error_for`), the retry rules (:mod:`._retry`) and
@@ -16,19 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
-import os
-import socket
-import ssl
 import threading
 import time
-import urllib.request
 import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
-import httpx
 import orjson
 from botocore.exceptions import ProfileNotFound
 
@@ -36,6 +33,21 @@ from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config, is_local_mode
 from dynamodb_tooling.drivers._endpoint import Connection, resolve_connection
 from dynamodb_tooling.drivers._errors import error_for, lost, timed_out, unreachable
+from dynamodb_tooling.drivers._http import (
+    Answer,
+    AsyncSend,
+    ConnectFailedError,
+    Endpoint,
+    PoolExhaustedError,
+    SyncSend,
+    TimedOutError,
+    TransportError,
+    ca_bundle,
+    proxy_for,
+    tls_context,
+)
+from dynamodb_tooling.drivers._http_async import AsyncTransport
+from dynamodb_tooling.drivers._http_sync import SyncTransport
 from dynamodb_tooling.drivers._retry import RetryPolicy, asend_with_retries, send_with_retries
 from dynamodb_tooling.drivers._sigv4 import Credentials, JsonPostSigner
 from dynamodb_tooling.drivers._wire import decode, decode_binary, encode
@@ -63,21 +75,12 @@ USER_AGENT = _user_agent()
 
 
 @dataclass(frozen=True, slots=True)
-class _SyncState:
-    """The pooled client of ``execute`` and its transport (requests go straight to it)."""
-
-    client: httpx.Client
-    transport: httpx.BaseTransport
-
-
-@dataclass(frozen=True, slots=True)
 class _AsyncState:
-    """The async client of one event loop, its transport, and the generator that closes it
-    with the loop."""
+    """The async transport of one event loop, and the generator that closes it with the
+    loop."""
 
     loop: asyncio.AbstractEventLoop
-    client: httpx.AsyncClient
-    transport: httpx.AsyncBaseTransport
+    transport: AsyncSend
     keeper: AsyncGenerator[None, None]
 
 
@@ -86,7 +89,7 @@ class _Target:
     """Where and how requests are sent, resolved once by ``connect``."""
 
     connection: Connection
-    url: httpx.URL
+    endpoint: Endpoint
     host: str
     signer: JsonPostSigner
     static: Credentials | None
@@ -100,12 +103,14 @@ class _Target:
 
 
 class LeanDriver(BaseDriver):
-    """Executes requests over httpx with its own SigV4 and JSON; thread-safe, one connection
-    pool for ``execute`` and one per event loop for ``aexecute``.
+    """Executes requests with its own SigV4 and JSON over pooled keep-alive HTTP; thread-safe,
+    one connection pool for ``execute`` and one per event loop for ``aexecute``.
 
-    ``transport``/``async_transport`` replace the HTTP transports (tests pass
-    ``httpx.MockTransport``); by default proxies come from the environment and certificates
-    from ``AWS_CA_BUNDLE`` (else ``SSL_CERT_FILE``/``SSL_CERT_DIR`` or certifi).
+    ``transport``/``async_transport`` replace the HTTP transports (anything with the
+    :class:`~._http.SyncSend`/:class:`~._http.AsyncSend` methods; tests pass scripted ones).
+    By default proxies come from the environment (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``)
+    and certificates from ``AWS_CA_BUNDLE`` or the profile's ``ca_bundle`` (else
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``, else the bundle botocore uses).
     """
 
     name = "lean"
@@ -117,8 +122,8 @@ class LeanDriver(BaseDriver):
         session: Any = None,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        transport: httpx.BaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
+        transport: SyncSend | None = None,
+        async_transport: AsyncSend | None = None,
     ) -> None:
         self.config = config or get_config()
         super().__init__(
@@ -132,14 +137,12 @@ class LeanDriver(BaseDriver):
         self._transport = transport
         self._async_transport = async_transport
         self._target: _Target | None = None
-        self._sync: _SyncState | None = None
+        self._sync: SyncSend | None = None
         self._aclient: _AsyncState | None = None
         self._lock = threading.Lock()
         self._retry = RetryPolicy.from_config(self.config)
         self._closing: set[asyncio.Future[None]] = set()
-        http = self.config.http_options
-        self._timeout = httpx.Timeout(http.timeout, connect=http.connect_timeout)
-        self._extensions = {"timeout": self._timeout.as_dict()}
+        self._options: tuple[_Target, dict[str, Any]] | None = None
 
     # Connection.
 
@@ -163,7 +166,7 @@ class LeanDriver(BaseDriver):
                 self._target = self._resolve()
             return self._target
 
-    def _sync_state(self) -> tuple[_Target, _SyncState]:
+    def _sync_state(self) -> tuple[_Target, SyncSend]:
         target, state = self._target, self._sync
         if target is not None and state is not None:
             return target, state
@@ -205,44 +208,38 @@ class LeanDriver(BaseDriver):
                     "`profile` in the configuration, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
                     "or a profile in ~/.aws/credentials"
                 )
-        url = httpx.URL(
+        endpoint = Endpoint.parse(
             connection.endpoint or f"https://dynamodb.{connection.region}.amazonaws.com"
         )
-        if url.scheme not in ("http", "https") or not url.host:
-            raise DriverError(f"endpoint {str(url)!r} must be an http:// or https:// URL")
-        if url.raw_path == b"/":  # "http://host:port" is sent and signed as "/"
-            url = url.copy_with(raw_path=b"/")
-        host = url.netloc.decode("ascii")
-        signer = JsonPostSigner(connection.region, SERVICE, host, url.path or "/")
-        return _Target(connection, url, host, signer, static, refreshable)
+        host = endpoint.netloc
+        signer = JsonPostSigner(connection.region, SERVICE, host, endpoint.path)
+        return _Target(connection, endpoint, host, signer, static, refreshable)
 
-    def _transport_options(self, url: httpx.URL) -> dict[str, Any]:
+    def _transport_options(self, target: _Target) -> dict[str, Any]:
+        """How the transports connect: timeouts, pool size, proxy and TLS. The environment's
+        proxy and CA bundle are read once per connection (``connect`` after ``disconnect``
+        reads them again), so a new event loop does not load the certificates again."""
+        known = self._options
+        if known is not None and known[0] is target:
+            return known[1]
+        endpoint = target.endpoint
         http = self.config.http_options
-        proxy = _proxy_for(url)
-        options: dict[str, Any] = {
-            "limits": httpx.Limits(
-                max_connections=http.max_pool_connections,
-                max_keepalive_connections=http.max_pool_connections,
-            ),
-            "proxy": proxy,
-            "verify": _verify(url) if url.scheme == "https" or proxy else False,
-            "trust_env": True,
+        bundle = ca_bundle(self._session)
+        options = {
+            "timeout": http.timeout,
+            "connect_timeout": http.connect_timeout,
+            "max_connections": http.max_pool_connections,
+            "keep_alive": http.keep_alive,
+            "proxy": proxy_for(endpoint),
+            "tls": tls_context(bundle) if endpoint.scheme == "https" else None,
         }
-        if http.keep_alive:
-            options["socket_options"] = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+        self._options = (target, options)
         return options
 
-    def _client_options(self) -> dict[str, Any]:
-        return {
-            "timeout": self._timeout,
-            "headers": {"User-Agent": USER_AGENT},
-            "trust_env": False,  # the transport already applied the environment
-            "follow_redirects": False,
-        }
-
-    def _new_sync(self, target: _Target) -> _SyncState:
-        transport = self._transport or httpx.HTTPTransport(**self._transport_options(target.url))
-        return _SyncState(httpx.Client(transport=transport, **self._client_options()), transport)
+    def _new_sync(self, target: _Target) -> SyncSend:
+        if self._transport is not None:
+            return self._transport
+        return SyncTransport(target.endpoint, **self._transport_options(target))
 
     async def _async_state(self) -> _AsyncState:
         loop = asyncio.get_running_loop()
@@ -254,11 +251,10 @@ class LeanDriver(BaseDriver):
             current = self._aclient
             if current is not None and current.loop is loop:
                 return current
-            transport = self._async_transport or httpx.AsyncHTTPTransport(
-                **self._transport_options(target.url)
+            transport = self._async_transport or AsyncTransport(
+                target.endpoint, **self._transport_options(target)
             )
-            client = httpx.AsyncClient(transport=transport, **self._client_options())
-            state = _AsyncState(loop, client, transport, _closed_with_loop(client))
+            state = _AsyncState(loop, transport, _closed_with_loop(transport))
             self._aclient = state
         # Started on this loop, the keeper is closed by the loop's shutdown_asyncgens()
         # (asyncio.run, asyncio.Runner), which closes the client before the loop goes away.
@@ -268,7 +264,7 @@ class LeanDriver(BaseDriver):
         return state
 
     def _close_async(self, state: _AsyncState) -> None:
-        """Close an async client on its own event loop, however that loop is doing."""
+        """Close an async transport on its own event loop, however that loop is doing."""
         loop = state.loop
         if loop.is_closed():
             return  # closed by the loop's shutdown_asyncgens()
@@ -292,12 +288,13 @@ class LeanDriver(BaseDriver):
             aclient, self._aclient = self._aclient, None
             self._target = None
         if sync is not None:
-            sync.client.close()
+            sync.close()
         if aclient is not None:
             self._close_async(aclient)
 
     async def adisconnect(self) -> None:
-        """``disconnect`` from async code: the async client of this loop is closed (awaited)."""
+        """``disconnect`` from async code: the async transport of this loop is closed
+        (awaited)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             state = self._aclient
@@ -317,56 +314,43 @@ class LeanDriver(BaseDriver):
         )
 
     async def aexecute(self, request: Request) -> Response:
-        """The async twin of :meth:`execute`, on this event loop's ``httpx.AsyncClient``."""
+        """The async twin of :meth:`execute`, on this event loop's transport."""
         return await asend_with_retries(
             self._asend, apply_defaults(request, self.config), self._retry, self._async_sleep
         )
 
-    def _prepare(self, target: _Target, request: Request) -> httpx.Request:
+    def _prepare(self, target: _Target, request: Request) -> tuple[dict[str, str], bytes]:
         operation = request.operation
         body = encode(request.params, operation)
         headers = target.signer.headers(target.credentials(), TARGET_PREFIX + operation, body)
         headers["Host"] = target.host
         headers["User-Agent"] = USER_AGENT
-        return httpx.Request(
-            "POST", target.url, headers=headers, content=body, extensions=self._extensions
-        )
-
-    # Requests go straight to the client's transport (its connection pool): redirects,
-    # cookies, auth flows and event hooks have no part in DynamoDB's protocol, and skipping
-    # them is a third of httpx's cost per request.
+        return headers, body
 
     def _send(self, request: Request) -> Response:
-        target, state = self._sync_state()
-        sent = self._prepare(target, request)
+        target, transport = self._sync_state()
+        headers, body = self._prepare(target, request)
         try:
-            answer = state.transport.handle_request(sent)
-            try:
-                content = answer.read()
-            finally:
-                answer.close()
-        except httpx.HTTPError as exc:
+            answer = transport.send(headers, body)
+        except TransportError as exc:
             raise self._transport_error(exc, request.operation) from exc
-        return self._answer(request.operation, answer, content)
+        return self._answer(request.operation, answer)
 
     async def _asend(self, request: Request) -> Response:
         state = await self._async_state()
-        sent = self._prepare(self._connected(), request)
+        headers, body = self._prepare(self._connected(), request)
         try:
-            answer = await state.transport.handle_async_request(sent)
-            try:
-                content = await answer.aread()
-            finally:
-                await answer.aclose()
-        except httpx.HTTPError as exc:
+            answer = await state.transport.send(headers, body)
+        except TransportError as exc:
             raise self._transport_error(exc, request.operation) from exc
-        return self._answer(request.operation, answer, content)
+        return self._answer(request.operation, answer)
 
-    def _answer(self, operation: str, answer: httpx.Response, content: bytes) -> Response:
+    def _answer(self, operation: str, answer: Answer) -> Response:
+        content = answer.body
         crc = answer.headers.get("x-amz-crc32")
         if crc is not None and crc.isdigit() and int(crc) != zlib.crc32(content):
             raise lost(operation, self.endpoint, "the answer arrived corrupted (CRC32 mismatch)")
-        status = answer.status_code
+        status = answer.status
         if status == 200:
             try:
                 return decode(operation, content)
@@ -374,18 +358,18 @@ class LeanDriver(BaseDriver):
                 raise lost(operation, self.endpoint, f"unreadable answer: {exc}") from exc
         raise parse_error(operation, status, answer.headers, content)
 
-    def _transport_error(self, error: httpx.HTTPError, operation: str) -> EndpointConnectionError:
-        detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError):
-            return unreachable(operation, self.endpoint, detail)
-        if isinstance(error, httpx.PoolTimeout):
+    def _transport_error(self, error: TransportError, operation: str) -> EndpointConnectionError:
+        detail = str(error) or type(error).__name__
+        if isinstance(error, PoolExhaustedError):
             return unreachable(
                 operation,
                 self.endpoint,
                 f"no pooled connection became free in time ({detail}); raise "
                 "http_options.max_pool_connections or send fewer requests at once",
             )
-        if isinstance(error, httpx.TimeoutException):
+        if isinstance(error, ConnectFailedError):
+            return unreachable(operation, self.endpoint, detail)
+        if isinstance(error, TimedOutError):
             return timed_out(operation, self.endpoint, detail)
         return lost(operation, self.endpoint, detail)
 
@@ -423,27 +407,10 @@ def parse_error(
     return error_for(code, str(message), status, operation, response)
 
 
-def _proxy_for(url: httpx.URL) -> str | None:
-    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``, ...)."""
-    proxies = urllib.request.getproxies()
-    if not proxies or urllib.request.proxy_bypass(url.host):
-        return None
-    return proxies.get(url.scheme) or proxies.get("all")
-
-
-def _verify(url: httpx.URL) -> ssl.SSLContext | bool:
-    bundle = os.environ.get("AWS_CA_BUNDLE")
-    if bundle:
-        if not os.path.isfile(bundle):
-            raise DriverError(f"AWS_CA_BUNDLE={bundle!r} is not a file (a PEM certificate bundle)")
-        return ssl.create_default_context(cafile=bundle)
-    return True
-
-
-async def _closed_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-    """Suspended until closed, then closes ``client``: the event loop tracks started async
+async def _closed_with_loop(transport: AsyncSend) -> AsyncGenerator[None, None]:
+    """Suspended until closed, then closes ``transport``: the event loop tracks started async
     generators and closes them before it shuts down."""
     try:
         yield
     finally:
-        await client.aclose()
+        await transport.aclose()

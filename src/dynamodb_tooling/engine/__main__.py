@@ -3,8 +3,9 @@
 This is what ``dbtooling start`` runs in the background: the same app as the in-process
 embedded engine (requests one at a time, ``ClientRequestToken`` honoured; see
 :mod:`dynamodb_tooling.engine.embedded`), plus moto's ``/moto-api/`` (``dbtooling reset``).
-It binds 127.0.0.1 only, prints one line when it is ready and one per request served
-(``--quiet`` drops those), and exits cleanly on SIGTERM or Ctrl-C.
+It binds 127.0.0.1 only, keeps HTTP/1.1 connections alive as DynamoDB does (see
+:mod:`dynamodb_tooling.engine._http11`), prints one line when it is ready and one per request
+served (``--quiet`` drops those), and exits cleanly on SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,17 +15,11 @@ import os
 import signal
 import sys
 from types import FrameType
-from typing import Any
 
-from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import make_server
 
+from dynamodb_tooling.engine._http11 import KeepAliveRequestHandler, QuietKeepAliveRequestHandler
 from dynamodb_tooling.engine.embedded import LOOPBACK, engine_app
-
-
-class _QuietMotoRequestHandler(MotoRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -51,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit status."""
     args = _parse(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
-    handler = _QuietMotoRequestHandler if args.quiet else MotoRequestHandler
+    handler = QuietKeepAliveRequestHandler if args.quiet else KeepAliveRequestHandler
     try:
         server = make_server(
             args.host, args.port, engine_app(), threaded=True, request_handler=handler

@@ -21,15 +21,11 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from typing import Any
 
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from dynamodb_tooling.engine._http11 import QuietKeepAliveRequestHandler
 from dynamodb_tooling.engine._serialized import SerializedApp
 from dynamodb_tooling.errors import EngineError
 
@@ -43,13 +39,6 @@ EMBEDDED_CREDENTIALS = ("embedded", "embedded")
 def engine_app() -> SerializedApp:
     """moto's DynamoDB-compatible WSGI app, serialised and honouring idempotency tokens."""
     return SerializedApp(DomainDispatcherApplication(create_backend_app))
-
-
-class _QuietRequestHandler(MotoRequestHandler):
-    """moto's handler without the per-request access log (the library's users see none)."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 class EmbeddedEngine:
@@ -81,7 +70,7 @@ class EmbeddedEngine:
                 self._requested_port,
                 engine_app(),
                 threaded=True,
-                request_handler=_QuietRequestHandler,
+                request_handler=QuietKeepAliveRequestHandler,
             )
         except OSError as exc:
             raise EngineError(
