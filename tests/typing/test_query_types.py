@@ -2,8 +2,8 @@
 
 from typing import Any, assert_type
 
-from dynamodb_tooling.orm import Field, Model
-from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.orm import Field, Model, ModelQuery
+from dynamodb_tooling.orm.query import ModelExplanation
 from dynamodb_tooling.query.plan import Explanation
 from dynamodb_tooling.query.predicates import Predicate
 from dynamodb_tooling.query.refs import AttributeRef
@@ -19,8 +19,8 @@ def check() -> None:
     assert_type(User.age > 30, Predicate)
     assert_type(User.age.between(1, 2), Predicate)
     _ = User.age > "thirty"  # type: ignore[operator]
-    assert_type(User.where(User.age > 30), QueryBuilder[User])
-    assert_type(User.where("name", "Ada").order_by("age").limit(3), QueryBuilder[User])
+    assert_type(User.where(User.age > 30), ModelQuery[User])
+    assert_type(User.where("name", "Ada").order_by("age").limit(3), ModelQuery[User])
     assert_type(User.find("u1"), User | None)
     assert_type(User.find_or_fail("u1"), User)
     assert_type(User.query().get(), Collection[User])
@@ -28,7 +28,8 @@ def check() -> None:
     assert_type(User.query().paginate(10), Page[User])
     assert_type(User.query().count(), int)
     assert_type(User.query().pluck("name"), Collection[Any])
-    assert_type(User.query().explain(), Explanation)
+    assert_type(User.query().explain(), ModelExplanation)
+    assert isinstance(User.query().explain(), Explanation)
     assert_type(User(name="x").age, int)
 
 

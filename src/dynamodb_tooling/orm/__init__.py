@@ -1,11 +1,13 @@
 """The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
 
 from dynamodb_tooling.errors import MassAssignmentError
+from dynamodb_tooling.orm.concerns.scopes import Scope, scope
 from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.events import hook, without_events
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
 from dynamodb_tooling.orm.loading import get_model, load_models
 from dynamodb_tooling.orm.model import Model
+from dynamodb_tooling.orm.query import ModelQuery
 from dynamodb_tooling.orm.relations import (
     BelongsTo,
     BelongsToMany,
@@ -26,8 +28,10 @@ __all__ = [
     "HasOne",
     "MassAssignmentError",
     "Model",
+    "ModelQuery",
     "Relation",
     "RelationNotLoadedError",
+    "Scope",
     "Trait",
     "atransaction",
     "attribute",
@@ -35,6 +39,7 @@ __all__ = [
     "get_model",
     "hook",
     "load_models",
+    "scope",
     "transaction",
     "without_events",
 ]

@@ -7,7 +7,7 @@ Each runs the same plan and the same flows as its sync twin, on the executor's a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
@@ -49,6 +49,8 @@ class AsyncTerminals(Generic[T]):
         def _reader(self) -> Reader: ...
 
         _hydrate: Callable[[dict[str, Any]], T]
+
+        def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]: ...
 
         def _primary_key(self) -> str: ...
 
@@ -96,17 +98,19 @@ class AsyncTerminals(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         """``async for item in query``: items as pages arrive."""
         async for item in self._reader().aitems():
-            yield self._hydrate(item)
+            for hydrated in self._hydrate_rows([item]):
+                yield hydrated
 
     async def aget(self) -> Collection[T]:
         """The async twin of ``get()``."""
-        return Collection([self._hydrate(item) async for item in self._reader().aitems()])
+        rows = [item async for item in self._reader().aitems()]
+        return Collection(self._hydrate_rows(rows))
 
     aall = aget
 
     async def afirst(self) -> T | None:
         async for item in self.limit(1)._reader().aitems():
-            return self._hydrate(item)
+            return self._hydrate_rows([item])[0]
         return None
 
     async def afirst_or_fail(self) -> T:
@@ -122,7 +126,7 @@ class AsyncTerminals(Generic[T]):
         if reader is None:
             return await self.where(self._primary_key(), item_id).afirst()
         async for item in reader.aitems():
-            return self._hydrate(item)
+            return self._hydrate_rows([item])[0]
         return None
 
     async def afind_or_fail(self, item_id: Any) -> T:
@@ -151,7 +155,8 @@ class AsyncTerminals(Generic[T]):
     async def aeach(self, callback: Callable[[T], Any]) -> None:
         """The async twin of ``each()``: ``callback`` for each item as pages arrive."""
         async for item in self._reader().aitems():
-            callback(self._hydrate(item))
+            for hydrated in self._hydrate_rows([item]):
+                callback(hydrated)
 
     async def achunk(self, size: int, callback: Callable[[Collection[T]], Any]) -> bool:
         """The async twin of ``chunk()`` (``callback`` stays a plain function)."""

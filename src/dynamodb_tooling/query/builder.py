@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Generic, Self, TypeVar, cast
 
@@ -88,6 +88,19 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         clone._state = replace(self._state, **changes)
         return clone
 
+    def _planned_state(self) -> QueryState:
+        """The state the planner plans: the recorded state here; a model query adds its
+        global scopes (see :class:`~dynamodb_tooling.orm.query.ModelQuery`). Every plan,
+        ``explain()``, ``to_params()``, ``to_partiql()`` and terminal goes through it."""
+        return self._state
+
+    def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]:
+        """Turn fetched rows into results — the one place every reading terminal (sync and
+        async) hydrates through, a page or a whole result at a time (a model query's
+        eager loading hooks in here)."""
+        hydrate = self._hydrate
+        return [hydrate(row) for row in rows]
+
     def _add(self, connector: Connector, clause: Clause) -> Self:
         if isinstance(clause, Predicate):
             self._known(clause.attribute)
@@ -111,21 +124,23 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     # Conditions.
     def where(
         self,
-        attribute: str | Predicate | Callable[[Self], Self],
+        attribute: str | Predicate | Mapping[str, Any] | Callable[[Self], Self],
         operator: Any = MISSING,
         value: Any = MISSING,
     ) -> Self:
-        """``where("age", 30)``, ``where("age", ">", 30)``, ``where(User.age > 30)`` or a
-        group ``where(lambda q: ...)``."""
+        """``where("age", 30)``, ``where("age", ">", 30)``, ``where(User.age > 30)``, a
+        group ``where(lambda q: ...)``, or Eloquent's array form
+        ``where({"team_id": t, "age": 20})`` (every pair an equality, AND-ed)."""
         return self._where("and", attribute, operator, value)
 
     def or_where(
         self,
-        attribute: str | Predicate | Callable[[Self], Self],
+        attribute: str | Predicate | Mapping[str, Any] | Callable[[Self], Self],
         operator: Any = MISSING,
         value: Any = MISSING,
     ) -> Self:
-        """Like ``where``, joined with OR (AND binds tighter, as in SQL)."""
+        """Like ``where``, joined with OR (AND binds tighter, as in SQL); a mapping is one
+        OR-ed group of equalities: ``or_where({"a": 1, "b": 2})`` is ``OR (a = 1 AND b = 2)``."""
         return self._where("or", attribute, operator, value)
 
     def where_not(self, group: Callable[[Self], Self]) -> Self:
@@ -135,12 +150,39 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     def _where(self, connector: Connector, attribute: Any, operator: Any, value: Any) -> Self:
         if isinstance(attribute, Predicate):
             return self._add(connector, attribute)
+        if isinstance(attribute, Mapping):
+            return self._where_mapping(connector, attribute, operator, value)
         if callable(attribute):
             return self._add(connector, self._group(attribute))
         if operator is MISSING:
             raise QueryError(f"where({attribute!r}) needs a value: where({attribute!r}, value)")
         clause = predicate(attribute, operator, value, has_value=value is not MISSING)
         return self._add(connector, clause)
+
+    def _where_mapping(
+        self, connector: Connector, pairs: Mapping[str, Any], operator: Any, value: Any
+    ) -> Self:
+        """Eloquent's array form: ``where({"team_id": t, "age": 20})``."""
+        if operator is not MISSING or value is not MISSING:
+            raise QueryError(
+                "where({...}) takes only the mapping (each pair an equality); for other "
+                "operators chain where(attribute, operator, value)"
+            )
+        if not pairs:
+            raise QueryError("where({}) needs at least one attribute: where({'name': 'Ada'})")
+        clauses: list[tuple[Connector, Clause]] = []
+        for name, wanted in pairs.items():
+            if not isinstance(name, str):
+                raise QueryError(f"where({{...}}) keys are attribute names, not {name!r}")
+            clauses.append(("and", predicate(name, wanted, MISSING, has_value=False)))
+        if connector == "or" and len(clauses) > 1:
+            for _, clause in clauses:
+                self._known(cast("Predicate", clause).attribute)
+            return self._with(wheres=(*self._state.wheres, ("or", Group(tuple(clauses)))))
+        query = self
+        for index, (_, clause) in enumerate(clauses):
+            query = query._add(connector if index == 0 else "and", clause)
+        return query
 
     def _group(self, build: Callable[[Self], Self]) -> Group:
         inner = build(self._with(wheres=()))
@@ -274,19 +316,23 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     # Inspection.
     def plan(self) -> Plan:
-        return QueryPlanner(self._registry).plan(self._state)
+        return QueryPlanner(self._registry).plan(self._planned_state())
+
+    def _dry_plan(self) -> Plan:
+        """The plan, for inspection: nothing sent, nothing warned."""
+        return QueryPlanner(self._registry).plan(self._planned_state(), executing=False)
 
     def explain(self) -> Explanation:
         """The plan in words (never sends anything, never warns)."""
-        return QueryPlanner(self._registry).plan(self._state, executing=False).explain()
+        return self._dry_plan().explain()
 
     def to_params(self) -> dict[str, Any]:
         """The exact parameters of the first request this query sends."""
-        return QueryPlanner(self._registry).plan(self._state, executing=False).to_params()
+        return self._dry_plan().to_params()
 
     def to_partiql(self) -> Statement:
         """The PartiQL SELECT reading what this query reads, values bound as parameters."""
-        return to_partiql(QueryPlanner(self._registry).plan(self._state, executing=False))
+        return to_partiql(self._dry_plan())
 
     def debug(self) -> Self:
         """Print the plan and the request, then carry on building."""
@@ -305,18 +351,19 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     def get(self) -> Collection[T]:
         """Every matching item."""
-        return Collection(self._hydrate(item) for item in self._raw())
+        return Collection(self._hydrate_rows(list(self._raw())))
 
     all = get
 
     def each(self, callback: Callable[[T], Any]) -> None:
         """Call ``callback`` for each item as pages arrive (not all held in memory)."""
         for item in self._raw():
-            callback(self._hydrate(item))
+            for hydrated in self._hydrate_rows([item]):
+                callback(hydrated)
 
     def first(self) -> T | None:
         for item in self.limit(1)._raw():
-            return self._hydrate(item)
+            return self._hydrate_rows([item])[0]
         return None
 
     def first_or_fail(self) -> T:
@@ -337,12 +384,12 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         if reader is None:
             return self.where(self._primary_key(), item_id).first()
         for item in reader.items():  # the plan where(pk, id).first() makes
-            return self._hydrate(item)
+            return self._hydrate_rows([item])[0]
         return None
 
     def _find_reader(self, item_id: Any) -> Reader | None:
         """The reader of ``find(item_id)``'s fast path (``None`` when it does not apply)."""
-        plan = QueryPlanner(self._registry).plan_find(self._state, item_id)
+        plan = QueryPlanner(self._registry).plan_find(self._planned_state(), item_id)
         return None if plan is None else self._reader(plan)
 
     def find_or_fail(self, item_id: Any) -> T:
@@ -501,7 +548,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         return _codec(self.config.query_builder.cursor_secret)
 
     def _as_page(self, raw: RawPage, per_page: int) -> Page[T]:
-        items = Collection(self._hydrate(item) for item in raw.items)
+        items = Collection(self._hydrate_rows(list(raw.items)))
         return Page(
             items=items,
             count=len(items),
@@ -518,7 +565,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         Returns ``False`` when stopped early."""
         if size < 1:
             raise QueryError(f"chunk size must be at least 1 (got {size})")
-        if not QueryPlanner(self._registry).plan(self._state, executing=False).pageable:
+        if not self._dry_plan().pageable:
             # batched, sharded or sorted in memory: slice the whole result
             return all(callback(part) is not False for part in self.get().chunk(size))
         cursor: str | None = None

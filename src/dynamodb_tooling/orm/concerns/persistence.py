@@ -11,7 +11,6 @@ from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm import events
 from dynamodb_tooling.orm.concerns.change_tracking import ModelState, snapshot
 from dynamodb_tooling.orm.transaction import active_transaction
-from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
@@ -19,6 +18,9 @@ from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
     written_values,
 )
+
+if TYPE_CHECKING:
+    from dynamodb_tooling.orm.query import ModelQuery
 
 #: A write and what the instance does once it is written: every persistence method builds
 #: one, and its sync and async twins only differ in how the write is run.
@@ -63,7 +65,7 @@ class Persistence:
         def _transformer(cls) -> EntityTransformer: ...
 
         @classmethod
-        def query(cls) -> QueryBuilder[Self]: ...
+        def query(cls) -> ModelQuery[Self]: ...
 
         def to_values(self) -> dict[str, Any]: ...
 
@@ -348,9 +350,9 @@ class Persistence:
         """The async twin of :meth:`refresh`."""
         return self._refreshed(await self._fresh_query().afirst())
 
-    def _fresh_query(self) -> QueryBuilder[Self]:
+    def _fresh_query(self) -> ModelQuery[Self]:
         self._require_saved("refresh")
-        query = type(self).query().with_trashed()
+        query = type(self).query().with_trashed().without_global_scopes()  # as Eloquent
         for key in (type(self).__definition__.primary_key, *self._ancestor_keys()):
             query = query.where(key, self._state.values.get(key))
         return query

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from dynamodb_tooling.orm.concerns.change_tracking import ModelState
 from dynamodb_tooling.orm.concerns.persistence import Operation
-from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.orm.query import ModelQuery
 from dynamodb_tooling.query.writes import WriteCompiler
 from dynamodb_tooling.schema import ModelDefinition, Registry
 
@@ -28,7 +28,7 @@ class SoftDeletes:
     if TYPE_CHECKING:
 
         @classmethod
-        def query(cls) -> QueryBuilder[Self]: ...
+        def query(cls) -> ModelQuery[Self]: ...
 
         @classmethod
         def _compiler(cls) -> WriteCompiler: ...
@@ -69,11 +69,14 @@ class SoftDeletes:
         return plan, deleted
 
     @classmethod
-    def with_trashed(cls) -> QueryBuilder[Self]:
+    def with_trashed(cls) -> ModelQuery[Self]:
+        """A query including soft-deleted items: the global scope ``"soft_deletes"`` lifted
+        (the same query as ``without_global_scope("soft_deletes")``)."""
         return cls.query().with_trashed()
 
     @classmethod
-    def only_trashed(cls) -> QueryBuilder[Self]:
+    def only_trashed(cls) -> ModelQuery[Self]:
+        """A query of soft-deleted items only: the ``"soft_deletes"`` scope inverted."""
         return cls.query().only_trashed()
 
     def restore(self) -> Self:

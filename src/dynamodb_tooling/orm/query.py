@@ -1,0 +1,263 @@
+"""``ModelQuery``: the query of a model class (Eloquent's ``Eloquent\\Builder``).
+
+``User.query()``, ``User.where(...)`` and every other class-level query method return one. It
+is a :class:`~dynamodb_tooling.query.builder.QueryBuilder` (same state, ``plan()``,
+``to_params()``, ``explain()``, ``to_partiql()`` and terminals) bound to the model class,
+that adds what belongs to models:
+
+- **global scopes**, applied when the query is planned or run — never when it is built, so
+  ``without_global_scope(...)`` anywhere in the chain lifts them, and ``explain()`` names
+  each applied scope with its condition;
+- **local scopes** as methods: ``Post.where(...).published()`` calls the model's
+  ``@scope def published(query)``;
+- **hydration** of fetched rows into model instances, through one method,
+  :meth:`ModelQuery._hydrate_rows` (where eager loading attaches relations).
+
+Raw ``table(...)`` queries stay plain ``QueryBuilder``s: no scopes, rows as dicts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.orm.concerns.scopes import (
+    SOFT_DELETES,
+    local_scope,
+    local_scope_names,
+    run_global_scope,
+    scope_name,
+)
+from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.query.plan import Explanation, readable
+from dynamodb_tooling.query.predicates import Clause, Connector, Group, to_condition
+from dynamodb_tooling.query.state import QueryState
+
+if TYPE_CHECKING:
+    from dynamodb_tooling.orm.concerns.scopes import GlobalScope
+    from dynamodb_tooling.query.executor import Executor
+    from dynamodb_tooling.schema import Registry
+
+T = TypeVar("T")
+
+Wheres = tuple[tuple[Connector, Clause], ...]
+
+
+@dataclass(frozen=True)
+class ModelExplanation(Explanation):
+    """``explain()`` of a model query: the plan, and the global scopes applied to it
+    (``"name: condition"`` each; their conditions are part of the key condition or filter)."""
+
+    scopes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if not self.scopes:
+            return text
+        head, _, rest = text.partition("\n")
+        lines = [f"  global scope {applied}" for applied in self.scopes]
+        return "\n".join([head, *lines, rest]) if rest else "\n".join([head, *lines])
+
+
+class ModelQuery(QueryBuilder[T], Generic[T]):
+    """A query of one model class; see the module docstring."""
+
+    def __init__(
+        self,
+        model: type[Any],
+        state: QueryState,
+        *,
+        registry: Registry,
+        hydrate: Callable[[dict[str, Any]], T],
+        client: Executor | None = None,
+    ) -> None:
+        super().__init__(state, registry=registry, hydrate=hydrate, client=client)
+        self._model = model
+        #: Global scopes lifted for this query (``None``: all of them).
+        self._removed: frozenset[str] | None = frozenset()
+
+    @property
+    def model(self) -> type[Any]:
+        """The model class this query reads."""
+        return self._model
+
+    # Global scopes.
+    def without_global_scope(self, scope: str | object) -> Self:
+        """This query without the global scope ``scope`` (its name, its :class:`Scope`
+        class or object, or its function). ``without_global_scope("soft_deletes")`` is
+        ``with_trashed()``."""
+        name = self._scope_known(scope)
+        clone = self._with_removed(name)
+        return clone._with(trashed="with") if name == SOFT_DELETES else clone
+
+    def without_global_scopes(self, *scopes: str | object) -> Self:
+        """This query without the named global scopes — or, given none, without any
+        (soft-deleted items included)."""
+        if scopes:
+            query = self
+            for scope in scopes:
+                query = query.without_global_scope(scope)
+            return query
+        clone = self._with()
+        clone._removed = None
+        return clone._with(trashed="with") if self._state.trashed == "without" else clone
+
+    def with_trashed(self) -> Self:
+        """Soft-deleted items too: the ``"soft_deletes"`` global scope lifted."""
+        return self._with_removed(SOFT_DELETES)._with(trashed="with")
+
+    def only_trashed(self) -> Self:
+        """Only soft-deleted items: the ``"soft_deletes"`` scope inverted."""
+        return self._with_removed(SOFT_DELETES)._with(trashed="only")
+
+    def removed_scopes(self) -> list[str]:
+        """The global scopes lifted for this query (Eloquent's ``removedScopes()``)."""
+        known = list(self._model._global_scopes())
+        if self._removed is None:
+            return known
+        return [name for name in known if name in self._removed]
+
+    def applied_scopes(self) -> list[str]:
+        """The global scopes this query applies when it runs, in order."""
+        return [name for name, _ in self._active_scopes()]
+
+    def _with_removed(self, name: str) -> Self:
+        clone = self._with()
+        if clone._removed is not None:
+            clone._removed = clone._removed | {name}
+        return clone
+
+    def _scope_known(self, scope: str | object) -> str:
+        name = scope_name(scope)
+        known = self._model._global_scopes()
+        if name not in known:
+            have = ", ".join(repr(n) for n in known) or "none"
+            raise QueryError(
+                f"{self._model.__name__} has no global scope {name!r} (it has: {have}); "
+                "global scopes are added with add_global_scope(name, scope)"
+            )
+        return name
+
+    def _active_scopes(self) -> list[tuple[str, GlobalScope | None]]:
+        if self._removed is None:
+            return []
+        removed = self._removed
+        state = self._state
+        active = []
+        for name, apply in self._model._global_scopes().items():
+            if name in removed:
+                continue
+            if name == SOFT_DELETES and state.trashed != "without":
+                continue
+            active.append((name, apply))
+        return active
+
+    def _planned_state(self) -> QueryState:
+        """The state with the active global scopes applied: each scope is called on a query
+        holding none of this query's conditions, and its conditions are AND-ed with them (an
+        OR on either side is grouped, so ``a OR b`` plus a scope ``c`` is ``(a OR b) AND
+        c``, as Eloquent groups them)."""
+        state = self._state
+        if self._removed is None:
+            return state
+        scopes = self._model._global_scopes()
+        if not scopes or (len(scopes) == 1 and SOFT_DELETES in scopes):
+            return state  # the soft-delete scope is the planner's own filter
+        for name, apply in self._active_scopes():
+            if apply is None:
+                continue
+            scoped = self._scoped(state, name, apply)
+            state = replace(scoped, wheres=_and(state.wheres, scoped.wheres))
+        return state
+
+    def _scoped(self, state: QueryState, name: str, apply: GlobalScope) -> QueryState:
+        bare = self._with()
+        bare._state = replace(state, wheres=())
+        bare._removed = None  # a scope's own query applies no scopes
+        return run_global_scope(apply, bare, self._model, name)._state
+
+    def explain(self) -> ModelExplanation:
+        """The plan in words (see :meth:`QueryBuilder.explain`) and the global scopes it
+        applies, each with its condition."""
+        explained = super().explain()
+        fields = {name: getattr(explained, name) for name in explained.__dataclass_fields__}
+        return ModelExplanation(**fields, scopes=tuple(self._scope_texts()))
+
+    def _scope_texts(self) -> list[str]:
+        texts = []
+        deleted_at = self.config.query_builder.soft_deletes.attribute
+        for name, apply in self._active_scopes():
+            if apply is None:
+                texts.append(f"{name}: {deleted_at} absent (with_trashed() lifts it)")
+                continue
+            wheres = self._scoped(self._state, name, apply).wheres
+            texts.append(f"{name}: {_describe(wheres)}")
+        if self._state.trashed == "only" and self._model.__definition__.traits.soft_deletes:
+            texts.append(f"{SOFT_DELETES} (inverted by only_trashed()): {deleted_at} present")
+        return texts
+
+    # Local scopes as methods.
+    def __getattr__(self, name: str) -> Callable[..., Self]:
+        """``query.published(...)``: the model's local scope ``published`` on this query."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        model = self.__dict__.get("_model")
+        found = local_scope(model, name) if model is not None else None
+        if found is None:
+            raise AttributeError(_no_such_method(model, name))
+
+        def apply(*args: Any, **kwargs: Any) -> Any:
+            return found.apply(self, *args, **kwargs)
+
+        apply.__name__ = name
+        return apply
+
+    # Hydration.
+    def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]:
+        """Fetched rows → model instances (or dicts after ``as_dicts()``): every reading
+        terminal, sync and async, hydrates through here, a whole result or a page at a time
+        — the place eager loading (``with_(...)``) loads and attaches relations for all the
+        rows at once."""
+        hydrate = self._hydrate
+        return [hydrate(row) for row in rows]
+
+
+def _grouped(wheres: Wheres) -> Wheres:
+    """``wheres`` as one AND-able clause list: grouped when it has a top-level OR."""
+    if any(connector == "or" for connector, _ in wheres[1:]):
+        return (("and", Group(wheres)),)
+    return (("and", wheres[0][1]), *wheres[1:]) if wheres else ()
+
+
+def _and(mine: Wheres, scope: Wheres) -> Wheres:
+    if not scope:
+        return mine
+    if not mine:
+        return _grouped(scope)
+    return (*_grouped(mine), *_grouped(scope))
+
+
+def _describe(wheres: Wheres) -> str:
+    """A scope's conditions in words (``status = 'live'``)."""
+    if not wheres:
+        return "no condition"
+    try:
+        text = readable(to_condition(wheres), "filter")
+    except Exception:  # a value the expression layer cannot show as is
+        text = None
+    return text or repr(wheres)
+
+
+def _no_such_method(model: type[Any] | None, name: str) -> str:
+    if model is None:
+        return f"ModelQuery has no attribute {name!r}"
+    names = sorted({*dir(ModelQuery), *local_scope_names(model)} - {"__class__"})
+    close = difflib.get_close_matches(name, [n for n in names if not n.startswith("_")], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"a {model.__name__} query has no method or local scope {name!r}{hint} — declare a "
+        f"local scope in {model.__name__}'s class body with @scope"
+    )
