@@ -211,6 +211,13 @@ class QueryBuilderConfig(Section):
     created_at_attribute: str = "created_at"
     updated_at_attribute: str = "updated_at"
     version_attribute: str = "_v"
+    naive_datetimes: Literal["utc", "refuse"] = Field(
+        default="utc",
+        description=(
+            "a datetime without a timezone written to a datetime attribute or timestamp: "
+            "'utc' takes it to be UTC, 'refuse' raises AttributeCastError before any request"
+        ),
+    )
     aggregate_warning_threshold: int = Field(
         default=10_000, ge=1, description="client-side aggregates above this many items warn"
     )

@@ -1,6 +1,8 @@
 """The ORM: ``Model`` classes with attributes and relations over the single-table schema."""
 
 from dynamodb_tooling.errors import MassAssignmentError
+from dynamodb_tooling.orm.accessors import accessor, mutator
+from dynamodb_tooling.orm.casts import AsJson, Cast, CastsAttributes
 from dynamodb_tooling.orm.concerns.scopes import Scope, scope
 from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.events import hook, without_events
@@ -20,9 +22,12 @@ from dynamodb_tooling.orm.traits.base import Trait
 from dynamodb_tooling.orm.transaction import atransaction, transaction
 
 __all__ = [
+    "AsJson",
     "AttributeSpec",
     "BelongsTo",
     "BelongsToMany",
+    "Cast",
+    "CastsAttributes",
     "Field",
     "HasMany",
     "HasOne",
@@ -33,12 +38,14 @@ __all__ = [
     "RelationNotLoadedError",
     "Scope",
     "Trait",
+    "accessor",
     "atransaction",
     "attribute",
     "define_model",
     "get_model",
     "hook",
     "load_models",
+    "mutator",
     "scope",
     "transaction",
     "without_events",

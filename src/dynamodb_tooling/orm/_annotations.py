@@ -1,8 +1,15 @@
-"""Python annotations → declared attribute types (``int | None`` → integer, nullable)."""
+"""Python annotations → declared attribute types (``int | None`` → integer, nullable).
+
+``str``, ``int``, ``float``, ``Decimal`` (exact), ``bool``, ``datetime``, ``date``, ``bytes``,
+``uuid.UUID`` (stored as its string), ``dict``/``list``/``tuple``/``Any`` (stored natively as
+maps and lists), ``set[str]``/``set[int]``/``set[Decimal]``/``set[bytes]`` (DynamoDB sets),
+``Literal[...]`` and ``Enum`` subclasses (stored by value, read back as members).
+"""
 
 from __future__ import annotations
 
 import types
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,6 +27,7 @@ _SIMPLE: dict[Any, AttributeType] = {
     datetime: "datetime",
     date: "date",
     bytes: "binary",
+    uuid.UUID: "string",
     dict: "map",
     list: "list",
     tuple: "list",
@@ -68,7 +76,8 @@ def attribute_type(annotation: Any, where: str) -> tuple[AttributeType, bool]:
         return _by_values([member.value for member in annotation], where), False
     raise SchemaError(
         f"{where}: cannot store values annotated {annotation!r}; use str, int, float, Decimal, "
-        "bool, datetime, date, bytes, dict, list, set[...] or an Enum"
+        "bool, datetime, date, bytes, UUID, dict, list, set[...] or an Enum, or give a cast: "
+        "attribute(cast=...) (see dynamodb_tooling.orm.casts)"
     )
 
 
@@ -86,10 +95,27 @@ def _by_values(values: Any, where: str) -> AttributeType:
 
 def enum_class(annotation: Any) -> type[Enum] | None:
     """The Enum an annotation names (``Color`` or ``Color | None``), if any."""
+    found = python_type(annotation)
+    return found if isinstance(found, type) and issubclass(found, Enum) else None
+
+
+def python_type(annotation: Any) -> type | None:
+    """The Python type values are read back as when it is richer than the stored type: the
+    Enum or ``uuid.UUID`` an annotation names (``Color``, ``UUID | None``), if any."""
     annotation = unwrap_field(annotation)
     if get_origin(annotation) in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
-        return enum_class(members[0]) if len(members) == 1 else None
+        return python_type(members[0]) if len(members) == 1 else None
+    if annotation is uuid.UUID:
+        return uuid.UUID
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return annotation
     return None
+
+
+def is_optional(annotation: Any) -> bool:
+    """Whether an annotation allows ``None`` (``X | None``, ``Optional[X]``)."""
+    annotation = unwrap_field(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        return type(None) in get_args(annotation)
+    return annotation is None or annotation is type(None)

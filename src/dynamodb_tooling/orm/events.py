@@ -86,6 +86,10 @@ _lock = threading.Lock()
 _generation = 0
 _cache: dict[tuple[type, str, int, int], tuple[Listener, ...]] = {}
 _imported: dict[str, Listener] = {}
+#: Whether any ``retrieved`` listener was declared in code (hydration skips the lookup until
+#: one is), and per configuration whether it configures one.
+_retrieved_declared = False
+_retrieved_configured: dict[int, bool] = {}
 #: ``True`` mutes every model; a tuple of classes mutes those (and their subclasses).
 _muted: ContextVar[bool | tuple[type, ...]] = ContextVar("dbtooling_muted_events", default=())
 
@@ -114,12 +118,34 @@ def hook(*events: Event) -> Callable[[F], F]:
     if not events:
         raise QueryError("@hook(...) needs at least one event name, e.g. @hook('creating')")
 
+    if "retrieved" in events:
+        _declare_retrieved()
+
     def mark(function: F) -> F:
         existing = getattr(function, _HOOK_MARK, ())
         setattr(function, _HOOK_MARK, (*existing, *events))
         return function
 
     return mark
+
+
+def _declare_retrieved() -> None:
+    global _retrieved_declared
+    _retrieved_declared = True
+
+
+def may_fire_retrieved(config: Config) -> bool:
+    """A cheap upper bound of "a ``retrieved`` listener exists" (one per hydrated row)."""
+    if _retrieved_declared:
+        return True
+    found = _retrieved_configured.get(id(config))
+    if found is None:
+        hooks = config.query_builder.hooks
+        found = "retrieved" in hooks.global_ or any(
+            "retrieved" in own for own in hooks.models.values()
+        )
+        _retrieved_configured[id(config)] = found
+    return found
 
 
 def _registered(cls: type) -> dict[str, list[Listener]]:
@@ -144,6 +170,8 @@ def add_hook(cls: type, event: str, listener: Listener) -> None:
     with _lock:
         _registered(cls).setdefault(event, []).append(listener)
         _changed()
+    if event == "retrieved":
+        _declare_retrieved()
 
 
 def observe(cls: type, observer: object) -> None:
@@ -158,6 +186,8 @@ def observe(cls: type, observer: object) -> None:
         for event in found:
             _registered(cls).setdefault(event, []).append(getattr(observer, event))
         _changed()
+    if "retrieved" in found:
+        _declare_retrieved()
 
 
 def forget_hooks(cls: type) -> None:

@@ -35,7 +35,7 @@ class AttributeSpec:
     hidden: bool = False
     fillable: bool = True
     guarded: bool = False
-    cast: str | None = None
+    cast: str | Any | None = None
     validation: str | None = None
     description: str = ""
     type: AttributeType | None = None
@@ -58,7 +58,7 @@ def attribute(
     hidden: bool = False,
     fillable: bool = True,
     guarded: bool = False,
-    cast: str | None = None,
+    cast: str | Any | None = None,
     validation: str | None = None,
     description: str = "",
     type: AttributeType | None = None,
@@ -68,8 +68,13 @@ def attribute(
     ``unique`` reserves values with sentinel items; ``index`` gives the attribute a sparse GSI
     path (``index_sort`` orders it); ``hidden`` leaves it out of serialisation; ``guarded=True``
     or ``fillable=False`` protects it from mass assignment (``Model(...)``, ``create``,
-    ``update``, ``fill`` refuse it; set it explicitly or use ``force_fill``). ``cast`` is not
-    supported yet: a model declaring it is refused.
+    ``update``, ``fill`` refuse it; set it explicitly or use ``force_fill``).
+
+    ``cast`` is a custom cast (Eloquent's ``CastsAttributes``): an object, or a class made
+    with no arguments, with ``get(model, key, value, attributes)`` and/or
+    ``set(model, key, value, attributes)`` (see :mod:`dynamodb_tooling.orm.casts`, e.g.
+    ``cast=AsJson()``), or a type name (``"integer"``, ``"json"``...) read as ``type``.
+    ``type`` sets the stored type when the annotation does not say it.
     """
     return AttributeSpec(
         default=default,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, get_origin, get_type_hints
 
-from dynamodb_tooling.orm._annotations import attribute_type, enum_class
+from dynamodb_tooling.orm._annotations import attribute_type, is_optional, python_type
+from dynamodb_tooling.orm.accessors import Accessor, AttributeAccessor, Mutator
+from dynamodb_tooling.orm.casts import CastsAttributes, resolve_cast
 from dynamodb_tooling.orm.concerns.attributes import HasAttributes
 from dynamodb_tooling.orm.concerns.change_tracking import TracksChanges
 from dynamodb_tooling.orm.concerns.events import HasEvents
@@ -33,17 +35,38 @@ _RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to
 
 
 def _definition_attribute(
-    cls: type, name: str, annotation: Any, spec: AttributeSpec | None, default: Any
+    cls: type,
+    name: str,
+    annotation: Any,
+    spec: AttributeSpec | None,
+    default: Any,
+    casts: dict[str, CastsAttributes] | None = None,
 ) -> AttributeDefinition:
-    kind, nullable = attribute_type(annotation, f"{cls.__name__}.{name}")
+    """The definition of one annotated attribute; a custom cast object given with
+    ``attribute(cast=...)`` is put in ``casts`` (the model applies it, not the schema)."""
+    where = f"{cls.__name__}.{name}"
+    custom: CastsAttributes | None = None
+    named: Any = None
+    if spec is not None and spec.cast is not None:
+        named, custom = resolve_cast(spec.cast, where)
+    if custom is None:
+        kind, nullable = attribute_type(annotation, where)
+        kind = named or kind
+        read_as = python_type(annotation)
+    else:
+        # The annotation is the cast's value type (often not storable): the stored type is
+        # the cast's stored_as, else the annotation's when storable, else "any".
+        nullable = is_optional(annotation)
+        try:
+            kind = named or attribute_type(annotation, where)[0]
+        except SchemaError:
+            kind = "any"
+        read_as = None
+        if casts is not None:
+            casts[name] = custom
     options: dict[str, Any] = {}
     has_default = False
     if spec is not None:
-        if spec.cast is not None:
-            raise SchemaError(
-                f"{cls.__name__}.{name}: attribute(cast={spec.cast!r}) is not supported yet "
-                "(planned); remove it (the annotation decides how the value is stored)"
-            )
         kind = spec.type or kind
         has_default = spec.has_default
         default = spec.default if spec.default_factory is None else None
@@ -57,9 +80,11 @@ def _definition_attribute(
             "validation": spec.validation,
             "description": spec.description,
         }
+        if custom is not None:
+            options["cast"] = type(custom).__name__
     elif default is not _NO_DEFAULT:
         has_default = True
-    options["python_type"] = enum_class(annotation)
+    options["python_type"] = read_as
     return make_attribute(
         name,
         kind,
@@ -189,6 +214,7 @@ class Model(
             ) from exc
         specs, defaults, inherited_relations = cls._inherited()
         attributes = []
+        casts: dict[str, CastsAttributes] = {}
         for attr_name, annotation in hints.items():
             if attr_name.startswith("_") or attr_name in inherited_relations:
                 continue
@@ -200,7 +226,15 @@ class Model(
                 raise SchemaError(f"{name}.{attr_name}: this name is reserved by Model; rename it")
             spec = specs.get(attr_name)
             raw = defaults.get(attr_name, _NO_DEFAULT)
-            attributes.append(_definition_attribute(cls, attr_name, annotation, spec, raw))
+            if isinstance(raw, Accessor | AttributeAccessor | Mutator):
+                raise SchemaError(
+                    f"{name}.{attr_name}: an @accessor/@mutator method is named like the "
+                    f"attribute it serves; give the method another name (e.g. _{attr_name}_get)"
+                )
+            attributes.append(_definition_attribute(cls, attr_name, annotation, spec, raw, casts))
+        # The model applies custom casts (get/set) and accessors/mutators itself (the schema
+        # stores their stored form): compiled once per class by the attributes concern.
+        cls._install_hooks(casts)
         relations = [relation.to_definition() for relation in inherited_relations.values()]
         return ModelDefinition(
             name=name,

@@ -6,6 +6,12 @@ refused); ``from_storage`` turns what was read back into the declared Python typ
 with exact numbers (``int`` or ``Decimal``), so a ``Decimal`` attribute keeps every digit and
 numbers inside maps and lists stay exact; only a ``float`` (``number``) attribute becomes a
 ``float``. Both raise :class:`AttributeCastError` naming the model and attribute.
+
+Datetimes are stored as ISO-8601 strings in UTC (so string order is time order). A naive
+datetime (no ``tzinfo``) is handled by the ``query_builder.naive_datetimes`` policy: ``"utc"``
+(the default) takes it to be UTC, ``"refuse"`` raises before anything is written. A stored
+datetime without an offset (written by another tool) is read as UTC. ``uuid.UUID``
+attributes are stored as their canonical string and read back as ``uuid.UUID``.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from __future__ import annotations
 import base64
 import math
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.schema.definitions import AttributeDefinition, AttributeType
@@ -162,14 +169,71 @@ def from_timestamp(value: int | float | Decimal, what: str, *, millis: bool) -> 
 
 def as_utc(moment: datetime) -> datetime:
     """Aware datetimes converted to UTC; naive ones are taken to be UTC already."""
-    if moment.tzinfo is None:
+    tz = moment.tzinfo
+    if tz is UTC:
+        return moment
+    if tz is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+#: What a naive datetime (no tzinfo) written to a datetime attribute means: ``"utc"`` (taken
+#: to be UTC) or ``"refuse"`` (an :class:`AttributeCastError`): ``query_builder.naive_datetimes``.
+NaivePolicy = Literal["utc", "refuse"]
+
+_AWARE = (
+    "a timezone-aware datetime (query_builder.naive_datetimes is 'refuse'): attach a timezone, "
+    "e.g. datetime.now(UTC) or moment.replace(tzinfo=UTC)"
+)
+
+
+def refuse_naive(moment: datetime, what: str) -> datetime:
+    """``moment`` when it is aware; a naive one is refused (the ``"refuse"`` policy)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise _fail(what, moment, _AWARE)
+    return moment
 
 
 def _datetime_out(value: Any, what: str) -> str:
     # Stored in UTC so that string order is time order (sort keys, range conditions).
     return as_utc(parse_datetime(value, what)).isoformat()
+
+
+def _aware_datetime_out(value: Any, what: str) -> str:
+    """:func:`_datetime_out` under the ``"refuse"`` policy (naive ISO strings refused too)."""
+    return as_utc(refuse_naive(parse_datetime(value, what), what)).isoformat()
+
+
+def _datetime_in(value: Any, what: str) -> datetime:
+    """A stored datetime; one without an offset (another tool's) is read as UTC."""
+    moment = parse_datetime(value, what)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_UUID = "a UUID (a uuid.UUID, or its string form such as '12345678-1234-5678-1234-567812345678')"
+
+
+def _uuid_out(value: Any, what: str) -> str:
+    """A ``uuid.UUID`` attribute's stored form: the canonical (lower-case, hyphenated) string."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise _fail(what, value, _UUID)
+
+
+def _uuid_in(value: Any, what: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    raise _fail(what, value, _UUID)
 
 
 def _date_out(value: Any, what: str) -> str:
@@ -235,8 +299,11 @@ _TO_STORAGE: dict[AttributeType, Callable[[Any, str], Any]] = {
 }
 
 
-def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
-    """The value to write for ``attribute`` (``None`` stays ``None``; nullability checked)."""
+def to_storage(
+    attribute: AttributeDefinition, value: Any, model: str, *, naive: NaivePolicy = "utc"
+) -> Any:
+    """The value to write for ``attribute`` (``None`` stays ``None``; nullability checked);
+    ``naive`` is the naive-datetime policy (see the module docstring)."""
     what = f"{model}.{attribute.name}"
     if value is None:
         if not attribute.nullable:
@@ -245,7 +312,7 @@ def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
             )
         return None
     try:
-        stored = _stored(attribute, value, what)
+        stored = _stored(attribute, value, what, naive)
     except AttributeCastError as exc:
         if not attribute.hidden:
             raise
@@ -257,11 +324,16 @@ def to_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
     raise _masked(error, what, value) from None
 
 
-def _stored(attribute: AttributeDefinition, value: Any, what: str) -> Any:
+def _stored(attribute: AttributeDefinition, value: Any, what: str, naive: NaivePolicy) -> Any:
+    if attribute.python_type is uuid.UUID:
+        return _uuid_out(value, what)
     given = value
     if isinstance(value, Enum):
         value = value.value
-    stored = _TO_STORAGE[attribute.type](value, what)
+    if naive == "refuse" and attribute.type == "datetime":
+        stored = _aware_datetime_out(value, what)
+    else:
+        stored = _TO_STORAGE[attribute.type](value, what)
     kind = _enum_of(attribute)
     if kind is not None:
         # A member, or a member's value; anything else is refused before it is written.
@@ -285,7 +357,7 @@ def _binary_in(value: Any, what: str) -> bytes:
 _FROM_STORAGE: dict[AttributeType, Callable[[Any, str], Any]] = {
     **_TO_STORAGE,
     "number": _float,
-    "datetime": parse_datetime,
+    "datetime": _datetime_in,
     "date": lambda v, w: date.fromisoformat(_date_out(v, w)),
     "binary": _binary_in,
     "string_set": lambda v, w: set(v),
@@ -300,6 +372,8 @@ def from_storage(attribute: AttributeDefinition, value: Any, model: str) -> Any:
         return None
     what = f"{model}.{attribute.name}"
     try:
+        if attribute.python_type is uuid.UUID:
+            return _uuid_in(value, what)
         result = _FROM_STORAGE[attribute.type](value, what)
     except AttributeCastError as exc:
         if not attribute.hidden:
@@ -352,7 +426,7 @@ _SAME_TYPE: dict[AttributeType, type] = {"string": str, "integer": int, "boolean
 def plain_type(attribute: AttributeDefinition) -> type | None:
     """The type whose values (of exactly that type) the attribute's compiled encoder and
     decoder return unchanged, or ``None``."""
-    if attribute.hidden or _enum_of(attribute) is not None:
+    if attribute.hidden or attribute.python_type is not None:
         return None
     return _SAME_TYPE.get(attribute.type)
 
@@ -390,16 +464,26 @@ def _unused(value: Any, what: str, cast: Callable[[Any, str], Any]) -> Any:
     return cast(value, what)
 
 
-def compile_encoder(attribute: AttributeDefinition, model: str) -> Callable[[Any], Any]:
-    """``lambda value: to_storage(attribute, value, model)``, specialised."""
-    if attribute.hidden or _enum_of(attribute) is not None:
-        return lambda value: to_storage(attribute, value, model)
+def _quick_aware(value: datetime, what: str, cast: Callable[[Any, str], Any]) -> Any:
+    if value.tzinfo is UTC:
+        return value.isoformat()
+    return as_utc(refuse_naive(value, what)).isoformat()
+
+
+def compile_encoder(
+    attribute: AttributeDefinition, model: str, naive: NaivePolicy = "utc"
+) -> Callable[[Any], Any]:
+    """``lambda value: to_storage(attribute, value, model, naive=naive)``, specialised."""
+    if attribute.hidden or attribute.python_type is not None:
+        return lambda value: to_storage(attribute, value, model, naive=naive)
     cast = _TO_STORAGE[attribute.type]
     what = f"{model}.{attribute.name}"
+    quick_type, quick = _QUICK_TO_STORAGE.get(attribute.type, (None, _unused))
+    if naive == "refuse" and attribute.type == "datetime":
+        cast, quick = _aware_datetime_out, _quick_aware
     nullable = attribute.nullable
     is_set = attribute.type in SET_TYPES
     same = _SAME_TYPE.get(attribute.type)
-    quick_type, quick = _QUICK_TO_STORAGE.get(attribute.type, (None, _unused))
 
     def encode(value: Any) -> Any:
         kind = type(value)
@@ -424,7 +508,7 @@ def compile_encoder(attribute: AttributeDefinition, model: str) -> Callable[[Any
 
 def compile_decoder(attribute: AttributeDefinition, model: str) -> Callable[[Any], Any]:
     """``lambda value: from_storage(attribute, value, model)``, specialised."""
-    if attribute.hidden or _enum_of(attribute) is not None:
+    if attribute.hidden or attribute.python_type is not None:
         return lambda value: from_storage(attribute, value, model)
     cast = _FROM_STORAGE[attribute.type]
     what = f"{model}.{attribute.name}"
@@ -453,9 +537,11 @@ def compile_decoder(attribute: AttributeDefinition, model: str) -> Callable[[Any
         def decode_datetime(value: Any) -> Any:
             if type(value) is str:
                 try:
-                    return datetime.fromisoformat(value)
+                    moment = datetime.fromisoformat(value)
                 except ValueError:
                     pass  # parse_datetime words the error
+                else:
+                    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
             return None if value is None else cast(value, what)
 
         return decode_datetime

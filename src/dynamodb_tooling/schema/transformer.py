@@ -30,6 +30,7 @@ from dynamodb_tooling.schema.casts import (
     from_timestamp,
     parse_datetime,
     plain_type,
+    refuse_naive,
     values_equal,
 )
 from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
@@ -116,6 +117,7 @@ class ModelInfo:
         "managed",
         "passthrough",
         "plain_types",
+        "reader",
         "reads",
         "required",
         "stamped",
@@ -150,8 +152,9 @@ class ModelInfo:
         self.empty_sets = tuple(
             a.name for a in definition.attributes if a.type in SET_TYPES and not a.nullable
         )
+        naive = config.query_builder.naive_datetimes
         self.encoders = {
-            name: compile_encoder(a, definition.name) for name, a in self.attributes.items()
+            name: compile_encoder(a, definition.name, naive) for name, a in self.attributes.items()
         }
         self.decoders = {
             name: compile_decoder(a, definition.name) for name, a in self.attributes.items()
@@ -183,6 +186,8 @@ class ModelInfo:
         self.passthrough = frozenset(
             plain | (self.allowed - self.attributes.keys() - self.timestamps)
         )
+        #: ``item -> values``: :meth:`EntityTransformer.read_values`, compiled for this model.
+        self.reader = compile_reader(self, config.query_builder.timestamp_format)
 
     @classmethod
     def of(cls, registry: Registry, model: str) -> ModelInfo:
@@ -302,7 +307,7 @@ class EntityTransformer:
         query = self.config.query_builder
         for name in (info or self.info(definition.name)).stamped:
             if stored.get(name) is not None:
-                stored[name] = self.timestamp(stored[name])
+                stored[name] = self.timestamp(stored[name], f"{definition.name}.{name}")
         if touch and definition.traits.timestamps:
             now = self.timestamp(self.clock())
             if stored.get(query.created_at_attribute) is None:
@@ -334,9 +339,13 @@ class EntityTransformer:
                 return moment
         return self.parse_timestamp(value, f"{model}.{name}")
 
-    def timestamp(self, moment: Any) -> str | int:
-        """A timestamp in the configured format (ISO-8601 UTC string, unix s or unix ms)."""
-        fmt = self.config.query_builder.timestamp_format
+    def timestamp(self, moment: Any, what: str = "timestamp") -> str | int:
+        """A timestamp in the configured format (ISO-8601 UTC string, unix s or unix ms); a
+        naive datetime follows ``query_builder.naive_datetimes`` (``what`` names it)."""
+        query = self.config.query_builder
+        fmt = query.timestamp_format
+        if query.naive_datetimes == "refuse" and isinstance(moment, datetime | str):
+            refuse_naive(parse_datetime(moment, what), what)
         if type(moment) is datetime:  # what parse_timestamp gives for it, without its checks
             value = as_utc(moment)
             if fmt == "iso":
@@ -384,7 +393,15 @@ class EntityTransformer:
         return self.read_values(item, name, self.info(name))
 
     def read_values(self, item: Mapping[str, Any], name: str, info: ModelInfo) -> dict[str, Any]:
-        """:meth:`from_item` for the registered model ``name`` whose info is ``info``."""
+        """:meth:`from_item` for the registered model ``name`` whose info is ``info`` (the
+        model's compiled reader, :func:`compile_reader`)."""
+        values: dict[str, Any] = info.reader(item)
+        return values
+
+    def read_values_general(
+        self, item: Mapping[str, Any], name: str, info: ModelInfo
+    ) -> dict[str, Any]:
+        """:meth:`read_values` spelled out as a loop: what the compiled reader must equal."""
         internal, reads = info.internal, info.reads
         values: dict[str, Any] = {}
         for key, value in item.items():
@@ -405,6 +422,86 @@ class EntityTransformer:
             if key not in values:
                 values[key] = set()  # stored as no attribute (no empty sets)
         return values
+
+
+def _timestamp_reader(fmt: str, model: str) -> Callable[[Any, str], datetime]:
+    """``EntityTransformer.read_timestamp`` for the format ``fmt``: ISO strings parsed (the
+    last one remembered: created_at and updated_at are often the same text), numbers read in
+    the configured unit."""
+    last: list[Any] = [None, None]
+
+    def read(value: Any, name: str) -> datetime:
+        if type(value) is str:
+            if last[0] == value:
+                moment: datetime = last[1]
+                return moment
+            try:
+                moment = as_utc(datetime.fromisoformat(value))
+            except ValueError:
+                pass  # parse_datetime words the error
+            else:
+                last[0], last[1] = value, moment  # datetimes are immutable: safe to share
+                return moment
+        what = f"{model}.{name}"
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return from_timestamp(value, what, millis=fmt == "unix_ms")
+        return as_utc(parse_datetime(value, what))
+
+    return read
+
+
+def compile_reader(info: ModelInfo, timestamp_format: str) -> Callable[[Mapping[str, Any]], Any]:
+    """The model's hydration plan as one function (built once per model and resolution):
+    the item copied and its internal attributes (keys, entity type) deleted, then each
+    declared attribute and timestamp cast by its decoder unless its value is already what
+    the decoder gives (a plain ``str``/``int``/``bool``, a finite ``Decimal``), lists, maps
+    and sets copied in C, and empty sets filled in. Equal to
+    :meth:`EntityTransformer.read_values_general`."""
+    model = info.definition.name
+    scope: dict[str, Any] = {
+        "internal": info.internal,
+        "Decimal": Decimal,
+        "timestamp": _timestamp_reader(timestamp_format, model),
+    }
+    lines = [
+        "def read(item):",
+        "    values = dict(item)",
+        "    for k in internal.intersection(item): del values[k]",
+    ]
+    for n, (name, (plain, decode)) in enumerate(info.reads.items()):
+        key = repr(name)
+        lines.append(f"    v = values.get({key})")
+        if decode is None:  # a timestamp
+            lines.append(f"    if v is not None: values[{key}] = timestamp(v, {key})")
+            continue
+        scope[f"d{n}"] = decode
+        attribute = info.attributes[name]
+        quick = not attribute.hidden and attribute.python_type is None
+        if quick and attribute.type == "decimal":
+            test = "type(v) is not Decimal or not v.is_finite()"
+        elif quick and attribute.type in ("list", "map"):
+            exact = "list" if attribute.type == "list" else "dict"
+            lines.append(f"    if type(v) is {exact}: values[{key}] = v.copy()")
+            lines.append(f"    elif v is not None: values[{key}] = d{n}(v)")
+            continue
+        elif quick and attribute.type in ("string_set", "number_set"):
+            lines.append(f"    if type(v) is set: values[{key}] = set(v)")
+            lines.append(f"    elif v is not None: values[{key}] = d{n}(v)")
+            continue
+        elif plain is not None:  # the usual case first: the value is of the plain type
+            scope[f"t{n}"] = plain
+            lines.append(f"    if type(v) is not t{n} and v is not None: values[{key}] = d{n}(v)")
+            continue
+        else:
+            lines.append(f"    if v is not None: values[{key}] = d{n}(v)")
+            continue
+        lines.append(f"    if v is not None and ({test}): values[{key}] = d{n}(v)")
+    for name in info.empty_sets:
+        lines.append(f"    if {name!r} not in values: values[{name!r}] = set()")
+    lines.append("    return values")
+    exec(compile("\n".join(lines), f"<{model} reader>", "exec"), scope)
+    reader: Callable[[Mapping[str, Any]], Any] = scope["read"]
+    return reader
 
 
 def written_values(

@@ -156,7 +156,7 @@ class HasEvents:
         """Hydrate (see the attributes concern), then fire ``retrieved``."""
         instance: Self = super().from_item(item)  # type: ignore[misc]
         config = cls.__registry__.config
-        if events.has_listeners(cls, "retrieved", config):
+        if events.may_fire_retrieved(config) and events.has_listeners(cls, "retrieved", config):
             events.fire(instance, "retrieved", config)
         return instance
 

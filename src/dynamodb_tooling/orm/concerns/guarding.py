@@ -32,6 +32,8 @@ class GuardsAttributes:
         @property
         def _state(self) -> ModelState: ...
 
+        def _assign(self, values: Mapping[str, Any]) -> None: ...
+
     @classmethod
     def _check_names(cls, values: Mapping[str, Any]) -> None:
         """Unknown names are refused with a did-you-mean, before any request."""
@@ -52,12 +54,12 @@ class GuardsAttributes:
     def fill(self, **values: Any) -> Self:
         """Set fillable attributes without saving (guarded ones are refused)."""
         type(self)._guard(values)
-        self._state.values.update(values)
+        self._assign(values)  # through mutators and casts, as assignment
         return self
 
     def force_fill(self, **values: Any) -> Self:
         """Set attributes without saving, guarded ones included (unknown names are still
         refused): for trusted values only, never for request input."""
         type(self)._check_names(values)
-        self._state.values.update(values)
+        self._assign(values)
         return self

@@ -89,6 +89,8 @@ class Persistence:
         @classmethod
         def _check_names(cls, values: Mapping[str, Any]) -> None: ...
 
+        def _assign(self, values: Mapping[str, Any]) -> None: ...
+
         def _fire_before(self, action: str) -> tuple[str, ...] | None: ...
 
         async def _afire_before(self, action: str) -> tuple[str, ...] | None: ...
@@ -223,13 +225,13 @@ class Persistence:
     def update(self, **changes: Any) -> Self:
         """Set fillable attributes and save them (guarded ones are refused, nothing sent)."""
         type(self)._guard(changes)
-        self._state.values.update(changes)
+        self._assign(changes)
         return self.save()
 
     async def aupdate(self, **changes: Any) -> Self:
         """The async twin of :meth:`update`."""
         type(self)._guard(changes)
-        self._state.values.update(changes)
+        self._assign(changes)
         return await self.asave()
 
     # Deleting.
