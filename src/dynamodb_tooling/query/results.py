@@ -21,25 +21,36 @@ items by key and other items by attribute, with Laravel's dot notation for neste
 
 from __future__ import annotations
 
+import base64
+import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
+from enum import Enum
 from operator import itemgetter
 from typing import (
     TYPE_CHECKING,
     Any,
     Generic,
+    Literal,
     Self,
     SupportsIndex,
     TypeGuard,
     TypeVar,
+    cast,
     get_args,
     overload,
 )
+from uuid import UUID
 
+import orjson
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
+from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP
+from dynamodb_tooling.errors import DynamoDBToolingError, MarshallingError
 from dynamodb_tooling.query.aggregates import (
     Number,
     avg_of,
@@ -58,6 +69,184 @@ U = TypeVar("U")
 K = TypeVar("K")
 
 _MISSING: Any = object()
+
+SerializationMode = Literal["python", "json"]
+"""``"python"``: values as they are (``datetime``, ``Decimal``, sets...); ``"json"``: only JSON
+types (pydantic's ``model_dump(mode=...)`` spelling)."""
+
+DecimalMode = Literal["str", "number"]
+"""How ``mode="json"`` writes a ``Decimal``: ``"str"`` (exact, always) or ``"number"`` (an
+``int`` when integral, a ``float`` when the float reads back as the same decimal, otherwise a
+:class:`SerializationError`: a number never loses digits silently)."""
+
+_MODES = ("python", "json")
+_DECIMAL_MODES = ("str", "number")
+
+
+class SerializationError(DynamoDBToolingError, ValueError):
+    """A value or an option cannot be serialised as asked (an unknown name in ``only()``, a
+    decimal a JSON number would round, a bad ``mode``...). Raised before anything is returned."""
+
+
+def check_serialization_options(
+    mode: object, decimals: object, default_decimals: DecimalMode = "str"
+) -> DecimalMode:
+    """Validate ``mode``/``decimals`` (as given to ``to_dict``) and return the decimal mode in
+    force: ``decimals`` applies to ``mode="json"`` only (Python mode keeps ``Decimal``)."""
+    if mode not in _MODES:
+        raise SerializationError(
+            f"mode={mode!r} is not a serialisation mode; use mode='python' (values as they are) "
+            "or mode='json' (JSON types only)"
+        )
+    if decimals is None:
+        return default_decimals
+    if decimals not in _DECIMAL_MODES:
+        raise SerializationError(
+            f"decimals={decimals!r} is not a decimal mode; use decimals='str' (exact strings) "
+            "or decimals='number' (JSON numbers, refused when a float would round them)"
+        )
+    if mode != "json":
+        raise SerializationError(
+            f"decimals={decimals!r} applies to mode='json' only (mode='python' keeps Decimal "
+            "values as they are); pass mode='json' too, or drop decimals="
+        )
+    return cast(DecimalMode, decimals)
+
+
+def is_serializable_model(value: object) -> bool:
+    """Whether ``value`` serialises by its own rules (a model: ``to_dict(mode=..,
+    decimals=..)`` and ``to_json_dict()``), rather than as a plain value."""
+    return callable(getattr(value, "to_json_dict", None)) and callable(
+        getattr(value, "to_dict", None)
+    )
+
+
+def serialize_value(value: Any, mode: SerializationMode, decimals: DecimalMode, where: str) -> Any:
+    """``value`` as ``to_dict(mode=...)`` shows it: a model by its own rules (hidden attributes
+    left out), a collection or list item by item, and in JSON mode only JSON types
+    (see :func:`to_jsonable`). ``where`` names the value in errors (``User.posts``)."""
+    if is_serializable_model(value):
+        if mode == "json":
+            return value.to_dict(mode="json", decimals=decimals)
+        return value.to_dict()
+    if isinstance(value, Collection):
+        return value.to_dict(mode=mode, decimals=decimals if mode == "json" else None)
+    if mode == "json":
+        return to_jsonable(value, decimals, where, where)
+    if isinstance(value, list | tuple) and any(is_serializable_model(v) for v in value):
+        return [serialize_value(v, mode, decimals, where) for v in value]
+    return value
+
+
+def to_jsonable(value: Any, decimals: DecimalMode, where: str, path: str, depth: int = 1) -> Any:
+    """``value`` as plain JSON types: datetimes, dates and times in ISO-8601, ``Decimal`` as an
+    exact string (or a number, see :data:`DecimalMode`), sets as sorted lists, bytes in base64,
+    Enums by value, models by their own rules, maps and lists converted throughout.
+
+    ``where`` names the value in errors (``User.meta``), ``path`` its position inside it,
+    ``depth`` its nesting level (an attribute's own map or list is 1). Nesting is bounded as
+    DynamoDB bounds it: a value deeper than :data:`MAX_DEPTH` could not be stored, and is
+    refused (:class:`MarshallingError`) rather than recursed into until Python gives up. A float
+    ``nan``/``inf`` (JSON has none, DynamoDB stores none) is a :class:`SerializationError`.
+    """
+    if is_serializable_model(value):
+        return value.to_dict(mode="json", decimals=decimals)
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool | int | str | None):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SerializationError(
+                f"{where}: {value!r} at {path} has no JSON form (JSON has no nan or infinity); "
+                "store None or a finite number instead"
+            )
+        return value
+    if isinstance(value, Decimal):
+        return str(value) if decimals == "str" else decimal_number(value, where, path)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, set | frozenset):
+        return [to_jsonable(v, decimals, where, path, depth) for v in _sorted_members(value)]
+    if isinstance(value, Mapping | list | tuple | Collection) and depth > MAX_DEPTH:
+        raise MarshallingError(
+            f"{where}: value nested more than {MAX_DEPTH} levels deep at {path}: {TOO_DEEP}"
+        )
+    if isinstance(value, Mapping):
+        return {
+            str(k): to_jsonable(v, decimals, where, f"{path}.{k}", depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple | Collection):
+        return [
+            to_jsonable(v, decimals, where, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)
+        ]
+    model_dump = getattr(value, "model_dump", None)
+    if callable(model_dump):  # a pydantic model: its own JSON form
+        return model_dump(mode="json")
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):  # a result row of another kind (a dataclass with to_dict, ...)
+        return to_jsonable(to_dict(), decimals, where, path, depth)
+    raise SerializationError(
+        f"{where}: a {type(value).__name__} at {path} has no JSON form; store a str, number, "
+        "bool, None, date/time, Decimal, UUID, bytes, Enum, set, list or dict instead"
+    )
+
+
+def decimal_number(value: Decimal, where: str, path: str) -> int | float:
+    """``value`` as a JSON number without losing a digit: an ``int`` when it is integral (any
+    size: JSON integers are exact), a ``float`` when that float's shortest form reads back as
+    the same decimal (``Decimal("0.10")`` → ``0.1``), otherwise a :class:`SerializationError`."""
+    if not value.is_finite():
+        raise SerializationError(
+            f"{where}: Decimal({str(value)!r}) at {path} has no JSON form; store a finite number"
+        )
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    raise SerializationError(
+        f"{where}: Decimal({str(value)!r}) at {path} has more digits than a JSON number read as "
+        "a 64-bit float keeps (it would read back as "
+        f"{as_float!r}); serialise decimals as exact strings (decimals='str'), or round the "
+        "value first"
+    )
+
+
+def _sorted_members(members: set[Any] | frozenset[Any]) -> list[Any]:
+    try:
+        return sorted(members)
+    except (TypeError, ArithmeticError):  # a stray mix of types, or a NaN: still serialises
+        return sorted(members, key=lambda v: (type(v).__name__, repr(v)))
+
+
+def dump_json(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """JSON text of ``value`` (already JSON types, as :func:`to_jsonable` makes them), by
+    orjson: compact, or pretty with ``indent`` spaces, keys sorted with ``sort_keys``; integers
+    beyond 64 bits (DynamoDB numbers reach 38 digits) are written exactly too."""
+    if indent is not None and (
+        isinstance(indent, bool) or not isinstance(indent, int) or indent < 0
+    ):
+        raise SerializationError(
+            f"indent={indent!r} is not a number of spaces; use None (compact) or an int >= 0"
+        )
+    if indent in (None, 2):
+        option = orjson.OPT_SORT_KEYS if sort_keys else 0
+        if indent == 2:
+            option |= orjson.OPT_INDENT_2
+        try:
+            return orjson.dumps(value, option=option).decode("utf-8")
+        except orjson.JSONEncodeError:  # an int beyond 64 bits: the standard library is exact
+            pass
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(
+        value, indent=indent, sort_keys=sort_keys, ensure_ascii=False, separators=separators
+    )
 
 
 class Collection(Sequence[T_co]):
@@ -303,6 +492,41 @@ class Collection(Sequence[T_co]):
         anything else as it is."""
         return [_to_dict(item) for item in self._items]
 
+    def to_dict(
+        self, *, mode: SerializationMode = "python", decimals: DecimalMode | None = None
+    ) -> list[Any]:
+        """Every item serialised (Eloquent's ``$collection->toArray()``; a list, named like
+        the models' ``to_dict`` so both serialise with one spelling): models by their own rules
+        and per-instance visibility (``make_hidden``/``make_visible``), so no hidden attribute
+        appears; nested collections as lists; with ``mode="json"`` only JSON types (ISO dates,
+        decimals as exact strings, or numbers with ``decimals="number"`` — see
+        :data:`DecimalMode`). With ``decimals`` unset, each model uses its class default.
+
+        >>> Collection([{"n": Decimal("1.50")}]).to_dict(mode="json")
+        [{'n': '1.50'}]
+        """
+        check_serialization_options(mode, decimals)
+        if mode == "python":
+            return [_to_python(item) for item in self._items]
+        return [_item_to_json(item, decimals, f"item {i}") for i, item in enumerate(self._items)]
+
+    def to_json(
+        self,
+        *,
+        decimals: DecimalMode | None = None,
+        indent: int | None = None,
+        sort_keys: bool = False,
+    ) -> str:
+        """``to_dict(mode="json")`` as JSON text (a JSON array), by orjson: compact, or with
+        ``indent`` spaces; ``sort_keys`` sorts object keys.
+
+        >>> Collection([{"b": 1, "a": {2}}]).to_json(sort_keys=True)
+        '[{"a":[2],"b":1}]'
+        """
+        return dump_json(
+            self.to_dict(mode="json", decimals=decimals), indent=indent, sort_keys=sort_keys
+        )
+
     # -- pydantic / FastAPI ------------------------------------------------------------------
 
     @classmethod
@@ -350,6 +574,33 @@ class Page(Generic[T_co]):
     def __iter__(self) -> Iterator[T_co]:
         return iter(self.items)
 
+    def to_dict(
+        self, *, mode: SerializationMode = "python", decimals: DecimalMode | None = None
+    ) -> dict[str, Any]:
+        """The page as its API shape — ``{items, count, has_more, next_cursor, per_page,
+        scanned_count}`` — with ``items`` serialised as :meth:`Collection.to_dict` does (models
+        by their own rules: no hidden attribute)."""
+        return {
+            "items": self.items.to_dict(mode=mode, decimals=decimals),
+            "count": self.count,
+            "has_more": self.has_more,
+            "next_cursor": self.next_cursor,
+            "per_page": self.per_page,
+            "scanned_count": self.scanned_count,
+        }
+
+    def to_json(
+        self,
+        *,
+        decimals: DecimalMode | None = None,
+        indent: int | None = None,
+        sort_keys: bool = False,
+    ) -> str:
+        """``to_dict(mode="json")`` as JSON text (see :meth:`Collection.to_json`)."""
+        return dump_json(
+            self.to_dict(mode="json", decimals=decimals), indent=indent, sort_keys=sort_keys
+        )
+
 
 def _flatten(items: Iterable[Any], depth: int | None) -> Iterator[Any]:
     nested = depth is None or depth > 0
@@ -385,10 +636,28 @@ def _serialize_item(
     rules, a nested collection as a list, anything else as pydantic infers it."""
     if isinstance(item, Collection):
         return [_serialize_item(member, serialize, info) for member in item]
-    to_json_dict = getattr(item, "to_json_dict", None)
-    if callable(to_json_dict) and callable(getattr(item, "to_dict", None)):
-        return to_json_dict() if info.mode_is_json() else item.to_dict()
+    if is_serializable_model(item):
+        return item.to_dict(mode="json") if info.mode_is_json() else item.to_dict()
     return serialize(item)
+
+
+def _to_python(item: Any) -> Any:
+    """An item as ``Collection.to_dict()`` (Python mode) shows it."""
+    if is_serializable_model(item):
+        return item.to_dict()
+    if isinstance(item, Collection):
+        return item.to_dict()
+    return _to_dict(item)
+
+
+def _item_to_json(item: Any, decimals: DecimalMode | None, where: str) -> Any:
+    """An item as ``Collection.to_dict(mode="json")`` shows it: a model with its class default
+    decimal mode unless ``decimals`` is given."""
+    if is_serializable_model(item):
+        return item.to_dict(mode="json", decimals=decimals)
+    if isinstance(item, Collection):
+        return item.to_dict(mode="json", decimals=decimals)
+    return to_jsonable(_to_dict(item), decimals or "str", where, where)
 
 
 def _to_dict(item: Any) -> Any:
