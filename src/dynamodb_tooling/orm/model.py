@@ -11,7 +11,7 @@ produces (see ``schema.naming`` for the shared rules):
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, get_origin, get_type_hints
 
 from dynamodb_tooling.orm._annotations import attribute_type, is_optional, python_type
 from dynamodb_tooling.orm.accessors import Accessor, AttributeAccessor, Mutator
@@ -28,7 +28,7 @@ from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.orm.traits.base import boot_traits
 from dynamodb_tooling.orm.traits.soft_deletes import SoftDeletes
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
-from dynamodb_tooling.schema.definitions import AttributeDefinition
+from dynamodb_tooling.schema.definitions import AttributeDefinition, IdStrategy
 from dynamodb_tooling.schema.naming import default_prefix, make_attribute
 
 _RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to_item"}
@@ -98,6 +98,17 @@ def _definition_attribute(
 _NO_DEFAULT = object()
 
 
+def _id_strategy(uuid: object, model: str) -> IdStrategy:
+    """``uuid=``: ``False`` ULIDs, ``True``/``"v4"`` random UUIDs, ``"v7"`` time-ordered."""
+    if uuid is False:
+        return "ulid"
+    if uuid is True or uuid == "v4":
+        return "uuid"
+    if uuid == "v7":
+        return "uuid7"
+    raise SchemaError(f"{model}: uuid={uuid!r} must be True, 'v4' or 'v7' (or False for ULIDs)")
+
+
 class Model(
     Querying,
     HasEvents,
@@ -129,7 +140,7 @@ class Model(
         table: str | None = None,
         timestamps: bool = False,
         soft_deletes: bool | None = None,
-        uuid: bool = False,
+        uuid: bool | Literal["v4", "v7"] = False,
         ttl: bool | str = False,
         ttl_index: bool = False,
         versioning: bool = False,
@@ -154,7 +165,7 @@ class Model(
             traits = Traits(
                 timestamps=timestamps,
                 soft_deletes=soft_deletes,
-                id_strategy="uuid" if uuid else "ulid",
+                id_strategy=_id_strategy(uuid, name or cls.__name__),
                 ttl=bool(ttl),
                 ttl_attribute=ttl if isinstance(ttl, str) else None,
                 ttl_index=ttl_index,

@@ -30,6 +30,9 @@ from dynamodb_tooling.query.read_flow import (
 from dynamodb_tooling.requests import Flow, Request
 from dynamodb_tooling.requests.pagination import next_page
 
+#: Reads that name each item by its full primary key.
+_KEY_READS = frozenset({"GetItem", "BatchGetItem", "UniqueLookup"})
+
 
 @dataclass(frozen=True)
 class RawPage:
@@ -53,8 +56,13 @@ class Reader:
     # Checks on fetched items.
     def keep(self, item: Mapping[str, Any]) -> bool:
         plan = self.plan
-        if plan.entity_type and item.get(plan.entity_type_attribute) != plan.entity_type:
-            return False
+        if plan.entity_type:
+            found = item.get(plan.entity_type_attribute)
+            # An item read by its own key is this entity (the key's prefix says so) even when
+            # another tool wrote it without the entity-type attribute.
+            by_key = found is None and plan.operation in _KEY_READS
+            if found != plan.entity_type and not by_key:
+                return False
         if plan.soft_delete is not None:
             name, trashed = plan.soft_delete
             deleted = item.get(name) is not None

@@ -30,7 +30,7 @@ AttributeType = Literal[
 ]
 RelationKind = Literal["has_one", "has_many", "belongs_to", "belongs_to_many"]
 ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
-IdStrategy = Literal["ulid", "uuid", "caller"]
+IdStrategy = Literal["ulid", "uuid", "uuid7", "caller"]
 
 
 _KIND_ORDER: dict[str, int] = {"belongs_to": 0, "has_one": 1, "has_many": 2, "belongs_to_many": 3}

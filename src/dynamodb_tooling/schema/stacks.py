@@ -538,7 +538,7 @@ def _traits(value: Any, ctx: _Context) -> Traits:
         return _bool(traits.get(key, default), f"traits.{key}", ctx)
 
     ttl, ttl_attribute, ttl_index = _ttl(traits.get("useTtl", False), ctx)
-    strategy: IdStrategy = "uuid" if flag("useUuid") else "ulid"
+    strategy = _id_strategy(traits.get("useUuid", False), ctx)
     return Traits(
         timestamps=flag("useTimestamps"),
         soft_deletes=flag("useSoftDeletes"),
@@ -548,6 +548,17 @@ def _traits(value: Any, ctx: _Context) -> Traits:
         ttl_index=ttl_index,
         versioning=flag("useVersioning"),
     )
+
+
+def _id_strategy(value: Any, ctx: _Context) -> IdStrategy:
+    """``useUuid``: ``true``/``"v4"`` random UUIDs, ``"v7"`` time-ordered ones, else ULIDs."""
+    if value is False:
+        return "ulid"
+    if value is True or value == "v4":
+        return "uuid"
+    if value == "v7":
+        return "uuid7"
+    raise ctx.error(f"traits.useUuid must be true, false, 'v4' or 'v7', got {_describe(value)}")
 
 
 def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None, bool]:

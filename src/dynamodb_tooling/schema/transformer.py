@@ -35,6 +35,7 @@ from dynamodb_tooling.schema.casts import (
 )
 from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.ids import uuid7
 from dynamodb_tooling.schema.registry import Registry
 
 _ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
@@ -45,9 +46,12 @@ def utc_now() -> datetime:
 
 
 def generate_id(definition: ModelDefinition) -> str:
-    """A new id: a ULID (time-ordered, so sk order is creation order) or a UUID4."""
+    """A new id: a ULID (time-ordered, so sk order is creation order), a UUIDv7 (also
+    time-ordered) or a UUID4."""
     if definition.traits.id_strategy == "uuid":
         return str(uuid.uuid4())
+    if definition.traits.id_strategy == "uuid7":
+        return str(uuid7())
     if definition.traits.id_strategy == "caller":
         raise SchemaError(
             f"{definition.name} ids are supplied by the caller; pass "

@@ -392,12 +392,30 @@ class HasAttributes:
         """
         plan = cls.__registry__.derived((Hydration, cls), lambda: Hydration(cls))
         values = plan.read(item)
+        if cls.__definition__.primary_key not in values:
+            values = cls._id_from_key(item, values)
         instance = cls.__new__(cls)
         state = ModelState(values)
         object.__setattr__(instance, "_model_state", state)
         state.original = plan.original(values)
         state.exists = True
         return instance
+
+    @classmethod
+    def _id_from_key(cls, item: Mapping[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The id of an item another tool wrote without the id attribute, read from its sort
+        key (``USER#u1`` → ``u1``: ids never contain the delimiter); unchanged when the key
+        does not end with this model's own token and id."""
+        definition = cls.__definition__
+        declared = definition.attribute(definition.primary_key)
+        if declared is not None and declared.type != "string":
+            return values
+        keys = cls.__registry__.keys
+        sk = item.get(keys.design.sort_key_name)
+        head, _, own = sk.rpartition(keys.delimiter) if isinstance(sk, str) else ("", "", "")
+        if own and (head + keys.delimiter).endswith(keys.sk_token(definition.name)):
+            return {**values, definition.primary_key: own}
+        return values
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
