@@ -451,7 +451,10 @@ ERRORS: list[tuple[Any, list[str]]] = [
     ),
     ({"name": "User", "traits": True}, ["traits must be an object"]),
     ({"name": "User", "traits": {"useTtl": "yes"}}, ["traits.useTtl must be true or"]),
-    ({"name": "User", "traits": {"useUuid": 1}}, ["traits.useUuid must be true, false, 'v4' or 'v7'"]),
+    (
+        {"name": "User", "traits": {"useUuid": 1}},
+        ["traits.useUuid must be true, false, 'v4' or 'v7'"],
+    ),
     ({"name": "User", "indexes": {"name": "i"}}, ["indexes must be a list"]),
     ({"name": "User", "indexes": [{"name": "i", "columns": []}]}, ["needs at least one column"]),
     (
