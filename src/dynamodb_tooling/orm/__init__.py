@@ -4,6 +4,7 @@ from dynamodb_tooling.errors import MassAssignmentError
 from dynamodb_tooling.orm.accessors import accessor, mutator
 from dynamodb_tooling.orm.casts import AsJson, Cast, CastsAttributes
 from dynamodb_tooling.orm.concerns.scopes import Scope, scope
+from dynamodb_tooling.orm.concerns.validation import validator
 from dynamodb_tooling.orm.define import define_model
 from dynamodb_tooling.orm.events import hook, without_events
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
@@ -48,5 +49,6 @@ __all__ = [
     "mutator",
     "scope",
     "transaction",
+    "validator",
     "without_events",
 ]

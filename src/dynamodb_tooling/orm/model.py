@@ -23,6 +23,7 @@ from dynamodb_tooling.orm.concerns.guarding import GuardsAttributes
 from dynamodb_tooling.orm.concerns.persistence import Persistence
 from dynamodb_tooling.orm.concerns.querying import Querying
 from dynamodb_tooling.orm.concerns.serialization import SerializesAttributes
+from dynamodb_tooling.orm.concerns.validation import ValidatesAttributes
 from dynamodb_tooling.orm.fields import AttributeSpec, Field
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.orm.traits.base import boot_traits
@@ -114,6 +115,7 @@ class Model(
     HasEvents,
     SoftDeletes,
     Persistence,
+    ValidatesAttributes,
     SerializesAttributes,
     GuardsAttributes,
     HasAttributes,

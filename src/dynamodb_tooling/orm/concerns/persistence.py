@@ -91,6 +91,10 @@ class Persistence:
 
         def _assign(self, values: Mapping[str, Any]) -> None: ...
 
+        def _check_before_write(
+            self, values: Mapping[str, Any], write: Callable[[], WritePlan]
+        ) -> WritePlan: ...
+
         def _fire_before(self, action: str) -> tuple[str, ...] | None: ...
 
         async def _afire_before(self, action: str) -> tuple[str, ...] | None: ...
@@ -159,7 +163,7 @@ class Persistence:
         compiler = type(self)._compiler()
         if not self.exists:
             sent = self.to_values()
-            plan = compiler.insert(name, sent)
+            plan = self._check_before_write(sent, lambda: compiler.insert(name, sent))
 
             def inserted() -> None:
                 # Only what the write changed is read back (timestamps, the version, cast
@@ -173,7 +177,9 @@ class Persistence:
         changes = self.get_dirty()
         if not changes:
             return None, lambda: None
-        update = compiler.update(name, self.get_original(), changes)
+        update = self._check_before_write(
+            changes, lambda: compiler.update(name, self.get_original(), changes)
+        )
 
         def updated() -> None:
             self._absorb(dict(update.changes or {}))
