@@ -5,7 +5,6 @@ import asyncio
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -239,31 +238,3 @@ def test_async_twins_against_the_engine(
 
     asyncio.run(run())
     assert stored(dynamodb_client, app["table"], "Member") == []
-
-
-def test_the_readme_example_runs(
-    dynamodb_config: Config, dynamodb_client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The README's example of this section, run as written against the engine."""
-    import dynamodb_tooling.schema.registry as registry_module
-    from dynamodb_tooling.schema import Registry
-
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    section = readme.split("### The model's query: class-level API", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    models, _, uses = block.partition("\nada = ")
-    config = validate_config(dynamodb_config, default_table_name=f"doc-{uuid.uuid4().hex[:10]}")
-    set_config(config)
-    registry = Registry()  # the application registry the example's models register in
-    monkeypatch.setattr(registry_module, "_global", registry)
-    namespace: dict[str, Any] = {"__name__": "readme_example"}
-    try:
-        exec(compile(models, "README.md", "exec"), namespace)
-        dynamodb_client.create_table(registry.table_definition())
-        dynamodb_client.wait_for_table_active(config.default_table_name, interval=0.1)
-        exec(compile("ada = " + uses, "README.md", "exec"), namespace)
-        assert namespace["hit"].fresh().trashed()
-        assert namespace["Post"].with_trashed().count() == 1
-    finally:
-        dynamodb_client.delete_table(config.default_table_name)
-        reset_config()

@@ -30,7 +30,7 @@ def check() -> None:
     assert_type(User.query().pluck("name"), Collection[Any])
     assert_type(User.query().explain(), ModelExplanation)
     assert isinstance(User.query().explain(), Explanation)
-    assert_type(User(name="x").age, int)
+    assert_type(User(name="x", age=1).age, int)
 
 
 async def check_async() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from dynamodb_tooling.query.refs import AttributeRef
 from dynamodb_tooling.schema.definitions import AttributeType
@@ -102,6 +102,11 @@ class Field(Generic[T]):
     Every model attribute gets one at class creation (plain annotations too); the annotation
     only decides what type checkers see. On an instance it reads the stored value, ``None``
     while unset.
+
+    With mypy and the ``dynamodb_tooling.mypy`` plugin, plain annotations (``age: int | None
+    = None``) give the same class-level type; ``Field[T]`` is for checkers without the plugin
+    (pyright, pyre): they read its ``__get__`` overloads (class → ``AttributeRef[T]``,
+    instance → ``T``) and, through ``__set__``, take a ``T`` in the constructor.
     """
 
     def __init__(self, name: str = "", model: str = "") -> None:
@@ -123,3 +128,10 @@ class Field(Generic[T]):
             raise AttributeError(f"{owner.__name__} cannot hold attribute {self.name!r}")
         value: T = read(instance, self.name)  # None while unset: optional values read as None
         return value
+
+    if TYPE_CHECKING:
+        # For type checkers only: ``user.age = 3`` is checked against ``T``, and a
+        # ``dataclass_transform`` constructor takes a ``T`` for the attribute. At run time the
+        # model's ``__setattr__`` stores the value (a data descriptor would also change
+        # lookup precedence, which models do not want).
+        def __set__(self, instance: object, value: T) -> None: ...

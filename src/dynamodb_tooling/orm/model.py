@@ -11,7 +11,15 @@ produces (see ``schema.naming`` for the shared rules):
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    dataclass_transform,
+    get_origin,
+    get_type_hints,
+)
 
 from dynamodb_tooling.orm._annotations import attribute_type, is_optional, python_type
 from dynamodb_tooling.orm.accessors import Accessor, AttributeAccessor, Mutator
@@ -24,7 +32,7 @@ from dynamodb_tooling.orm.concerns.persistence import Persistence
 from dynamodb_tooling.orm.concerns.querying import Querying
 from dynamodb_tooling.orm.concerns.serialization import SerializesAttributes
 from dynamodb_tooling.orm.concerns.validation import ValidatesAttributes
-from dynamodb_tooling.orm.fields import AttributeSpec, Field
+from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
 from dynamodb_tooling.orm.relations import Relation
 from dynamodb_tooling.orm.traits.base import boot_traits
 from dynamodb_tooling.orm.traits.soft_deletes import SoftDeletes
@@ -110,6 +118,7 @@ def _id_strategy(uuid: object, model: str) -> IdStrategy:
     raise SchemaError(f"{model}: uuid={uuid!r} must be True, 'v4' or 'v7' (or False for ULIDs)")
 
 
+@dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
 class Model(
     Querying,
     HasEvents,
@@ -124,13 +133,26 @@ class Model(
     """Base class of models; see the module docstring. A model is composed of concerns, each
     in its own module of :mod:`dynamodb_tooling.orm.concerns` (attributes, guarding,
     serialisation, change tracking, persistence, events, querying) and of traits in
-    :mod:`dynamodb_tooling.orm.traits` (soft deletes)."""
+    :mod:`dynamodb_tooling.orm.traits` (soft deletes).
+
+    For type checkers, ``Model`` is a ``typing.dataclass_transform``: a model's constructor is
+    typed from its annotations (keyword-only; ``attribute(default=...)`` and
+    ``attribute(default_factory=...)`` are defaults), so ``User(name=1)`` and misspelled
+    keywords are errors. The ``dynamodb_tooling.mypy`` plugin adds typed class access
+    (``User.age`` → ``AttributeRef[...]``) and the managed attributes (``id``, timestamps,
+    foreign keys); see that module. Nothing of this changes run time."""
 
     __definition__: ClassVar[ModelDefinition]
     __registry__: ClassVar[Registry]
     __specs__: ClassVar[dict[str, AttributeSpec]]
     __attribute_specs__: ClassVar[dict[str, AttributeSpec]]
     __initializers__: ClassVar[tuple[Any, ...]] = ()
+
+    if TYPE_CHECKING:
+        #: The usual primary key, for code typed against ``Model`` itself. A model declares
+        #: its own: an annotation (``id: int``), or, with the mypy plugin, ``id: str`` (or the
+        #: ``primary_key=`` attribute) is declared for it. Not a constructor field here.
+        id: Any
 
     def __init_subclass__(
         cls,

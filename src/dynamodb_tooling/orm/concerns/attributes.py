@@ -313,39 +313,47 @@ class HasAttributes:
             return self._state.values.get(name)
         return getter(self, self._state.values.get(name))
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: foreign keys, timestamps, version, unknowns.
-        if name.startswith("__") or name == "_model_state":
-            raise AttributeError(name)
-        cls = type(self)
-        if not hasattr(cls, "__definition__"):  # an abstract base
-            raise AttributeError(f"{cls.__name__} has no attribute {name!r}")
-        if name in cls._name_set()[1]:
-            return self._read_attribute(name)
-        getter = cls._getters.get(name)  # a computed attribute declared @accessor("name")
-        if getter is not None:
-            return getter(self, None)
-        raise cls._unknown(name)
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, so a misspelled attribute is a type error rather than
+        # ``Any``; the mypy plugin (``dynamodb_tooling.mypy``) declares the names read here.
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        """``user.role = "admin"`` sets a stored value (guarded ones too: this is explicit);
-        an unknown public name is refused with a did-you-mean rather than silently lost."""
-        cls = type(self)
-        if name in cls._name_set()[1]:
-            setter = cls._setters.get(name)
-            self._state.values[name] = value if setter is None else setter(self, value)
-        elif name in cls._setters:  # a mutator of a computed name
-            self._assign({name: value})
-        elif name.startswith("_") or hasattr(cls, name):
-            object.__setattr__(self, name, value)
-        else:
-            cls._check_names({name: value})
+        def __getattr__(self, name: str) -> Any:
+            # Only reached when normal lookup fails: foreign keys, timestamps, version, unknowns.
+            if name.startswith("__") or name == "_model_state":
+                raise AttributeError(name)
+            cls = type(self)
+            if not hasattr(cls, "__definition__"):  # an abstract base
+                raise AttributeError(f"{cls.__name__} has no attribute {name!r}")
+            if name in cls._name_set()[1]:
+                return self._read_attribute(name)
+            getter = cls._getters.get(name)  # a computed attribute declared @accessor("name")
+            if getter is not None:
+                return getter(self, None)
+            raise cls._unknown(name)
 
-    def __delattr__(self, name: str) -> None:
-        if name in type(self)._name_set()[1]:
-            self._state.values.pop(name, None)
-        else:
-            object.__delattr__(self, name)
+    if not TYPE_CHECKING:
+        # Also hidden: a class with ``__setattr__`` lets type checkers accept assignment to
+        # any name, so ``user.nmae = "x"`` would pass unnoticed.
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            """``user.role = "admin"`` sets a stored value (guarded ones too: this is explicit);
+            an unknown public name is refused with a did-you-mean rather than silently lost."""
+            cls = type(self)
+            if name in cls._name_set()[1]:
+                setter = cls._setters.get(name)
+                self._state.values[name] = value if setter is None else setter(self, value)
+            elif name in cls._setters:  # a mutator of a computed name
+                self._assign({name: value})
+            elif name.startswith("_") or hasattr(cls, name):
+                object.__setattr__(self, name, value)
+            else:
+                cls._check_names({name: value})
+
+        def __delattr__(self, name: str) -> None:
+            if name in type(self)._name_set()[1]:
+                self._state.values.pop(name, None)
+            else:
+                object.__delattr__(self, name)
 
     def __getstate__(self) -> dict[str, Any]:
         """For pickle and copy: the instance's own state, copied (never shared)."""

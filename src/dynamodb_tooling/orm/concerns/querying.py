@@ -33,6 +33,7 @@ from dynamodb_tooling.orm.concerns.scopes import HasGlobalScopes
 from dynamodb_tooling.orm.query import ModelExplanation, ModelQuery
 from dynamodb_tooling.orm.transaction import active_transaction
 from dynamodb_tooling.query.predicates import MISSING, Predicate
+from dynamodb_tooling.query.refs import AttributeRef
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
 from dynamodb_tooling.schema import ModelDefinition, Registry
@@ -56,6 +57,27 @@ def _q(cls: type[_M]) -> ModelQuery[_M]:
 class ModelQueries(type):
     """The metaclass of models: the builder's methods and terminals on the class (see the
     module docstring for why these are metaclass methods). Each is ``cls.query().<name>``."""
+
+    if not TYPE_CHECKING:  # hidden from type checkers: a misspelled class attribute is an error
+
+        def __getattr__(cls, name: str) -> Any:
+            """Class access to a stored name that has no ``Field`` on the class — a foreign
+            key, a timestamp, ``deleted_at``, the version or TTL attribute — is a typed
+            reference like a declared attribute's (``User.team_id == t.id``); the mypy
+            plugin types it so. Only reached when normal class lookup fails."""
+            missing = f"type object {cls.__name__!r} has no attribute {name!r}"
+            if name.startswith("__"):
+                raise AttributeError(missing)
+            definition = getattr(cls, "__definition__", None)
+            if definition is None:  # Model itself, an abstract base, a mixin
+                raise AttributeError(missing)
+            try:
+                names = cls._name_set()[1]
+            except Exception as exc:  # e.g. a relation's model is not defined yet
+                raise AttributeError(f"{missing} ({exc})") from exc
+            if name in names:
+                return AttributeRef(name)
+            raise cls._unknown(name)  # with a did-you-mean
 
     # Conditions.
     def or_where(

@@ -1,0 +1,379 @@
+"""The mypy plugin of ``dynamodb_tooling``: model attributes typed as the library uses them.
+
+Enable it in ``pyproject.toml`` (or the ``plugins`` line of ``mypy.ini``)::
+
+    [tool.mypy]
+    plugins = ["dynamodb_tooling.mypy"]
+
+What it adds to what ``Model``'s ``typing.dataclass_transform`` already gives every checker
+(a constructor typed from the annotations):
+
+- **Class access is a typed reference.** With ``age: int | None = None``, ``User.age`` is an
+  ``AttributeRef[int | None]``, so ``User.where(User.age > 30)`` type-checks and
+  ``User.age > "thirty"`` is an error; ``user.age`` stays ``int | None``.
+- **Managed attributes are declared**, so they are typed without a ``__getattr__``: ``id``
+  (``str``; the ``primary_key=`` keyword and a declared ``id`` are honoured), ``created_at`` /
+  ``updated_at`` (``datetime | None``) with ``timestamps=True``, ``deleted_at`` with soft
+  deletes, the version attribute with ``versioning=True`` (``int | None``), the TTL attribute
+  with ``ttl=`` (``int | None``) and the foreign key of every ``BelongsTo`` declared in the
+  class body (``team = BelongsTo(Team)`` → ``team_id: str | None``). Their names and the
+  soft-delete default come from the project's configuration file (``dbtooling.toml`` or
+  ``[tool.dbtooling]`` in ``pyproject.toml``, found from the directory mypy runs in).
+- **The constructor accepts them too**: ``Post(title="Hi", user_id=u.id)``, ``User(id="01J…")``
+  and the attributes of user traits (``class Post(Model, HasSlug)``); as at run time, a
+  nullable attribute (``password: str | None = attribute(hidden=True)``) may be left out,
+  a non-nullable one without a default may not.
+
+Misspelled attributes are errors with or without the plugin: the model's runtime
+``__getattr__`` is hidden from type checkers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_NAMED_OPT,
+    ARG_STAR2,
+    MDEF,
+    AssignmentStmt,
+    CallExpr,
+    Expression,
+    Import,
+    ImportAll,
+    ImportFrom,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    RefExpr,
+    Statement,
+    StrExpr,
+    SymbolTableNode,
+    TypeInfo,
+    Var,
+)
+from mypy.plugin import (
+    AttributeContext,
+    ClassDefContext,
+    FunctionSigContext,
+    Plugin,
+    SemanticAnalyzerPluginInterface,
+)
+from mypy.types import (
+    AnyType,
+    CallableType,
+    FunctionLike,
+    Instance,
+    NoneType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
+
+from dynamodb_tooling.schema.naming import foreign_key
+
+MODEL = "dynamodb_tooling.orm.model.Model"
+TRAIT = "dynamodb_tooling.orm.traits.base.Trait"
+REFERENCE = "dynamodb_tooling.query.refs.AttributeRef"
+BELONGS_TO = "dynamodb_tooling.orm.relations.BelongsTo"
+FIELD = "dynamodb_tooling.orm.fields.Field"
+#: ``TypeInfo.metadata`` key: the managed attributes the plugin declared on a model class.
+METADATA = "dynamodb_tooling"
+
+
+@dataclass(frozen=True)
+class Names:
+    """The managed attribute names and the soft-delete default (the configuration's)."""
+
+    created_at: str = "created_at"
+    updated_at: str = "updated_at"
+    deleted_at: str = "deleted_at"
+    version: str = "_v"
+    ttl: str = "ttl"
+    soft_deletes: bool = False
+
+
+def configured_names() -> Names:
+    """:class:`Names` from the project's configuration file; the defaults when there is none
+    or it cannot be read (mypy must not fail because of the application's configuration)."""
+    try:
+        from dynamodb_tooling.config import load_config
+
+        config = load_config(environ=dict(os.environ))
+    except Exception:  # any unreadable configuration means "the defaults"
+        return Names()
+    query = config.query_builder
+    return Names(
+        created_at=query.created_at_attribute,
+        updated_at=query.updated_at_attribute,
+        deleted_at=query.soft_deletes.attribute,
+        version=query.version_attribute,
+        ttl=config.ttl.attribute_name,
+        soft_deletes=query.soft_deletes.enabled,
+    )
+
+
+def _flag(expression: Expression | None) -> bool | None:
+    """A class keyword's literal ``True``/``False`` (``None`` when absent or not a literal)."""
+    if isinstance(expression, NameExpr) and expression.name in ("True", "False"):
+        return expression.name == "True"
+    return None
+
+
+def _string(expression: Expression | None) -> str | None:
+    return expression.value if isinstance(expression, StrExpr) else None
+
+
+def _is_model(info: TypeInfo) -> bool:
+    return info.fullname != MODEL and info.has_base(MODEL)
+
+
+def _declares_attributes(info: TypeInfo) -> bool:
+    """Whether annotations in ``info``'s body are model attributes (a model or a user trait)."""
+    return _is_model(info) or (info.fullname != TRAIT and info.has_base(TRAIT))
+
+
+def _attribute_var(info: TypeInfo, name: str) -> Var | None:
+    """The ``Var`` of model attribute ``name`` as seen from ``info``: annotated (or declared
+    by this plugin) in a model or trait class body, not a ClassVar, not private."""
+    if name.startswith("_") and name not in _managed_names(info):
+        return None
+    node = info.get(name)
+    if node is None or not isinstance(node.node, Var):
+        return None
+    var = node.node
+    if var.is_classvar or var.is_inferred or var.type is None:
+        return None
+    if var.info is None or not _declares_attributes(var.info):
+        return None
+    return var
+
+
+def _managed_names(info: TypeInfo) -> set[str]:
+    names: set[str] = set()
+    for klass in info.mro:
+        names.update(klass.metadata.get(METADATA, {}).get("managed", ()))
+    return names
+
+
+def _is_descriptor(typ: Type) -> bool:
+    """Whether ``typ`` already decides its own class access (``Field[int]``, a property...)."""
+    proper = get_proper_type(typ)
+    return isinstance(proper, Instance) and proper.type.get("__get__") is not None
+
+
+class DynamoDBToolingPlugin(Plugin):
+    """See the module docstring."""
+
+    names: Names | None = None
+
+    def _names(self) -> Names:
+        if self.names is None:
+            self.names = configured_names()
+        return self.names
+
+    # Every module using the library needs these two modules' types (datetime for timestamps,
+    # AttributeRef for class access) even when it does not import them itself.
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        imported: list[str] = []
+        for imp in file.imports:
+            if isinstance(imp, Import):
+                imported += [module for module, _ in imp.ids]
+            elif isinstance(imp, ImportFrom | ImportAll):
+                imported.append(imp.id)
+        uses_library = any(name.split(".")[0] == "dynamodb_tooling" for name in imported)
+        if not uses_library or file.fullname.startswith("dynamodb_tooling."):
+            return []
+        return [(10, "datetime", -1), (10, "dynamodb_tooling.query.refs", -1)]
+
+    # Semantic analysis: declare the managed attributes on every model class.
+    def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
+        symbol = self.lookup_fully_qualified(fullname)
+        info = symbol.node if symbol is not None else None
+        if isinstance(info, TypeInfo) and (info.fullname == MODEL or info.has_base(MODEL)):
+            return self._declare_managed
+        return None
+
+    def _declare_managed(self, ctx: ClassDefContext) -> None:
+        info = ctx.cls.info
+        keywords = ctx.cls.keywords
+        if _flag(keywords.get("abstract")):
+            return
+        api = ctx.api
+        names = self._names()
+        string = api.named_type("builtins.str")
+        optional_int = UnionType.make_union([api.named_type("builtins.int"), NoneType()])
+        moment = api.named_type_or_none("datetime.datetime")
+        if moment is None:
+            if not api.final_iteration:
+                api.defer()
+                return
+            optional_moment: Type = AnyType(TypeOfAny.from_error)
+        else:
+            optional_moment = UnionType.make_union([moment, NoneType()])
+        declared: dict[str, Type] = {}
+        primary_key = _string(keywords.get("primary_key")) or "id"
+        declared[primary_key] = string
+        if _flag(keywords.get("timestamps")):
+            declared[names.created_at] = optional_moment
+            declared[names.updated_at] = optional_moment
+        soft_deletes = _flag(keywords.get("soft_deletes"))
+        if soft_deletes if soft_deletes is not None else names.soft_deletes:
+            declared[names.deleted_at] = optional_moment
+        if _flag(keywords.get("versioning")):
+            declared[names.version] = optional_int
+        ttl = keywords.get("ttl")
+        if _flag(ttl) or _string(ttl):
+            declared[_string(ttl) or names.ttl] = optional_int
+        optional_string = UnionType.make_union([string, NoneType()])
+        for key in _foreign_keys(ctx.cls.defs.body):
+            declared[key] = optional_string
+        managed = []
+        for name, typ in declared.items():
+            existing = info.get(name)
+            if _user_declared(existing):
+                continue  # declared by the user (or a base model): the declaration wins
+            _add_var(api, info, name, typ)
+            managed.append(name)
+        info.metadata[METADATA] = {"managed": sorted(managed)}
+
+    # Type checking: ``User.age`` is ``AttributeRef[<declared type>]``.
+    def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        class_name, _, name = fullname.rpartition(".")
+        symbol = self.lookup_fully_qualified(class_name)
+        if symbol is None or not isinstance(symbol.node, TypeInfo) or not _is_model(symbol.node):
+            return None
+        var = _attribute_var(symbol.node, name)
+        if var is None or var.type is None or _is_descriptor(var.type):
+            return None
+        reference = self.lookup_fully_qualified(REFERENCE)
+        if reference is None or not isinstance(reference.node, TypeInfo):
+            return None  # the library's query package is not part of this build
+        return partial(_reference, reference.node, var.type)
+
+    # Type checking: the constructor accepts the managed attributes and traits' attributes.
+    def get_function_signature_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        symbol = self.lookup_fully_qualified(fullname)
+        if symbol is not None and isinstance(symbol.node, TypeInfo) and _is_model(symbol.node):
+            return partial(_constructor, symbol.node)
+        return None
+
+
+def _foreign_keys(body: Sequence[Statement]) -> list[str]:
+    """The foreign keys of the ``BelongsTo`` relations assigned in a class body."""
+    keys: list[str] = []
+    for statement in body:
+        if not isinstance(statement, AssignmentStmt):
+            continue
+        call = statement.rvalue
+        if not isinstance(call, CallExpr) or not isinstance(call.callee, RefExpr):
+            continue
+        if call.callee.fullname != BELONGS_TO:
+            continue
+        target: str | None = None
+        explicit: str | None = None
+        for argument, kind_name in zip(call.args, call.arg_names, strict=True):
+            if kind_name == "foreign_key":
+                explicit = _string(argument)
+            elif kind_name in (None, "target") and target is None:
+                if isinstance(argument, StrExpr):
+                    target = argument.value
+                elif isinstance(argument, NameExpr | MemberExpr):
+                    target = argument.name
+        key = explicit or (foreign_key(target) if target else None)
+        if key:
+            keys.append(key)
+    return keys
+
+
+def _user_declared(existing: SymbolTableNode | None) -> bool:
+    """Whether a name is already declared by a model (not by this plugin, not ``Model``'s
+    own untyped ``id``)."""
+    if existing is None or existing.plugin_generated:
+        return False
+    node = existing.node
+    return not (isinstance(node, Var) and node.info is not None and node.info.fullname == MODEL)
+
+
+def _add_var(api: SemanticAnalyzerPluginInterface, info: TypeInfo, name: str, typ: Type) -> None:
+    var = Var(name, typ)
+    var.info = info
+    var._fullname = f"{info.fullname}.{name}"
+    var.is_inferred = False
+    var.is_ready = True
+    info.names[name] = SymbolTableNode(MDEF, var, plugin_generated=True)
+
+
+def _reference(reference: TypeInfo, declared: Type, ctx: AttributeContext) -> Type:
+    if ctx.is_lvalue:
+        return ctx.default_attr_type
+    return Instance(reference, [declared])
+
+
+def _constructor(info: TypeInfo, ctx: FunctionSigContext) -> FunctionLike:
+    signature = ctx.default_signature
+    if ARG_STAR2 in signature.arg_kinds:
+        return signature  # a constructor taking **values accepts the names already
+    taken = set(signature.arg_names)
+    extra: list[tuple[str, Type]] = []
+    for klass in reversed(info.mro):
+        if not _declares_attributes(klass):
+            continue
+        candidates = [*klass.metadata.get(METADATA, {}).get("managed", ()), *klass.names]
+        for name in candidates:
+            if name in taken:
+                continue
+            var = _attribute_var(info, name)
+            if var is None or var.type is None:
+                continue
+            taken.add(name)
+            extra.append((name, _init_type(var.type)))
+    return _extended(_nullable_optional(signature), extra)
+
+
+def _nullable_optional(signature: CallableType) -> CallableType:
+    """Keyword parameters whose type admits ``None`` become optional, as at run time: an
+    unset nullable attribute is ``None`` (``password: str | None = attribute(hidden=True)``
+    needs no value), while a non-nullable one without a default stays required (validation
+    refuses to save it unset)."""
+    kinds = [
+        ARG_NAMED_OPT if kind == ARG_NAMED and _admits_none(typ) else kind
+        for kind, typ in zip(signature.arg_kinds, signature.arg_types, strict=True)
+    ]
+    return signature.copy_modified(arg_kinds=kinds)
+
+
+def _admits_none(typ: Type) -> bool:
+    proper = get_proper_type(typ)
+    if isinstance(proper, NoneType):
+        return True
+    return isinstance(proper, UnionType) and any(_admits_none(item) for item in proper.items)
+
+
+def _init_type(declared: Type) -> Type:
+    """What the constructor accepts for an attribute declared as ``declared``: a descriptor's
+    ``__set__`` value type (``Field[int]`` → ``int``), else the declared type."""
+    proper = get_proper_type(declared)
+    if isinstance(proper, Instance) and proper.type.fullname == FIELD and proper.args:
+        return proper.args[0]
+    return declared
+
+
+def _extended(signature: CallableType, extra: list[tuple[str, Type]]) -> CallableType:
+    return signature.copy_modified(
+        arg_types=[*signature.arg_types, *(typ for _, typ in extra)],
+        arg_kinds=[*signature.arg_kinds, *(ARG_NAMED_OPT for _ in extra)],
+        arg_names=[*signature.arg_names, *(name for name, _ in extra)],
+    )
+
+
+def plugin(version: str) -> type[Plugin]:
+    """mypy's entry point (``plugins = ["dynamodb_tooling.mypy"]``)."""
+    return DynamoDBToolingPlugin
