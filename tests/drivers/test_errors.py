@@ -32,7 +32,10 @@ def test_codes_map_to_classes_with_advice() -> None:
     cases = {
         "ProvisionedThroughputExceededException": (ThrottlingError, "PAY_PER_REQUEST"),
         "ThrottlingException": (ThrottlingError, "retry"),
-        "ResourceNotFoundException": (ResourceNotFoundError, "create the table first"),
+        "ResourceNotFoundException": (
+            ResourceNotFoundError,
+            "create_table(get_registry().table_definition())",
+        ),
         "TransactionConflictException": (TransactionConflictError, "retry with backoff"),
         "AccessDeniedException": (AccessDeniedError, "IAM permission"),
         "SomethingNew": (DynamoDBError, "SomethingNew"),

@@ -43,12 +43,13 @@ _BY_CODE: dict[str, tuple[type[DynamoDBError], str]] = {
     "ValidationException": (ValidationError, "check the request parameters named above"),
     "ResourceNotFoundException": (
         ResourceNotFoundError,
-        "create the table first (`dbtooling migrate` or `table:create`), or check its name, "
-        "prefix/suffix and region",
+        "create the table first — `get_client().create_table(get_registry().table_definition())`"
+        " then `wait_for_table_active(name)` (`dbtooling schema --format json` shows the "
+        "request) — or check its name, prefix/suffix and region",
     ),
     "ResourceInUseException": (
         ResourceInUseError,
-        "wait for the table to become ACTIVE (`dbtooling table:wait`) and retry",
+        "wait for the table to become ACTIVE (`client.wait_for_table_active(name)`) and retry",
     ),
     "ConditionalCheckFailedException": (
         ConditionalCheckFailedError,
