@@ -256,3 +256,19 @@ def test_force_delete_and_increment_events(stub: StubExecutor, registry: Registr
     again.force_delete()
     assert len(stub.requests) == sent  # cancelled: nothing sent
     assert again.exists
+
+
+def test_writes_skip_event_work_until_some_listener_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dynamodb_tooling.config import validate_config
+    from dynamodb_tooling.orm import events as events_module
+
+    monkeypatch.setattr(events_module, "_any_declared", False)
+    monkeypatch.setattr(events_module, "_any_configured", {})
+    plain = validate_config()
+    hooked = validate_config(query_builder={"hooks": {"global": {"saved": ["app.x:f"]}}})
+    assert events_module.may_fire(plain) is False
+    assert events_module.may_fire(hooked) is True
+    events_module.hook("saving")(lambda self: None)
+    assert events_module.may_fire(plain) is True

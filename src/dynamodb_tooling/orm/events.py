@@ -90,6 +90,10 @@ _imported: dict[str, Listener] = {}
 #: one is), and per configuration whether it configures one.
 _retrieved_declared = False
 _retrieved_configured: dict[int, bool] = {}
+#: Whether any listener at all was declared in code, and per configuration whether it
+#: configures hooks: until then a write fires nothing (and spends nothing on it).
+_any_declared = False
+_any_configured: dict[int, bool] = {}
 #: ``True`` mutes every model; a tuple of classes mutes those (and their subclasses).
 _muted: ContextVar[bool | tuple[type, ...]] = ContextVar("dbtooling_muted_events", default=())
 
@@ -120,6 +124,7 @@ def hook(*events: Event) -> Callable[[F], F]:
 
     if "retrieved" in events:
         _declare_retrieved()
+    _declare_any()
 
     def mark(function: F) -> F:
         existing = getattr(function, _HOOK_MARK, ())
@@ -132,6 +137,23 @@ def hook(*events: Event) -> Callable[[F], F]:
 def _declare_retrieved() -> None:
     global _retrieved_declared
     _retrieved_declared = True
+
+
+def _declare_any() -> None:
+    global _any_declared
+    _any_declared = True
+
+
+def may_fire(config: Config) -> bool:
+    """A cheap upper bound of "some listener exists" (checked once per write)."""
+    if _any_declared:
+        return True
+    found = _any_configured.get(id(config))
+    if found is None:
+        hooks = config.query_builder.hooks
+        found = bool(hooks.global_) or any(hooks.models.values())
+        _any_configured[id(config)] = found
+    return found
 
 
 def may_fire_retrieved(config: Config) -> bool:
@@ -170,6 +192,7 @@ def add_hook(cls: type, event: str, listener: Listener) -> None:
     with _lock:
         _registered(cls).setdefault(event, []).append(listener)
         _changed()
+    _declare_any()
     if event == "retrieved":
         _declare_retrieved()
 
@@ -186,6 +209,7 @@ def observe(cls: type, observer: object) -> None:
         for event in found:
             _registered(cls).setdefault(event, []).append(getattr(observer, event))
         _changed()
+    _declare_any()
     if "retrieved" in found:
         _declare_retrieved()
 

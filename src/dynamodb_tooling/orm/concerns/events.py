@@ -123,8 +123,10 @@ class HasEvents:
 
     def _fire_before(self, action: str) -> tuple[str, ...] | None:
         """Fire ``action``'s "before" events; the "after" events to fire once written, or
-        ``None`` when a listener cancelled."""
+        ``None`` when a listener cancelled (nothing to fire when no listener exists)."""
         config = self._config()
+        if not events.may_fire(config):
+            return ()
         fired: list[str] = []
         for event in self._before_events(action):
             if not events.fire(self, event, config):
@@ -134,6 +136,8 @@ class HasEvents:
 
     async def _afire_before(self, action: str) -> tuple[str, ...] | None:
         config = self._config()
+        if not events.may_fire(config):
+            return ()
         fired: list[str] = []
         for event in self._before_events(action):
             if not await events.afire(self, event, config):
@@ -142,11 +146,15 @@ class HasEvents:
         return self._after_events(action, fired)
 
     def _fire_after(self, after: tuple[str, ...]) -> None:
+        if not after:
+            return
         config = self._config()
         for event in after:
             events.fire(self, event, config)
 
     async def _afire_after(self, after: tuple[str, ...]) -> None:
+        if not after:
+            return
         config = self._config()
         for event in after:
             await events.afire(self, event, config)

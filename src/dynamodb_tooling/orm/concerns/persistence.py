@@ -394,7 +394,9 @@ class Persistence:
         }
         copied = cls.__new__(cls)
         copied._initialise({**values, **overrides}, guarded=False)
-        events.fire(copied, "replicating", cls.__registry__.config)  # on the copy (no cancel)
+        config = cls.__registry__.config
+        if events.may_fire(config):
+            events.fire(copied, "replicating", config)  # on the copy (no cancel)
         return copied
 
     def _require_saved(self, action: str) -> None:
