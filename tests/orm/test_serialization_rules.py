@@ -552,3 +552,22 @@ def test_deep_values_are_refused_not_recursed(registry: Registry) -> None:
     doc = Doc(meta=value)
     with pytest.raises(MarshallingError, match=r"Doc\.meta: value nested more than 32"):
         doc.to_json()
+
+
+def test_repr_shows_dates_and_times_whole_in_iso_form() -> None:
+    from datetime import UTC, date, datetime
+
+    from dynamodb_tooling.config import use_config
+    from dynamodb_tooling.orm import Model
+    from dynamodb_tooling.schema import Registry
+
+    with use_config():
+
+        class Meeting(Model, registry=Registry(), timestamps=True):
+            day: date
+
+        at = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+        shown = repr(Meeting(id="m1", day=date(2024, 1, 2), created_at=at))
+    assert shown == (
+        "Meeting(id='m1', day=2024-01-02, created_at=2024-01-02T03:04:05.678901+00:00) [unsaved]"
+    )

@@ -11,6 +11,7 @@ import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -65,7 +66,17 @@ class _Plan:
 #: (``user.team.members`` holding ``user``) is serialised without its relations, not forever.
 _SERIALISING: ContextVar[frozenset[int]] = ContextVar("_SERIALISING", default=frozenset())
 
-_short = reprlib.Repr()
+class _ShortRepr(reprlib.Repr):
+    """``reprlib`` with dates and times as ISO-8601 text (never cut in the middle)."""
+
+    def repr_datetime(self, value: datetime, level: int) -> str:
+        return value.isoformat()
+
+    def repr_date(self, value: date, level: int) -> str:
+        return value.isoformat()
+
+
+_short = _ShortRepr()
 _short.maxstring = 50
 _short.maxother = 50
 _short.maxlong = 40
