@@ -584,13 +584,14 @@ Notes:
   a new TCP connection): every contender reuses its pooled connections (the async ones open
   theirs on each chunk's new event loop, during its untimed first GetItem).
 - Our lean driver sends on `http.client`-made connections with answers parsed by
-  `httptools` (llhttp) in sync code, and on an `aiohttp` session in async code; see the
-  Transport section for why.
-- The async rows carry asyncio's per-operation cost (tasks, the event loop's polling); the
-  botocore driver's async face runs each operation in a worker thread. Our lean async face
-  costs about 250 µs more per operation than the sync one: aiohttp's request and response
-  objects, its writer task and the loop's wake-ups (an `asyncio.Protocol` feeding the same
-  llhttp parser as the sync transport would be the next step).
+  `httptools` (llhttp) in sync code, and on asyncio connections (an `asyncio.Protocol` per
+  connection, a keep-alive pool per event loop) feeding the same llhttp parser in async code;
+  see the Transport section for why.
+- The async rows carry asyncio's per-operation cost (the event loop's polling and task
+  wake-ups); the botocore driver's async face runs each operation in a worker thread. Before
+  the asyncio transport our lean async face ran on an `aiohttp` session (its request and
+  response objects, a task and timers per request): 0.45x put, 0.49x get, 0.54x Query (CPU
+  vs raw boto3, the full run of 2026-11-29).
 - Before the keep-alive engine and the `http.client` + `httptools` / `aiohttp` transports
   (httpx, every connection closed; the 2026-11-29 run of this script): ours (lean) 0.70x
   put, 0.68x get, 0.65x Query; ours async (lean) 1.59x, 1.59x, 1.03x; pydynox 0.41x, 0.48x,

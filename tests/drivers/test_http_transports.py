@@ -400,7 +400,7 @@ def test_an_https_proxy_is_refused_by_the_sync_transport(monkeypatch: pytest.Mon
         SyncTransport(endpoint, proxy=proxy_for(endpoint), tls=tls_context(None), **options())
 
 
-# The sync transport's own request writing and answer parsing (llhttp through httptools).
+# The transports' own request writing and answer parsing (llhttp through httptools).
 
 
 class CannedServer:
@@ -445,7 +445,9 @@ class CannedServer:
         self._listener.close()
 
 
-def test_the_sync_request_is_one_plain_post_and_answers_of_every_framing_are_read() -> None:
+def test_the_request_is_one_plain_post_and_answers_of_every_framing_are_read(
+    make: Callable[..., Send],
+) -> None:
     server = CannedServer(
         b"HTTP/1.1 100 Continue\r\n\r\n"
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Amz-Crc32: 1\r\nX-Amz-Crc32: 2\r\n\r\n{}",
@@ -454,22 +456,134 @@ def test_the_sync_request_is_one_plain_post_and_answers_of_every_framing_are_rea
         b'HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n\r\n{"e": 1}',
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
     )
-    transport = SyncTransport(Endpoint.parse(server.url), **options())
+    send = make(server.url)
     try:
-        first = transport.send({"Host": "h", "X-Amz-Target": "T.A"}, b'{"x": 1}')
+        first = send({"Host": "h", "X-Amz-Target": "T.A"}, b'{"x": 1}')
         assert (first.status, first.body) == (200, b"{}")
         assert first.headers["x-amz-crc32"] == "1, 2"
-        chunked = transport.send({"Host": "h"}, b"{}")
+        chunked = send({"Host": "h"}, b"{}")
         assert (chunked.status, orjson.loads(chunked.body)) == (200, {"a": 1})
-        until_close = transport.send({"Host": "h"}, b"{}")
+        until_close = send({"Host": "h"}, b"{}")
         assert (until_close.status, until_close.body) == (400, b'{"e": 1}')
-        assert transport.send({"Host": "h"}, b"{}").status == 200
+        assert send({"Host": "h"}, b"{}").status == 200
     finally:
-        transport.close()
         server.close()
     assert server.requests[0] == (
         b'POST / HTTP/1.1\r\nHost: h\r\nX-Amz-Target: T.A\r\nContent-Length: 8\r\n\r\n{"x": 1}'
     )
     assert server.connections == 2  # the answer that ended with its connection closed it
     with pytest.raises(DriverError, match="line break"):
-        transport.send({"Host": "h", "X-Amz-Security-Token": "a\r\nInjected: 1"}, b"{}")
+        send({"Host": "h", "X-Amz-Security-Token": "a\r\nInjected: 1"}, b"{}")
+
+
+# The async transport's pool, cancellation and proxies.
+
+
+def test_a_full_async_pool_waits_then_is_a_failed_connect(server: ScriptedServer) -> None:
+    transport = AsyncTransport(
+        Endpoint.parse(server.url), **options(max_connections=1, connect_timeout=0.2)
+    )
+    server.behave("stall", 0.5)
+
+    async def scenario() -> list[Any]:
+        first = asyncio.ensure_future(transport.send(headers_for(server.url), b"{}"))
+        await asyncio.sleep(0.05)
+        outcomes: list[Any] = list(
+            await asyncio.gather(
+                transport.send(headers_for(server.url), b"{}"), first, return_exceptions=True
+            )
+        )
+        server.behave("answer")
+        # Waiting requests are served in turn as the connection frees up.
+        answers = await asyncio.gather(
+            *(transport.send(headers_for(server.url), b"{}") for _ in range(4))
+        )
+        outcomes += [answer.status for answer in answers]
+        await transport.aclose()
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+    assert isinstance(outcomes[0], PoolExhaustedError)
+    assert "1 pooled connections" in str(outcomes[0])
+    assert isinstance(outcomes[1], Answer)
+    assert outcomes[1].status == 200
+    assert outcomes[2:] == [200] * 4
+    assert transport.connections_made == 1
+    assert len(server.received) == 5
+    assert transport.closed
+
+
+def test_a_cancelled_async_request_closes_its_connection(server: ScriptedServer) -> None:
+    transport = AsyncTransport(Endpoint.parse(server.url), **options())
+
+    async def scenario() -> int:
+        server.behave("stall", 0.3)
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.1):
+                await transport.send(headers_for(server.url), b"{}")
+        server.behave("answer")
+        answer = await transport.send(headers_for(server.url), b"{}")
+        await transport.aclose()
+        return answer.status
+
+    assert asyncio.run(scenario()) == 200
+    # The late answer to the cancelled request is never read as the next one's.
+    assert transport.connections_made == 2
+    assert len({r.connection for r in server.received}) == 2
+
+
+def test_the_async_transport_talks_tls_to_an_https_proxy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle, server_tls = self_signed(tmp_path)
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(bundle))
+    with ScriptedServer(tls=server_tls) as server, ScriptedServer() as plain:
+        proxy_server = ForwardProxy()
+        proxy_server._server.socket = server_tls.wrap_socket(
+            proxy_server._server.socket, server_side=True
+        )
+        with proxy_server as proxy:
+            monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "https://us:pw@"))
+            monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("http://", "https://"))
+            tunnelled = proxy_for(Endpoint.parse(server.url))
+            forwarded = proxy_for(Endpoint.parse(plain.url))
+            assert tunnelled is not None
+            assert tunnelled.scheme == "https"
+            assert forwarded is not None
+            for url, chosen, tls in (
+                (server.url, tunnelled, tls_context(ca_bundle())),
+                (plain.url, forwarded, None),
+            ):
+                runner = AsyncRunner(
+                    AsyncTransport(Endpoint.parse(url), **options(proxy=chosen, tls=tls))
+                )
+                try:
+                    for _ in range(2):
+                        answer = runner.send(headers_for(url), b"{}")
+                        assert orjson.loads(answer.body) == {"ok": True}
+                    assert runner.transport.connections_made == 1
+                finally:
+                    runner.close()
+    assert proxy.seen[0] == ("CONNECT", f"127.0.0.1:{server.port}", "Basic dXM6cHc=")
+    assert [(m, t) for m, t, _ in proxy.seen[1:]] == [("POST", f"{plain.url}/")] * 2
+    assert len(server.received) == 2
+    assert len(plain.received) == 2
+
+
+def test_aclose_also_closes_connections_busy_at_the_time(server: ScriptedServer) -> None:
+    transport = AsyncTransport(Endpoint.parse(server.url), **options())
+
+    async def scenario() -> list[int]:
+        server.behave("stall", 0.2)
+        busy = asyncio.ensure_future(transport.send(headers_for(server.url), b"{}"))
+        await asyncio.sleep(0.05)
+        await transport.aclose()
+        statuses = [(await busy).status]  # the request under way still gets its answer
+        server.behave("answer")
+        statuses.append((await transport.send(headers_for(server.url), b"{}")).status)
+        await transport.aclose()
+        return statuses
+
+    assert asyncio.run(scenario()) == [200, 200]
+    assert transport.connections_made == 2  # the busy connection was not kept after aclose
+    assert len({r.connection for r in server.received}) == 2

@@ -3,9 +3,10 @@ proxies from the environment and the TLS context.
 
 A transport is bound to one endpoint and sends one signed ``POST`` per call:
 :class:`~._http_sync.SyncTransport` (``http.client`` connections in a keep-alive pool) for
-``execute``, :class:`~._http_async.AsyncTransport` (an ``aiohttp`` session per event loop) for
-``aexecute``. Both raise only the failures below, which tell the driver whether the request
-may have reached the engine:
+``execute``, :class:`~._http_async.AsyncTransport` (asyncio connections in a keep-alive pool
+per event loop) for ``aexecute``; both parse answers with llhttp (``httptools``). Both raise
+only the failures below, which tell the driver whether the request may have reached the
+engine:
 
 - :class:`ConnectFailedError` — no connection was made (refused, DNS, TLS, proxy, connect
   timeout, or no pooled connection free in time): nothing was sent;

@@ -3,8 +3,9 @@
 Each operation is one signed ``POST`` (``X-Amz-Target: DynamoDB_20120810.<Operation>``,
 ``Content-Type: application/x-amz-json-1.0``). The body is written with orjson, signed with
 SigV4 (:mod:`._sigv4`, signing key cached per day) and sent on pooled keep-alive connections:
-``http.client`` for ``execute`` (:mod:`._http_sync`) and an ``aiohttp`` session for
-``aexecute`` (:mod:`._http_async`, one per event loop), chosen by measured CPU per request
+``http.client``-made connections for ``execute`` (:mod:`._http_sync`) and asyncio connections
+for ``aexecute`` (:mod:`._http_async`, a pool per event loop), both parsing answers with
+llhttp (``httptools``), chosen by measured CPU per request
 (docs/benchmarks.md). Everything else is shared with
 the botocore driver: where requests go and with which static credentials
 (:func:`resolve_connection`), botocore's credential chain (refreshable credentials are read per
@@ -337,8 +338,11 @@ class LeanDriver(BaseDriver):
         return self._answer(request.operation, answer)
 
     async def _asend(self, request: Request) -> Response:
-        state = await self._async_state()
-        headers, body = self._prepare(self._connected(), request)
+        state = self._aclient
+        if state is None or state.loop is not asyncio.get_running_loop():
+            state = await self._async_state()
+        target = self._target
+        headers, body = self._prepare(target if target is not None else self._connected(), request)
         try:
             answer = await state.transport.send(headers, body)
         except TransportError as exc:

@@ -66,6 +66,7 @@ class _Plan:
 #: (``user.team.members`` holding ``user``) is serialised without its relations, not forever.
 _SERIALISING: ContextVar[frozenset[int]] = ContextVar("_SERIALISING", default=frozenset())
 
+
 class _ShortRepr(reprlib.Repr):
     """``reprlib`` with dates and times as ISO-8601 text (never cut in the middle)."""
 
