@@ -35,6 +35,7 @@ from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.plan import Explanation, readable
 from dynamodb_tooling.query.predicates import Clause, Connector, Group, to_condition
 from dynamodb_tooling.query.state import QueryState
+from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.concerns.scopes import GlobalScope
@@ -195,7 +196,7 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
                 continue
             wheres = self._scoped(self._state, name, apply).wheres
             texts.append(f"{name}: {_describe(wheres)}")
-        if self._state.trashed == "only" and self._model.__definition__.traits.soft_deletes:
+        if self._state.trashed == "only" and uses(self._model.__definition__, SOFT_DELETES):
             texts.append(f"{SOFT_DELETES} (inverted by only_trashed()): {deleted_at} present")
         return texts
 

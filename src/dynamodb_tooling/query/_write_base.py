@@ -15,7 +15,7 @@ from dynamodb_tooling.query._write_keys import identity_attributes, key_changes,
 from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
 from dynamodb_tooling.query.unique import release_sentinel, reserve_sentinel
 from dynamodb_tooling.requests.transactions import TransactUpdate, TransactWriteAction
-from dynamodb_tooling.schema import KeyScheme, ModelDefinition, Registry
+from dynamodb_tooling.schema import KeyScheme, ModelDefinition, Registry, traits
 from dynamodb_tooling.schema.casts import AttributeCastError, values_equal
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
@@ -71,9 +71,7 @@ class WriteBase:
 
     def soft_delete_attribute(self, definition: ModelDefinition) -> str | None:
         """``deleted_at`` (as configured) for soft-deleting models, else ``None``."""
-        if not definition.traits.soft_deletes:
-            return None
-        return self.config.query_builder.soft_deletes.attribute
+        return traits.read_scope(definition, self.config)
 
     # Values.
     def current_values(self, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,11 +120,9 @@ class WriteBase:
         return self.primary_key(model, item)
 
     def touched(self, definition: ModelDefinition) -> dict[str, Any]:
-        """``{updated_at: now}`` for models with timestamps."""
-        if not definition.traits.timestamps:
-            return {}
-        now = self.transformer.timestamp(self.transformer.clock())
-        return {self.config.query_builder.updated_at_attribute: now}
+        """What the model's traits set on every update (``{updated_at: now}`` for models with
+        timestamps)."""
+        return traits.on_update(definition, self.config, self.transformer.now)
 
     # Conditions.
     def exists(self) -> Condition:
@@ -151,12 +147,7 @@ class WriteBase:
         self, definition: ModelDefinition, current: Mapping[str, Any], given: int | None
     ) -> int | None:
         """The version a versioned write expects: ``given``, else the current values' one."""
-        if not definition.traits.versioning:
-            return None
-        found = current.get(self.version_attribute) if given is None else given
-        if found is not None and (isinstance(found, bool) or not isinstance(found, int)):
-            raise QueryError(f"{definition.name} versions are integers, got {found!r}")
-        return found
+        return traits.expected_version(definition, self.config, current, given)
 
     def check_identity_unchanged(
         self, model: str, current: Mapping[str, Any], changes: Mapping[str, Any]
@@ -238,7 +229,7 @@ class WriteBase:
         definition = self.registry.model(model)
         key = self.primary_key(model, current)
         expected = self.expected_version(definition, current, options.get("expect_version"))
-        if require_version and definition.traits.versioning and expected is None:
+        if require_version and expected is None and traits.uses(definition, "versioning"):
             raise QueryError(
                 f"{model} is versioned: pass expect_version=... or include "
                 f"{self.version_attribute!r} in the current values"
@@ -323,9 +314,4 @@ class WriteBase:
     def _versioning(
         self, definition: ModelDefinition, update: Update, expected: int | None
     ) -> tuple[Update, Condition | None]:
-        if not definition.traits.versioning:
-            return update, None
-        version = self.version_attribute
-        if expected is None:
-            return update.increment(version), None
-        return update.set(version, attr(version) + 1), self.version_condition(expected)
+        return traits.versioned_update(definition, self.config, update, expected)

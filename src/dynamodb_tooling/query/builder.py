@@ -43,7 +43,7 @@ from dynamodb_tooling.query.writes import WriteCompiler, insert_many_flow
 from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests.batch import ProgressCallback
 from dynamodb_tooling.requests.partiql import Statement
-from dynamodb_tooling.schema import Registry, get_registry
+from dynamodb_tooling.schema import Registry, get_registry, traits
 from dynamodb_tooling.schema.indexes import key_attribute_names
 from dynamodb_tooling.schema.transformer import ModelInfo, transformer_of
 
@@ -523,7 +523,7 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     def _delete_job(self) -> BulkJob:
         model, compiler, _ = self._writes()
-        soft = self._registry.model(model).traits.soft_deletes
+        soft = traits.uses(self._registry.model(model), "soft_deletes")
         write = compiler.soft_delete if soft else compiler.delete
         return BulkJob(self, lambda item: write(model, item), f"{model} delete()")
 

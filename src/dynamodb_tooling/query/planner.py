@@ -34,7 +34,7 @@ from dynamodb_tooling.query.rules import (
     QueryRule,
 )
 from dynamodb_tooling.query.state import QueryState
-from dynamodb_tooling.schema import EntityScheme, KeyQuery, KeyScheme, Registry
+from dynamodb_tooling.schema import EntityScheme, KeyQuery, KeyScheme, Registry, traits
 from dynamodb_tooling.schema.casts import AttributeCastError
 from dynamodb_tooling.schema.indexes import key_attribute_names
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
@@ -261,9 +261,10 @@ class QueryPlanner(RawPlanner):
         )
 
     def soft_delete(self, state: QueryState, entity: EntityScheme) -> Any:
-        if not entity.model.traits.soft_deletes or state.trashed == "with":
+        scope = traits.read_scope(entity.model, self.config)
+        if scope is None or state.trashed == "with":
             return None
-        return (self.config.query_builder.soft_deletes.attribute, state.trashed)
+        return (scope, state.trashed)
 
     # Query candidates.
     def candidates(self, ctx: Context) -> list[Candidate]:
@@ -295,18 +296,13 @@ class QueryPlanner(RawPlanner):
         declared = entity.model.attribute(attribute)
         if declared is not None:
             return declared.type in _KEY_ORDERED_TYPES
-        query = self.config.query_builder
-        stamps = (query.created_at_attribute, query.updated_at_attribute)
-        ttl = entity.model.traits.ttl_attribute or self.config.ttl.attribute_name
-        return (entity.model.traits.timestamps and attribute in stamps) or attribute == ttl
+        return attribute in traits.key_ordered(entity.model, self.config)
 
     def always_present(self, entity: EntityScheme, attribute: str) -> bool:
         declared = entity.model.attribute(attribute)
         if declared is not None:
             return not declared.nullable
-        query = self.config.query_builder
-        stamps = (query.created_at_attribute, query.updated_at_attribute)
-        return entity.model.traits.timestamps and attribute in stamps
+        return attribute in traits.always_present(entity.model, self.config)
 
     def _with_range(
         self, entity: EntityScheme, candidate: Candidate, conjuncts: list[Predicate]

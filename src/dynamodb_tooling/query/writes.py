@@ -34,7 +34,7 @@ from dynamodb_tooling.requests.transactions import (
     TransactWriteAction,
     transact_write,
 )
-from dynamodb_tooling.schema import ModelDefinition
+from dynamodb_tooling.schema import ModelDefinition, traits
 from dynamodb_tooling.schema.casts import values_equal
 from dynamodb_tooling.schema.transformer import generate_id
 from dynamodb_tooling.schema.validation import validate_values
@@ -133,9 +133,8 @@ class WriteCompiler(AtomicWrites):
         expected = self.expected_version(definition, current or {}, options.get("expect_version"))
         if expected is not None:
             values = {**values, self.version_attribute: expected + 1}
-        created = self.config.query_builder.created_at_attribute
-        if definition.traits.timestamps and current and current.get(created) is not None:
-            values = {created: current[created], **values}  # a replaced item keeps its birth
+        if current:  # what the replaced item hands on (timestamps: its created_at)
+            values = traits.on_replace(definition, self.config, current, values)
         item = self.new_item(model, values)
         if current:
             self.check_identity_unchanged(model, current, item)
@@ -237,7 +236,7 @@ class WriteCompiler(AtomicWrites):
         self, model: str, values: Mapping[str, Any], **options: Unpack[WriteOptions]
     ) -> WritePlan:
         """Only bump ``updated_at`` (and the version) of an existing item."""
-        if not self.registry.model(model).traits.timestamps:
+        if not traits.uses(self.registry.model(model), "timestamps"):
             raise QueryError(f"{model} has no timestamps to touch; declare timestamps=True")
         return self.update_plan(model, self.current_values(model, values), {}, **options)
 

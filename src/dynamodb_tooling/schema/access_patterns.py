@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from dynamodb_tooling.config import Config
+from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema._access_pattern_docs import (
     NOTES,
     SortCondition,
@@ -422,7 +423,7 @@ class _Generator:
         for attribute, path in reversed(paths.items()):
             index = self.design.gsi_name(path.slot)
             note = NOTES["attribute"].format(index=index, names=names, attribute=attribute)
-            if entity.model.traits.soft_deletes:
+            if traits.uses(entity.model, "soft_deletes"):
                 note += f"; soft-deleted {names} drop out of it"
             title = f"List {names} by {attribute}"
             title += f" sorted by {path.sort_by}" if path.sort_by else ""

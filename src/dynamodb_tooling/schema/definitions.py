@@ -103,7 +103,8 @@ class IndexDefinition:
 
 @dataclass(frozen=True)
 class Traits:
-    """Behaviours a model opts into (Stacks ``traits``)."""
+    """Behaviours a model opts into (Stacks ``traits``): the declaration only. What each
+    trait does lives in its plug-in (:mod:`dynamodb_tooling.schema.traits`)."""
 
     timestamps: bool = False
     soft_deletes: bool = False

@@ -24,6 +24,7 @@ from typing import Any
 
 from dynamodb_tooling.config import Config, SingleTableDesignConfig
 from dynamodb_tooling.config._schema import MAX_GSI_PER_TABLE, MAX_LSI_PER_TABLE
+from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.casts import as_utc
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
@@ -87,9 +88,7 @@ def _declared_names(definition: ModelDefinition, ttl_attribute: str) -> list[tup
             declared.append(
                 (key, f"{model}.{relation.name}'s foreign key {key!r} (on {relation.target})")
             )
-    if definition.traits.ttl:
-        ttl = definition.traits.ttl_attribute or ttl_attribute
-        declared.append((ttl, f"{model}'s TTL attribute {ttl!r}"))
+    declared += traits.declared_names(definition, ttl_attribute)
     return declared
 
 
@@ -100,7 +99,6 @@ def check_reserved_names(definition: ModelDefinition, config: Config) -> None:
     replace the item's key), so it is refused when it is defined, with the fix named.
     """
     reserved = internal_names(config.single_table_design)
-    version = config.query_builder.version_attribute
     for name, what in _declared_names(definition, config.ttl.attribute_name):
         if name in reserved:
             raise SchemaError(
@@ -109,12 +107,7 @@ def check_reserved_names(definition: ModelDefinition, config: Config) -> None:
                 f"it — rename it (e.g. {name.strip('_') + '_value'!r}) or configure another "
                 "name under single_table_design"
             )
-        if definition.traits.versioning and name == version:
-            raise SchemaError(
-                f"{what} uses the name {name!r}, which is the version attribute the library "
-                f"maintains for versioned models (query_builder.version_attribute); rename the "
-                f"attribute, or drop versioning=True from {definition.name}"
-            )
+        traits.check_name(definition, config, name, what)
 
 
 def _utf8_len(text: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import ClassVar, Literal, TypeVar, overload
 
+from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.naming import foreign_key
@@ -410,8 +411,7 @@ def _allocate(
                 IndexedAttributePath, name, index.name, attribute=index.columns[0], sort_by=sort
             )
         )
-    if model.traits.ttl and model.traits.ttl_index:
-        expires = model.traits.ttl_attribute or ttl_attribute
+    if (expires := traits.expiry_index(model, ttl_attribute)) is not None:
         wanted.append(partial(ExpiryPath, name, expires, attribute=expires))
     paths = tuple(make(slot) for slot, make in enumerate(wanted, start=1))
     if len(paths) > gsi_count:

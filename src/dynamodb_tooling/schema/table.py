@@ -37,6 +37,7 @@ from dynamodb_tooling.config import (
     full_table_name,
 )
 from dynamodb_tooling.config._schema import MAX_GSI_PER_TABLE, MAX_LSI_PER_TABLE
+from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.keys import KeyScheme
 from dynamodb_tooling.schema.naming import plural
@@ -218,9 +219,8 @@ def ttl_specification(schema: ResolvedSchema, config: Config) -> TimeToLiveSpeci
     if config.ttl.enabled:
         users.setdefault(config.ttl.attribute_name, []).append("config ttl.attribute_name")
     for entity in schema.entities:
-        traits = entity.model.traits
-        if traits.ttl:
-            name = traits.ttl_attribute or config.ttl.attribute_name
+        name = traits.expiry_attribute(entity.model, config.ttl.attribute_name)
+        if name is not None:
             users.setdefault(name, []).append(entity.name)
     if not users:
         return None

@@ -21,6 +21,7 @@ import ulid
 from ulid import ULID
 
 from dynamodb_tooling.config import Config
+from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.casts import (
     SET_TYPES,
     AttributeCastError,
@@ -91,17 +92,8 @@ def _ulid_text(raw: bytes) -> str:
 
 
 def _managed(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
-    query = config.query_builder
-    names: list[str] = []
-    if definition.traits.timestamps:
-        names += [query.created_at_attribute, query.updated_at_attribute]
-    if definition.traits.soft_deletes:
-        names.append(query.soft_deletes.attribute)
-    if definition.traits.versioning:
-        names.append(query.version_attribute)
-    if definition.traits.ttl:
-        names.append(definition.traits.ttl_attribute or config.ttl.attribute_name)
-    return tuple(names)
+    """The attributes the model's traits maintain (timestamps, soft delete, version...)."""
+    return traits.managed_attributes(definition, config)
 
 
 class ModelInfo:
@@ -142,16 +134,10 @@ class ModelInfo:
         names |= {link.foreign_key for link in entity.ancestry}
         self.allowed: frozenset[str] = frozenset(names | set(self.managed))
         self.internal = registry.keys.internal_attributes()
-        query = config.query_builder
-        ttl = definition.traits.ttl_attribute or config.ttl.attribute_name
-        #: Managed attributes holding timestamps (cast back to datetimes when read).
-        self.timestamps = frozenset(self.managed) - {query.version_attribute, ttl}
         #: Managed attributes whose values are normalised to the timestamp format on write.
-        stamped = [query.created_at_attribute, query.updated_at_attribute]
-        stamped *= definition.traits.timestamps
-        if definition.traits.soft_deletes:
-            stamped.append(query.soft_deletes.attribute)
-        self.stamped = tuple(stamped)
+        self.stamped = traits.timestamp_attributes(definition, config)
+        #: Managed attributes holding timestamps (cast back to datetimes when read).
+        self.timestamps = frozenset(self.stamped)
         self.required = tuple(a.name for a in definition.attributes if a.required)
         self.empty_sets = tuple(
             a.name for a in definition.attributes if a.type in SET_TYPES and not a.nullable
@@ -232,7 +218,9 @@ class EntityTransformer:
         return list(_managed(definition, self.config))
 
     def ttl_attribute(self, definition: ModelDefinition) -> str:
-        return definition.traits.ttl_attribute or self.config.ttl.attribute_name
+        """The model's TTL attribute (its ``ttl`` trait's, else the configured one)."""
+        found = traits.expiry_attribute(definition, self.config.ttl.attribute_name)
+        return found or self.config.ttl.attribute_name
 
     def allowed_names(self, model: str) -> set[str]:
         return set(self.info(model).allowed)
@@ -269,10 +257,8 @@ class EntityTransformer:
                 unset = True
             stored[name] = value
         self._manage(definition, stored, touch=touch, info=info)
-        deleted = bool(
-            definition.traits.soft_deletes
-            and stored.get(self.config.query_builder.soft_deletes.attribute) is not None
-        )
+        scope = traits.read_scope(definition, self.config)
+        deleted = scope is not None and stored.get(scope) is not None
         keys = self.registry.keys.item_keys(model, stored, deleted=deleted)
         if unset:
             stored = {k: v for k, v in stored.items() if v is not None}
@@ -308,17 +294,15 @@ class EntityTransformer:
         touch: bool,
         info: ModelInfo | None = None,
     ) -> None:
-        query = self.config.query_builder
         for name in (info or self.info(definition.name)).stamped:
             if stored.get(name) is not None:
                 stored[name] = self.timestamp(stored[name], f"{definition.name}.{name}")
-        if touch and definition.traits.timestamps:
-            now = self.timestamp(self.clock())
-            if stored.get(query.created_at_attribute) is None:
-                stored[query.created_at_attribute] = now
-            stored[query.updated_at_attribute] = now
-        if touch and definition.traits.versioning and stored.get(query.version_attribute) is None:
-            stored[query.version_attribute] = 1
+        if touch:
+            traits.on_insert(definition, self.config, stored, self.now)
+
+    def now(self) -> Any:
+        """The clock's current time in the stored timestamp format."""
+        return self.timestamp(self.clock())
 
     def parse_timestamp(self, value: Any, what: str = "timestamp") -> datetime:
         """A stored timestamp back to a UTC datetime; numbers are read in the configured unit."""

@@ -14,6 +14,7 @@ from dynamodb_tooling.orm.transaction import active_transaction
 from dynamodb_tooling.query.unique import arun_write, run_write
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
 from dynamodb_tooling.schema import ModelDefinition, Registry
+from dynamodb_tooling.schema.traits import uses
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
     written_values,
@@ -299,7 +300,7 @@ class Persistence:
         self._require_saved("increment")
         definition = type(self).__definition__
         version = self.__registry__.config.query_builder.version_attribute
-        versioned = definition.traits.versioning
+        versioned = uses(definition, "versioning")
         expected = self._state.values.get(version) if versioned and check_version else None
         plan = (
             type(self)

@@ -37,6 +37,7 @@ from dynamodb_tooling.query.refs import AttributeRef
 from dynamodb_tooling.query.results import Collection, Page
 from dynamodb_tooling.query.state import Direction, QueryState
 from dynamodb_tooling.schema import ModelDefinition, Registry
+from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
     from dynamodb_tooling.query.builder import QueryBuilder
@@ -552,7 +553,7 @@ class Querying(HasGlobalScopes, metaclass=ModelQueries):
 
     def _gone(self) -> bool:
         """Whether a ``delete()`` took effect (a "deleting" listener may cancel it)."""
-        if type(self).__definition__.traits.soft_deletes:
+        if uses(type(self).__definition__, "soft_deletes"):
             return self.trashed()
         return not self.exists
 

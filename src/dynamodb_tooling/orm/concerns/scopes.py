@@ -47,6 +47,7 @@ from typing import (
 
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.schema import ModelDefinition, SchemaError
+from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.query import ModelQuery
@@ -258,8 +259,8 @@ class HasGlobalScopes:
         generation = _generation[0]
         found = {}
         definition: ModelDefinition | None = getattr(cls, "__definition__", None)
-        if definition is not None and definition.traits.soft_deletes:
-            found[SOFT_DELETES] = None
+        if definition is not None and uses(definition, SOFT_DELETES):
+            found[SOFT_DELETES] = None  # the read scope the soft-deletes trait imposes
         for klass in reversed(cls.__mro__):
             if isinstance(klass, type) and issubclass(klass, HasGlobalScopes):
                 klass._boot()

@@ -31,6 +31,7 @@ from dynamodb_tooling.query.results import (
     to_jsonable,
 )
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError
+from dynamodb_tooling.schema.traits import read_scope
 
 __all__ = ["DecimalMode", "SerializationError", "SerializationMode", "SerializesAttributes"]
 
@@ -408,8 +409,8 @@ class SerializesAttributes:
             if not state.exists:
                 notes.append("unsaved")
             else:
-                deleted_at = cls.__registry__.config.query_builder.soft_deletes.attribute
-                if cls.__definition__.traits.soft_deletes and state.values.get(deleted_at):
+                deleted_at = read_scope(cls.__definition__, cls.__registry__.config)
+                if deleted_at is not None and state.values.get(deleted_at):
                     notes.append("trashed")
                 changed = self.get_dirty()
                 if changed:

@@ -10,6 +10,7 @@ from dynamodb_tooling.orm.concerns.persistence import Operation
 from dynamodb_tooling.orm.query import ModelQuery
 from dynamodb_tooling.query.writes import WriteCompiler
 from dynamodb_tooling.schema import ModelDefinition, Registry
+from dynamodb_tooling.schema.traits import SoftDeletesTrait, uses
 
 
 class SoftDeletes:
@@ -53,7 +54,7 @@ class SoftDeletes:
     def _delete_op(self) -> Operation:
         """``delete()`` on a soft-deleting model stamps ``deleted_at`` (and moves nothing
         else); other models delete the item."""
-        if not type(self).__definition__.traits.soft_deletes:
+        if not uses(type(self).__definition__, SoftDeletesTrait.name):
             removed: Operation = super()._delete_op()  # type: ignore[misc]  # Persistence's
             return removed
         self._require_saved("delete")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from dynamodb_tooling.query.plan import Plan
 from dynamodb_tooling.query.predicates import Predicate
 from dynamodb_tooling.query.state import QueryState
-from dynamodb_tooling.schema import EntityScheme, KeyQuery, KeyScheme
+from dynamodb_tooling.schema import EntityScheme, KeyQuery, KeyScheme, traits
 
 if TYPE_CHECKING:
     from dynamodb_tooling.query.planner import QueryPlanner
@@ -52,7 +52,7 @@ class Context:
     def wants_trashed(self) -> bool:
         """``with_trashed``/``only_trashed`` on a soft-deleting model: soft-deleted items leave
         attribute-derived indexes, so those cannot serve the query."""
-        return self.state.trashed != "without" and self.entity.model.traits.soft_deletes
+        return self.state.trashed != "without" and traits.uses(self.entity.model, "soft_deletes")
 
     @property
     def order_attribute(self) -> str | None:

@@ -1,0 +1,207 @@
+"""Built-in traits as plug-ins: one :class:`ModelTrait` per module, discovered from
+:data:`TRAITS`.
+
+The functions here are what the schema, the write compiler, the planner and the transformer
+call: each asks the traits a model uses (:func:`traits_of`) and combines their answers, so
+none of them branches on a trait flag. A new trait is one module (a :class:`ModelTrait`
+subclass) plus one entry in :data:`TRAITS` — or, from outside the package,
+:func:`register_trait` (before the models using it resolve).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dynamodb_tooling.config import Config
+from dynamodb_tooling.expressions import Condition, Update
+from dynamodb_tooling.schema.definitions import ModelDefinition
+from dynamodb_tooling.schema.traits.base import ModelTrait
+from dynamodb_tooling.schema.traits.soft_deletes import SoftDeletesTrait
+from dynamodb_tooling.schema.traits.timestamps import TimestampsTrait
+from dynamodb_tooling.schema.traits.ttl import TtlTrait
+from dynamodb_tooling.schema.traits.versioning import VersioningTrait
+
+__all__ = [
+    "TRAITS",
+    "ModelTrait",
+    "SoftDeletesTrait",
+    "TimestampsTrait",
+    "TtlTrait",
+    "VersioningTrait",
+    "always_present",
+    "check_name",
+    "declared_names",
+    "expected_version",
+    "expiry_attribute",
+    "expiry_index",
+    "get_trait",
+    "key_ordered",
+    "managed_attributes",
+    "on_insert",
+    "on_replace",
+    "on_update",
+    "read_scope",
+    "register_trait",
+    "timestamp_attributes",
+    "traits_of",
+    "unregister_trait",
+    "uses",
+    "versioned_update",
+]
+
+#: The trait plug-ins, in the order their hooks run (and their managed attributes are listed).
+TRAITS: list[ModelTrait] = [
+    TimestampsTrait(),
+    SoftDeletesTrait(),
+    VersioningTrait(),
+    TtlTrait(),
+]
+
+#: Bumped whenever :data:`TRAITS` changes through :func:`register_trait`, so the per-definition
+#: cache of :func:`traits_of` is rebuilt.
+_generation = [0]
+
+_CACHE = "_traits_in_use"
+
+
+def register_trait(trait: ModelTrait) -> ModelTrait:
+    """Add a trait plug-in (after the built-in ones). Register it before the models that use
+    it are resolved: what the registry derives per model (names, casts) is cached."""
+    if any(t.name == trait.name for t in TRAITS):
+        raise ValueError(f"a trait named {trait.name!r} is registered already")
+    TRAITS.append(trait)
+    _generation[0] += 1
+    return trait
+
+
+def unregister_trait(trait: ModelTrait) -> None:
+    """Remove a plug-in :func:`register_trait` added."""
+    TRAITS.remove(trait)
+    _generation[0] += 1
+
+
+def get_trait(name: str) -> ModelTrait:
+    for trait in TRAITS:
+        if trait.name == name:
+            return trait
+    raise KeyError(f"no trait named {name!r}")
+
+
+def traits_of(definition: ModelDefinition) -> tuple[ModelTrait, ...]:
+    """The plug-ins ``definition`` uses, in registry order (cached on the frozen definition)."""
+    cached = definition.__dict__.get(_CACHE)
+    if cached is not None and cached[0] == _generation[0]:
+        found: tuple[ModelTrait, ...] = cached[1]
+        return found
+    found = tuple(trait for trait in TRAITS if trait.enabled(definition))
+    definition.__dict__[_CACHE] = (_generation[0], found)
+    return found
+
+
+def uses(definition: ModelDefinition, name: str) -> bool:
+    """Whether ``definition`` uses the trait called ``name``."""
+    return any(trait.name == name for trait in traits_of(definition))
+
+
+def _joined(
+    definition: ModelDefinition, hook: Callable[[ModelTrait], tuple[str, ...]]
+) -> tuple[str, ...]:
+    return tuple(name for trait in traits_of(definition) for name in hook(trait))
+
+
+def managed_attributes(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
+    return _joined(definition, lambda t: t.managed_attributes(definition, config))
+
+
+def timestamp_attributes(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
+    return _joined(definition, lambda t: t.timestamp_attributes(definition, config))
+
+
+def always_present(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
+    return _joined(definition, lambda t: t.always_present(definition, config))
+
+
+def key_ordered(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
+    return _joined(definition, lambda t: t.key_ordered(definition, config))
+
+
+def declared_names(definition: ModelDefinition, ttl_default: str) -> list[tuple[str, str]]:
+    return [d for t in traits_of(definition) for d in t.declared_names(definition, ttl_default)]
+
+
+def check_name(definition: ModelDefinition, config: Config, name: str, what: str) -> None:
+    for trait in traits_of(definition):
+        trait.check_name(definition, config, name, what)
+
+
+def on_insert(
+    definition: ModelDefinition, config: Config, stored: dict[str, Any], now: Callable[[], Any]
+) -> None:
+    for trait in traits_of(definition):
+        trait.on_insert(definition, config, stored, now)
+
+
+def on_update(
+    definition: ModelDefinition, config: Config, now: Callable[[], Any]
+) -> dict[str, Any]:
+    touched: dict[str, Any] = {}
+    for trait in traits_of(definition):
+        touched.update(trait.on_update(definition, config, now))
+    return touched
+
+
+def on_replace(
+    definition: ModelDefinition,
+    config: Config,
+    current: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> Mapping[str, Any]:
+    for trait in traits_of(definition):
+        values = trait.on_replace(definition, config, current, values)
+    return values
+
+
+def expected_version(
+    definition: ModelDefinition, config: Config, current: Mapping[str, Any], given: int | None
+) -> int | None:
+    for trait in traits_of(definition):
+        found = trait.expected_version(definition, config, current, given)
+        if found is not None:
+            return found
+    return None
+
+
+def versioned_update(
+    definition: ModelDefinition, config: Config, update: Update, expected: int | None
+) -> tuple[Update, Condition | None]:
+    condition: Condition | None = None
+    for trait in traits_of(definition):
+        update, found = trait.versioned_update(definition, config, update, expected)
+        condition = found if condition is None else condition
+    return update, condition
+
+
+def read_scope(definition: ModelDefinition, config: Config) -> str | None:
+    """The attribute reads require absent by default (soft deletes), or ``None``."""
+    for trait in traits_of(definition):
+        found = trait.read_scope(definition, config)
+        if found is not None:
+            return found
+    return None
+
+
+def expiry_attribute(definition: ModelDefinition, ttl_default: str) -> str | None:
+    for trait in traits_of(definition):
+        found = trait.expiry_attribute(definition, ttl_default)
+        if found is not None:
+            return found
+    return None
+
+
+def expiry_index(definition: ModelDefinition, ttl_default: str) -> str | None:
+    for trait in traits_of(definition):
+        found = trait.expiry_index(definition, ttl_default)
+        if found is not None:
+            return found
+    return None
