@@ -109,6 +109,7 @@ class ModelInfo:
         "empty_sets",
         "encoders",
         "entity_type_attribute",
+        "inserting",
         "internal",
         "managed",
         "passthrough",
@@ -116,6 +117,7 @@ class ModelInfo:
         "reader",
         "reads",
         "required",
+        "scope",
         "stamped",
         "timestamps",
     )
@@ -138,6 +140,10 @@ class ModelInfo:
         self.stamped = traits.timestamp_attributes(definition, config)
         #: Managed attributes holding timestamps (cast back to datetimes when read).
         self.timestamps = frozenset(self.stamped)
+        #: The attribute whose presence marks an item as out of default reads (soft deletes).
+        self.scope = traits.read_scope(definition, config)
+        #: The model's traits that set values on new items (timestamps, version...).
+        self.inserting = traits.hooked(definition, "on_insert")
         self.required = tuple(a.name for a in definition.attributes if a.required)
         self.empty_sets = tuple(
             a.name for a in definition.attributes if a.type in SET_TYPES and not a.nullable
@@ -257,7 +263,7 @@ class EntityTransformer:
                 unset = True
             stored[name] = value
         self._manage(definition, stored, touch=touch, info=info)
-        scope = traits.read_scope(definition, self.config)
+        scope = info.scope
         deleted = scope is not None and stored.get(scope) is not None
         keys = self.registry.keys.item_keys(model, stored, deleted=deleted)
         if unset:
@@ -294,11 +300,14 @@ class EntityTransformer:
         touch: bool,
         info: ModelInfo | None = None,
     ) -> None:
-        for name in (info or self.info(definition.name)).stamped:
+        info = info or self.info(definition.name)
+        for name in info.stamped:
             if stored.get(name) is not None:
                 stored[name] = self.timestamp(stored[name], f"{definition.name}.{name}")
-        if touch:
-            traits.on_insert(definition, self.config, stored, self.now)
+        if touch and info.inserting:
+            config, now = self.config, self.now
+            for trait in info.inserting:
+                trait.on_insert(definition, config, stored, now)
 
     def now(self) -> Any:
         """The clock's current time in the stored timestamp format."""

@@ -19,7 +19,9 @@ class SoftDeletes:
     ``deleted_at`` instead of removing the item, queries leave soft-deleted items out (the
     scope the planner applies: a ``deleted_at``-absent filter, and attribute indexes that
     soft-deleted items leave), ``with_trashed()``/``only_trashed()`` lift it, ``restore()``
-    undoes it and ``force_delete()`` removes the item for good."""
+    undoes it and ``force_delete()`` removes the item for good. What the trait means for
+    items, keys and reads is its schema plug-in,
+    :class:`dynamodb_tooling.schema.traits.SoftDeletesTrait`."""
 
     __slots__ = ()
 

@@ -36,6 +36,7 @@ __all__ = [
     "expiry_attribute",
     "expiry_index",
     "get_trait",
+    "hooked",
     "key_ordered",
     "managed_attributes",
     "on_insert",
@@ -88,15 +89,45 @@ def get_trait(name: str) -> ModelTrait:
     raise KeyError(f"no trait named {name!r}")
 
 
-def traits_of(definition: ModelDefinition) -> tuple[ModelTrait, ...]:
-    """The plug-ins ``definition`` uses, in registry order (cached on the frozen definition)."""
+class _InUse:
+    """The plug-ins one definition uses, and for each hook the ones overriding it (the
+    others would answer with the neutral default: hot paths skip them)."""
+
+    __slots__ = ("hooked", "traits")
+
+    def __init__(self, found: tuple[ModelTrait, ...]) -> None:
+        self.traits = found
+        self.hooked = {
+            hook: tuple(t for t in found if getattr(type(t), hook) is not getattr(ModelTrait, hook))
+            for hook in _HOOKS
+        }
+
+
+_HOOKS = tuple(
+    name
+    for name, value in vars(ModelTrait).items()
+    if callable(value) and not name.startswith("_") and name != "enabled"
+)
+
+
+def _in_use(definition: ModelDefinition) -> _InUse:
     cached = definition.__dict__.get(_CACHE)
     if cached is not None and cached[0] == _generation[0]:
-        found: tuple[ModelTrait, ...] = cached[1]
+        found: _InUse = cached[1]
         return found
-    found = tuple(trait for trait in TRAITS if trait.enabled(definition))
-    definition.__dict__[_CACHE] = (_generation[0], found)
+    found = _InUse(tuple(trait for trait in TRAITS if trait.enabled(definition)))
+    definition.__dict__[_CACHE] = (_generation[0], found)  # definitions are frozen
     return found
+
+
+def traits_of(definition: ModelDefinition) -> tuple[ModelTrait, ...]:
+    """The plug-ins ``definition`` uses, in registry order (cached on the frozen definition)."""
+    return _in_use(definition).traits
+
+
+def hooked(definition: ModelDefinition, hook: str) -> tuple[ModelTrait, ...]:
+    """The plug-ins ``definition`` uses that implement ``hook``."""
+    return _in_use(definition).hooked[hook]
 
 
 def uses(definition: ModelDefinition, name: str) -> bool:
@@ -105,40 +136,48 @@ def uses(definition: ModelDefinition, name: str) -> bool:
 
 
 def _joined(
-    definition: ModelDefinition, hook: Callable[[ModelTrait], tuple[str, ...]]
+    definition: ModelDefinition, hook: str, call: Callable[[ModelTrait], tuple[str, ...]]
 ) -> tuple[str, ...]:
-    return tuple(name for trait in traits_of(definition) for name in hook(trait))
+    return tuple(name for trait in hooked(definition, hook) for name in call(trait))
 
 
 def managed_attributes(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
-    return _joined(definition, lambda t: t.managed_attributes(definition, config))
+    return _joined(
+        definition, "managed_attributes", lambda t: t.managed_attributes(definition, config)
+    )
 
 
 def timestamp_attributes(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
-    return _joined(definition, lambda t: t.timestamp_attributes(definition, config))
+    return _joined(
+        definition, "timestamp_attributes", lambda t: t.timestamp_attributes(definition, config)
+    )
 
 
 def always_present(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
-    return _joined(definition, lambda t: t.always_present(definition, config))
+    return _joined(definition, "always_present", lambda t: t.always_present(definition, config))
 
 
 def key_ordered(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
-    return _joined(definition, lambda t: t.key_ordered(definition, config))
+    return _joined(definition, "key_ordered", lambda t: t.key_ordered(definition, config))
 
 
 def declared_names(definition: ModelDefinition, ttl_default: str) -> list[tuple[str, str]]:
-    return [d for t in traits_of(definition) for d in t.declared_names(definition, ttl_default)]
+    return [
+        d
+        for t in hooked(definition, "declared_names")
+        for d in t.declared_names(definition, ttl_default)
+    ]
 
 
 def check_name(definition: ModelDefinition, config: Config, name: str, what: str) -> None:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "check_name"):
         trait.check_name(definition, config, name, what)
 
 
 def on_insert(
     definition: ModelDefinition, config: Config, stored: dict[str, Any], now: Callable[[], Any]
 ) -> None:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "on_insert"):
         trait.on_insert(definition, config, stored, now)
 
 
@@ -146,7 +185,7 @@ def on_update(
     definition: ModelDefinition, config: Config, now: Callable[[], Any]
 ) -> dict[str, Any]:
     touched: dict[str, Any] = {}
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "on_update"):
         touched.update(trait.on_update(definition, config, now))
     return touched
 
@@ -157,7 +196,7 @@ def on_replace(
     current: Mapping[str, Any],
     values: Mapping[str, Any],
 ) -> Mapping[str, Any]:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "on_replace"):
         values = trait.on_replace(definition, config, current, values)
     return values
 
@@ -165,7 +204,7 @@ def on_replace(
 def expected_version(
     definition: ModelDefinition, config: Config, current: Mapping[str, Any], given: int | None
 ) -> int | None:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "expected_version"):
         found = trait.expected_version(definition, config, current, given)
         if found is not None:
             return found
@@ -176,7 +215,7 @@ def versioned_update(
     definition: ModelDefinition, config: Config, update: Update, expected: int | None
 ) -> tuple[Update, Condition | None]:
     condition: Condition | None = None
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "versioned_update"):
         update, found = trait.versioned_update(definition, config, update, expected)
         condition = found if condition is None else condition
     return update, condition
@@ -184,7 +223,7 @@ def versioned_update(
 
 def read_scope(definition: ModelDefinition, config: Config) -> str | None:
     """The attribute reads require absent by default (soft deletes), or ``None``."""
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "read_scope"):
         found = trait.read_scope(definition, config)
         if found is not None:
             return found
@@ -192,7 +231,7 @@ def read_scope(definition: ModelDefinition, config: Config) -> str | None:
 
 
 def expiry_attribute(definition: ModelDefinition, ttl_default: str) -> str | None:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "expiry_attribute"):
         found = trait.expiry_attribute(definition, ttl_default)
         if found is not None:
             return found
@@ -200,7 +239,7 @@ def expiry_attribute(definition: ModelDefinition, ttl_default: str) -> str | Non
 
 
 def expiry_index(definition: ModelDefinition, ttl_default: str) -> str | None:
-    for trait in traits_of(definition):
+    for trait in hooked(definition, "expiry_index"):
         found = trait.expiry_index(definition, ttl_default)
         if found is not None:
             return found
