@@ -403,6 +403,18 @@ def marshall(value: Any) -> AttributeValue:
         _locate_marshall_problem(value, "", 1)
 
 
+#: What an attribute marshaller raises for a value it refuses (not an error users see:
+#: :func:`marshall_item` of the whole item then locates the value and words the error).
+ValueRefused = _BadValueError
+
+
+def marshaller_of(cls: type) -> Callable[[Any, int], AttributeValue]:
+    """How :func:`marshall_item` marshals an attribute value of exactly type ``cls``: call it
+    with the value and ``1`` (an attribute's own nesting level). It raises
+    :data:`ValueRefused` for a value DynamoDB cannot store."""
+    return _MARSHALLERS.get(cls) or _resolve(cls)
+
+
 def marshall_item(item: Mapping[str, Any]) -> Item:
     """Convert a Python mapping of attribute name → value to a DynamoDB item."""
     try:

@@ -50,6 +50,8 @@ class WriteBase:
     ) -> None:
         self.registry = registry
         self._absent: tuple[str, Condition] | None = None
+        #: The compiled inserts of the models written so far (``writes.InsertBuilder``).
+        self._inserts: dict[str, Any] = {}
         self.table = table or full_table_name(config=registry.config)
         self.transformer = (
             transformer_of(registry)

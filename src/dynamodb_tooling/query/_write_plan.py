@@ -269,3 +269,54 @@ def merge_plans(plans: Sequence[WritePlan]) -> WritePlan:
         versions=tuple(versions),
         entities=tuple(entities),
     )
+
+
+def _defaults(cls: type[Any]) -> dict[str, Any]:
+    return {
+        spec.name: spec.default for spec in dataclass_fields(cls) if spec.default is not MISSING
+    }
+
+
+#: The fields of an insert's :class:`EntityTarget` and :class:`WritePlan` that are the same
+#: on every insert (the others are set by :func:`insert_plan`).
+_INSERT_ENTITY = {
+    **_defaults(EntityTarget),
+    "index": 0,
+    "kind": "put",
+    "must_be_absent": True,
+}
+_INSERT_PLAN = {**_defaults(WritePlan), "uniques": (), "versions": ()}
+
+
+def insert_plan(
+    request: Request,
+    action: TransactPut,
+    *,
+    model: str,
+    key: dict[str, Any],
+    item: dict[str, Any],
+    ident: Any,
+    hidden: frozenset[str],
+) -> WritePlan:
+    """``make_plan([action], model=..., kind="put", must_be_absent=True, ...)`` of a plain
+    insert (one put, no unique value, no version check) whose ``request`` is built already:
+    the same plan (a test holds them equal), its fields filled at once as ``_builder`` does."""
+    entity: EntityTarget = object.__new__(EntityTarget)
+    fields = entity.__dict__
+    fields.update(_INSERT_ENTITY)
+    fields.update(
+        model=model, key=dict(key), item=item, changes={}, expects={}, ident=ident, hidden=hidden
+    )
+    plan: WritePlan = object.__new__(WritePlan)
+    fields = plan.__dict__
+    fields.update(_INSERT_PLAN)
+    fields.update(
+        request=request,
+        actions=(action,),
+        model=model,
+        key=key,
+        item=item,
+        changes={},
+        entities=(entity,),
+    )
+    return plan

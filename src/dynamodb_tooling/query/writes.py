@@ -14,18 +14,28 @@ transaction, versions checked. :func:`~dynamodb_tooling.query.unique.run_write` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, Unpack
 
 from dynamodb_tooling._types import ReturnValuesOnConditionCheckFailure
 from dynamodb_tooling.errors import QueryError, RequestValidationError
-from dynamodb_tooling.expressions import Condition, and_
+from dynamodb_tooling.expressions import Condition, and_, compile_expressions
+from dynamodb_tooling.marshal import ValueRefused, marshall_item, marshaller_of
 from dynamodb_tooling.query._write_atomic import AtomicWrites
 from dynamodb_tooling.query._write_base import WriteOptions
-from dynamodb_tooling.query._write_plan import UniqueTarget, VersionTarget, WritePlan, make_plan
+from dynamodb_tooling.query._write_plan import (
+    UniqueTarget,
+    VersionTarget,
+    WritePlan,
+    insert_plan,
+    make_plan,
+)
 from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.query.unique import release_sentinel
-from dynamodb_tooling.requests import Flow
+from dynamodb_tooling.requests import Flow, Request
+from dynamodb_tooling.requests._validate import refuse_oversized
 from dynamodb_tooling.requests.batch import ProgressCallback, batch_write, delete, put
 from dynamodb_tooling.requests.transactions import (
     ConditionCheck,
@@ -36,8 +46,9 @@ from dynamodb_tooling.requests.transactions import (
 )
 from dynamodb_tooling.schema import ModelDefinition, traits
 from dynamodb_tooling.schema.casts import values_equal
-from dynamodb_tooling.schema.transformer import generate_id
-from dynamodb_tooling.schema.validation import validate_values
+from dynamodb_tooling.schema.keys import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
+from dynamodb_tooling.schema.transformer import EntityTransformer, ModelInfo, generate_id, utc_now
+from dynamodb_tooling.schema.validation import compile_validator, validate_values
 
 __all__ = [
     "UniqueTarget",
@@ -67,6 +78,14 @@ class WriteCompiler(AtomicWrites):
         validate_values(definition, values, partial=False)
         return self.transformer.to_item(model, values)
 
+    def _insert_builder(self, model: str) -> InsertBuilder:
+        """The model's compiled insert, rebuilt when the registry resolves anew."""
+        info = ModelInfo.of(self.registry, model)
+        builder: InsertBuilder | None = self._inserts.get(model)
+        if builder is None or builder.info is not info:
+            builder = self._inserts[model] = InsertBuilder(self, model, info)
+        return builder
+
     def insert(
         self,
         model: str,
@@ -77,6 +96,25 @@ class WriteCompiler(AtomicWrites):
     ) -> WritePlan:
         """Put a new item, only if none exists at its key; unique values reserve sentinels in
         the same transaction (a taken value writes nothing)."""
+        on_failure = return_values_on_condition_check_failure
+        if condition is None and on_failure is None:
+            plan = self._insert_builder(model).plan(values)
+            if plan is not None:
+                return plan
+        return self.insert_general(
+            model, values, condition=condition, return_values_on_condition_check_failure=on_failure
+        )
+
+    def insert_general(
+        self,
+        model: str,
+        values: Mapping[str, Any],
+        *,
+        condition: Condition | None = None,
+        return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure | None = None,
+    ) -> WritePlan:
+        """:meth:`insert` without its compiled fast path (:class:`InsertBuilder`): what the
+        fast path must equal, and what it falls back to for anything unusual."""
         item = self.new_item(model, values)
         key = self.key_of_item(model, item)
         absent = self.absent()
@@ -422,3 +460,223 @@ def delete_many(
         writes = [delete(k) for k in keys.values()]
         client.run(batch_write({compiler.table: writes}, on_progress=on_progress))
     return len(keys)
+
+
+class InsertBuilder:
+    """:meth:`WriteCompiler.insert` of one model, compiled (once per compiler and registry
+    resolution): the values checked and cast, timestamps and the version set, the key built
+    from its precomputed prefixes, the item marshalled, and the request put together from a
+    skeleton whose condition (no item at the key) is compiled once. It gives the very plan
+    :meth:`WriteCompiler.insert_general` gives, or ``None`` (take the general path, which
+    words any error) for what it does not handle: unknown names, a missing id or required
+    value, unique attributes, keys needing more than the id, values whose key text is
+    unusual."""
+
+    __slots__ = (
+        "compiler",
+        "condition",
+        "definition",
+        "entity_type",
+        "hidden",
+        "info",
+        "key_names",
+        "limits",
+        "managed",
+        "marshallers",
+        "missing",
+        "model",
+        "names",
+        "prefixes",
+        "simple_keys",
+        "soft_deleted",
+        "timestamp_format",
+        "usable",
+        "validate",
+    )
+
+    def __init__(self, compiler: WriteCompiler, model: str, info: ModelInfo) -> None:
+        self.compiler = compiler
+        self.model = model
+        self.info = info
+        definition = self.definition = info.definition
+        registry = compiler.registry
+        keys = registry.keys
+        design = keys.design
+        entity = registry.schema.entity(model)
+        self.simple_keys = not (entity.ancestry or entity.gsi_paths or entity.lsi_paths)
+        self.key_names = (design.partition_key_name, design.sort_key_name)
+        self.prefixes = (keys.pk_token(model), keys.sk_token(model))
+        self.limits = (MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES)
+        self.entity_type = design.entity_type_attribute
+        self.soft_deleted = compiler.soft_delete_attribute(definition)
+        self.hidden = compiler.hidden_names(model)
+        self.missing = _compile_missing(model, info.required)
+        # validate_values(), without its look-up; nothing to call for a model without rules.
+        validator = compile_validator(definition)
+        self.validate = validator.validate if validator.fields else None
+        self.marshallers: dict[type, Callable[[Any, int], Any]] = {}
+        self.managed = info.managed
+        query = compiler.config.query_builder
+        self.timestamp_format = query.timestamp_format
+        absent = compiler.absent()
+        params = compile_expressions(condition=absent)
+        self.condition = absent
+        self.names: tuple[str, dict[str, str]] = (
+            params.get("ConditionExpression", ""),
+            dict(params.get("ExpressionAttributeNames", {})),
+        )
+        self.usable = not definition.unique_attributes and set(params) == {
+            "ConditionExpression",
+            "ExpressionAttributeNames",
+        }
+
+    def plan(self, values: Mapping[str, Any]) -> WritePlan | None:
+        """The insert's plan, or ``None`` when the general path must build it."""
+        info = self.info
+        definition = self.definition
+        if not self.usable or not info.allowed.issuperset(values):
+            return None
+        ident = values.get(definition.primary_key)
+        if ident is None:
+            return None
+        if self.missing(values):
+            return None
+        if self.validate is not None:
+            self.validate(values, partial=False)
+        compiler = self.compiler
+        transformer = compiler.transformer
+        # EntityTransformer.to_item, spelled out, each value marshalled as it is cast (the
+        # item's order: its values, then what _manage adds, then the keys).
+        encoders, plain = info.encoders, info.plain_types
+        marshallers = self.marshallers
+        stored: dict[str, Any] = {}
+        wire: dict[str, Any] = {}
+        unset = False
+        try:
+            for name, value in values.items():
+                kind = type(value)
+                if kind is plain.get(name):
+                    stored[name] = value  # what its encoder gives for it
+                    if kind is str:
+                        wire[name] = {"S": value}
+                    elif kind is int and -_INT_LIMIT < value < _INT_LIMIT:
+                        wire[name] = {"N": f"{value}"}
+                    elif kind is bool:
+                        wire[name] = {"BOOL": value}
+                    else:
+                        wire[name] = (marshallers.get(kind) or self._marshaller(kind))(value, 1)
+                    continue
+                encode = encoders.get(name)
+                if encode is not None:
+                    value = encode(value)
+                stored[name] = value
+                if value is None:
+                    unset = True  # stored as no attribute
+                elif type(value) is str:  # a datetime's text, say
+                    wire[name] = {"S": value}
+                else:
+                    kind = type(value)
+                    wire[name] = (marshallers.get(kind) or self._marshaller(kind))(value, 1)
+        except ValueRefused:
+            return None  # the general path casts every value first, then words this error
+        # EntityTransformer._manage, spelled out (one timestamp for created and updated).
+        for name in info.stamped:
+            if stored.get(name) is not None:
+                stored[name] = transformer.timestamp(stored[name], f"{self.model}.{name}")
+        if info.inserting:  # the traits' insert hooks (timestamps, version ...)
+            config = compiler.config
+            for trait in info.inserting:
+                trait.on_insert(definition, config, stored, lambda: self._now(transformer))
+        keys = self._keys(stored)
+        if unset:
+            stored = {k: v for k, v in stored.items() if v is not None}
+            stored.update(keys)
+            wire = marshall_item(stored)
+        else:
+            stored.update(keys)
+            try:
+                for name in self.managed:  # set by _manage where the values had them
+                    if name in wire:
+                        value = stored[name]
+                        wire[name] = (marshallers.get(type(value)) or marshaller_of(type(value)))(
+                            value, 1
+                        )
+                for name, value in islice(stored.items(), len(wire), None):
+                    kind = type(value)
+                    if kind is str:
+                        wire[name] = {"S": value}
+                    else:
+                        wire[name] = (marshallers.get(kind) or self._marshaller(kind))(value, 1)
+            except ValueRefused:
+                marshall_item(stored)  # words the error (the general path's)
+                raise
+        refuse_oversized(wire)
+        table = compiler.table
+        expression, names = self.names
+        request = Request(
+            "PutItem",
+            {
+                "TableName": table,
+                "Item": wire,
+                "ConditionExpression": expression,
+                "ExpressionAttributeNames": dict(names),
+            },
+            idempotent=True,
+        )
+        pk_name, sk_name = self.key_names
+        key = {pk_name: stored[pk_name], sk_name: stored[sk_name]}
+        return insert_plan(
+            request,
+            TransactPut(table, stored, self.condition, None),
+            model=self.model,
+            key=key,
+            item=stored,
+            ident=stored.get(definition.primary_key),
+            hidden=self.hidden,
+        )
+
+    def _marshaller(self, kind: type) -> Callable[[Any, int], Any]:
+        found = self.marshallers[kind] = marshaller_of(kind)
+        return found
+
+    def _now(self, transformer: EntityTransformer) -> str | int:
+        """``transformer.timestamp(transformer.clock())``; for the real clock (an aware UTC
+        datetime, which the naive-datetime policy lets through) without its checks."""
+        if transformer.clock is not utc_now:
+            return transformer.timestamp(transformer.clock())
+        moment = datetime.now(UTC)
+        fmt = self.timestamp_format
+        if fmt == "unix":
+            return int(moment.timestamp())
+        if fmt == "unix_ms":
+            return int(moment.timestamp() * 1000)
+        return moment.isoformat()  # "iso"
+
+    def _keys(self, stored: dict[str, Any]) -> dict[str, str]:
+        """``KeyScheme.item_keys`` of the cast values: from the prefixes for a model keyed
+        by its id alone, whose id is a plain string of a usual length."""
+        own = stored.get(self.definition.primary_key)
+        keys = self.compiler.keys
+        if self.simple_keys and type(own) is str and own and keys.delimiter not in own:
+            pk_prefix, sk_prefix = self.prefixes
+            pk, sk = pk_prefix + own, sk_prefix + own
+            pk_limit, sk_limit = self.limits
+            if len(pk) * 4 <= pk_limit and len(sk) * 4 <= sk_limit:
+                pk_name, sk_name = self.key_names
+                return {pk_name: pk, sk_name: sk, self.entity_type: self.model}
+        deleted = self.soft_deleted is not None and stored.get(self.soft_deleted) is not None
+        return keys.item_keys(self.model, stored, deleted=deleted)
+
+
+#: Integers marshalled inline (as ``marshal`` does): larger ones go through its checks.
+_INT_LIMIT = 10**38
+
+
+def _compile_missing(model: str, required: Sequence[str]) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether any of ``required`` is missing (or ``None``) in the values, as one expression."""
+    test = " or ".join(f"get({name!r}) is None" for name in required) or "False"
+    scope: dict[str, Any] = {}
+    code = f"def missing(values):\n    get = values.get\n    return {test}"
+    exec(compile(code, f"<{model} required>", "exec"), scope)
+    missing: Callable[[Mapping[str, Any]], bool] = scope["missing"]
+    return missing

@@ -204,6 +204,8 @@ class EntityTransformer:
         self.clock = clock
         #: The last ISO string read_timestamp() parsed, and what it read (by identity).
         self._last_read: tuple[object, datetime] = (None, datetime.min)
+        #: Per model: its info and its compiled ``written_values`` (:func:`compile_written`).
+        self._written: dict[str, tuple[ModelInfo, Any]] = {}
 
     @property
     def config(self) -> Config:
@@ -506,7 +508,64 @@ def written_values(
 ) -> dict[str, Any]:
     """What ``transformer.from_item(item, model)`` gives for the item just written from
     ``sent``, except names whose value is the very object sent and reads back unchanged (the
-    instance holds them already): timestamps, the version and cast values are absorbed."""
+    instance holds them already): timestamps, the version and cast values are absorbed.
+
+    Compiled once per model and registry resolution (:func:`compile_written`): only the
+    model's own names are looked at, never the key attributes. Equal, order of the new names
+    included, to :func:`written_values_general` for an item built from ``sent``."""
+    info = transformer.info(model)
+    cached = transformer._written.get(model)
+    if cached is None or cached[0] is not info:
+        cached = transformer._written[model] = (info, compile_written(transformer, info))
+    return cached[1](sent, item)
+
+
+def compile_written(
+    transformer: EntityTransformer, info: ModelInfo
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]:
+    """:func:`written_values_general` of one model as one function. An insert's item holds
+    the names sent plus the managed ones it set (``created_at``, ``updated_at``, the
+    version) plus key attributes: the names the instance does not hold yet are the managed
+    ones, so they come last, in the order the item has them (the order ``_manage`` sets
+    them), then empty sets, as the general loop would add them."""
+    model = info.definition.name
+    managed = [name for name in info.managed if name not in info.internal]
+    names = sorted(info.allowed - info.internal - set(managed))
+    scope: dict[str, Any] = {"MISSING": _MISSING, "stamp": transformer.read_timestamp}
+    lines = ["def written(sent, item):", "    values = {}", "    get = item.get"]
+    for n, name in enumerate([*names, *managed]):
+        key = repr(name)
+        lines.append(f"    v = get({key}, MISSING)")
+        test = "v is not MISSING"
+        if name in info.passthrough:
+            test += f" and v is not sent.get({key})"
+        decode = info.decoders.get(name)
+        if decode is not None:
+            scope[f"d{n}"] = decode
+            value = f"d{n}(v)"
+        elif name in info.timestamps:
+            test += " and v is not None"
+            value = f"stamp(v, {model!r}, {key})"
+        else:
+            value = "v"
+        lines.append(f"    if {test}: values[{key}] = {value}")
+        if name in info.timestamps and decode is None:
+            lines.append(f"    elif v is None: values[{key}] = v")
+    for name in info.empty_sets:
+        lines.append(f"    if {name!r} not in item: values[{name!r}] = set()")
+    lines.append("    return values")
+    exec(compile("\n".join(lines), f"<{model} written>", "exec"), scope)
+    written: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]] = scope["written"]
+    return written
+
+
+_MISSING = object()
+
+
+def written_values_general(
+    transformer: EntityTransformer, model: str, sent: Mapping[str, Any], item: Mapping[str, Any]
+) -> dict[str, Any]:
+    """:func:`written_values` spelled out as a loop over the item."""
     info = transformer.info(model)
     internal, decoders, passthrough = info.internal, info.decoders, info.passthrough
     timestamps = info.timestamps

@@ -170,7 +170,8 @@ class Persistence:
                 # Only what the write changed is read back (timestamps, the version, cast
                 # values): the values sent unchanged are the instance's already.
                 assert plan.item is not None
-                written = written_values(type(self)._transformer(), name, sent, plan.item)
+                # The compiler's transformer is the model's (one per registry resolution).
+                written = written_values(compiler.transformer, name, sent, plan.item)
                 self._state.values.update(written)
                 self._remember()
 
