@@ -398,7 +398,7 @@ class HasAttributes:
 
         Hydration is not mass assignment: guarded attributes are loaded as stored.
         """
-        plan = cls.__registry__.derived((Hydration, cls), lambda: Hydration(cls))
+        plan = cls._hydration()
         values = plan.read(item)
         if cls.__definition__.primary_key not in values:
             values = cls._id_from_key(item, values)
@@ -408,6 +408,11 @@ class HasAttributes:
         state.original = plan.original(values)
         state.exists = True
         return instance
+
+    @classmethod
+    def _hydration(cls) -> Hydration:
+        """The model's compiled reader and snapshot (once per registry resolution)."""
+        return cls.__registry__.derived((Hydration, cls), lambda: Hydration(cls))
 
     @classmethod
     def _id_from_key(cls, item: Mapping[str, Any], values: dict[str, Any]) -> dict[str, Any]:

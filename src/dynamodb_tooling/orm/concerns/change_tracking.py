@@ -13,7 +13,6 @@ from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP, describe
 from dynamodb_tooling.errors import MarshallingError
 from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.transformer import (
-    ModelInfo,
     changed_values,
 )
 
@@ -137,6 +136,9 @@ class TracksChanges:
 
         def to_values(self) -> dict[str, Any]: ...
 
+        @classmethod
+        def _hydration(cls) -> Any: ...
+
     @property
     def _state(self) -> ModelState:
         try:
@@ -149,11 +151,11 @@ class TracksChanges:
     def _remember(self) -> None:
         state = self._state
         cls = type(self)
-        allowed = ModelInfo.of(cls.__registry__, cls.__definition__.name).allowed
+        plan = cls._hydration()  # the per-model snapshot hydration compiles
         values = state.values  # to_values(), without its copy when every name is stored
-        if not allowed.issuperset(values):
+        if not plan.allowed.issuperset(values):
             values = self.to_values()
-        state.original = snapshot(values, cls.__definition__.name)
+        state.original = plan.original(values)
         state.exists = True
 
     def _remember_only(self, names: Iterable[str]) -> None:
