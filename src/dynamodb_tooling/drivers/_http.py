@@ -186,3 +186,31 @@ def tls_context(bundle: str | None) -> ssl.SSLContext:
     from botocore.httpsession import where  # certifi's bundle, or botocore's own
 
     return ssl.create_default_context(cafile=where())
+
+
+def request_target(endpoint: Endpoint, proxy: Proxy | None) -> tuple[str, str]:
+    """The request target and the extra header lines of a ``POST`` to ``endpoint``: through a
+    proxy, a plain-HTTP request names the whole URL and carries the proxy's credentials; a
+    tunnelled one (https) is an ordinary request inside the tunnel."""
+    if proxy is None or endpoint.scheme != "http":
+        return endpoint.path, ""
+    extra = f"Proxy-Authorization: {proxy.authorization}\r\n" if proxy.authorization else ""
+    return endpoint.origin + endpoint.path, extra
+
+
+def request_head(target: str, headers: dict[str, str], extra: str, length: int) -> bytes:
+    """The head of a ``POST`` (request line, ``headers``, ``extra`` lines, Content-Length);
+    a header value holding a line break is refused (it could smuggle a header)."""
+    lines = [f"POST {target} HTTP/1.1\r\n"]
+    for name, value in headers.items():
+        if "\n" in value or "\r" in value:
+            raise DriverError(f"the {name} header holds a line break: {value!r}")
+        lines.append(f"{name}: {value}\r\n")
+    lines.append(f"{extra}Content-Length: {length}\r\n\r\n")
+    return "".join(lines).encode("latin-1")
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message`` of a low-level error, for the transport errors' text."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -48,6 +48,9 @@ from dynamodb_tooling.drivers._http import (
     SendFailedError,
     TimedOutError,
     TransportError,
+    describe,
+    request_head,
+    request_target,
 )
 from dynamodb_tooling.errors import DriverError
 
@@ -85,16 +88,12 @@ class AsyncTransport:
         self._closed = True
         #: Bumped by ``aclose``: connections busy then are closed when their request ends.
         self._epoch = 0
-        # Through a proxy, a plain-HTTP request names the whole URL and carries the proxy's
-        # credentials; a tunnelled one is an ordinary request inside the tunnel.
-        plain_proxy = proxy is not None and endpoint.scheme == "http"
-        self._target = endpoint.origin + endpoint.path if plain_proxy else endpoint.path
+        self._target, self._extra = request_target(endpoint, proxy)
         self._proxy_lines = (
             f"Proxy-Authorization: {proxy.authorization}\r\n"
             if proxy is not None and proxy.authorization
             else ""
         )
-        self._extra = self._proxy_lines if plain_proxy else ""
         self._proxy_tls: ssl.SSLContext | None = None
         if proxy is not None and proxy.scheme == "https":
             self._proxy_tls = tls if tls is not None else _default_tls()
@@ -108,13 +107,7 @@ class AsyncTransport:
 
     async def send(self, headers: dict[str, str], body: bytes) -> Answer:
         """``POST`` ``body`` with ``headers`` (``Host`` included) and read the whole answer."""
-        lines = [f"POST {self._target} HTTP/1.1\r\n"]
-        for name, value in headers.items():
-            if "\n" in value or "\r" in value:
-                raise DriverError(f"the {name} header holds a line break: {value!r}")
-            lines.append(f"{name}: {value}\r\n")
-        lines.append(f"{self._extra}Content-Length: {len(body)}\r\n\r\n")
-        request = "".join(lines).encode("latin-1") + body
+        request = request_head(self._target, headers, self._extra, len(body)) + body
 
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
@@ -219,7 +212,7 @@ class AsyncTransport:
         except ConnectFailedError:
             raise
         except (OSError, ssl.SSLError, httptools.HttpParserError, TransportError) as exc:
-            raise ConnectFailedError(_describe(exc)) from exc
+            raise ConnectFailedError(describe(exc)) from exc
         self.connections_made += 1
         return connection
 
@@ -308,7 +301,7 @@ class _Connection(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(SendFailedError(_describe(exc)))
+            self._fail(SendFailedError(describe(exc)))
 
     def eof_received(self) -> bool:
         waiter = self.waiter
@@ -331,7 +324,7 @@ class _Connection(asyncio.Protocol):
         self._stop_timer()
         waiter = self.waiter
         if waiter is not None and not waiter.done():
-            detail = _describe(exc) if exc is not None else "the connection closed"
+            detail = describe(exc) if exc is not None else "the connection closed"
             error = ConnectFailedError(detail) if self.tunnelling else SendFailedError(detail)
             waiter.set_exception(error)
 
@@ -487,8 +480,3 @@ def _default_tls() -> ssl.SSLContext:
     from dynamodb_tooling.drivers._http import ca_bundle, tls_context
 
     return tls_context(ca_bundle())
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

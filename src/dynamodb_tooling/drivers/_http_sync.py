@@ -41,6 +41,9 @@ from dynamodb_tooling.drivers._http import (
     Proxy,
     SendFailedError,
     TimedOutError,
+    describe,
+    request_head,
+    request_target,
 )
 from dynamodb_tooling.errors import DriverError
 
@@ -84,14 +87,11 @@ class SyncTransport:
         weakref.finalize(self, _close_all, self._idle)
         #: Connections made so far (tests check reuse with it).
         self.connections_made = 0
-        # Through a proxy, a plain-HTTP request names the whole URL and carries the proxy's
-        # credentials; a tunnelled one is an ordinary request inside the tunnel.
         self._plain_proxy = proxy is not None and endpoint.scheme == "http"
-        self._target = endpoint.origin + endpoint.path if self._plain_proxy else endpoint.path
-        self._proxy_headers: dict[str, str] = {}
+        self._target, self._extra = request_target(endpoint, proxy)
+        self._proxy_headers: dict[str, str] = {}  # for CONNECT tunnels
         if proxy is not None and proxy.authorization:
             self._proxy_headers["Proxy-Authorization"] = proxy.authorization
-        self._extra_headers = list(self._proxy_headers.items()) if self._plain_proxy else []
 
     # The pool.
 
@@ -136,7 +136,7 @@ class SyncTransport:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            raise ConnectFailedError(_describe(exc)) from exc
+            raise ConnectFailedError(describe(exc)) from exc
         self.connections_made += 1
         return connection
 
@@ -156,12 +156,12 @@ class SyncTransport:
                 answer, keep = _exchange(connection.sock, request)
             except TimeoutError as exc:
                 connection.close()
-                raise TimedOutError(_describe(exc)) from exc
+                raise TimedOutError(describe(exc)) from exc
             except (OSError, httptools.HttpParserError, SendFailedError) as exc:
                 connection.close()
                 if isinstance(exc, SendFailedError):
                     raise
-                raise SendFailedError(_describe(exc)) from exc
+                raise SendFailedError(describe(exc)) from exc
             if keep:
                 self._checkin(connection, epoch)
             else:
@@ -171,15 +171,7 @@ class SyncTransport:
             self._slots.release()
 
     def _head(self, headers: dict[str, str], length: int) -> bytes:
-        lines = [f"POST {self._target} HTTP/1.1\r\n"]
-        for name, value in headers.items():
-            if "\n" in value or "\r" in value:
-                raise DriverError(f"the {name} header holds a line break: {value!r}")
-            lines.append(f"{name}: {value}\r\n")
-        for name, value in self._extra_headers:
-            lines.append(f"{name}: {value}\r\n")
-        lines.append(f"Content-Length: {length}\r\n\r\n")
-        return "".join(lines).encode("latin-1")
+        return request_head(self._target, headers, self._extra, length)
 
     def close(self) -> None:
         """Close the idle connections; busy ones close when their request ends. The transport
@@ -269,8 +261,3 @@ def _usable(connection: http.client.HTTPConnection) -> bool:
     except (OSError, ValueError):
         return False
     return not readable
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
