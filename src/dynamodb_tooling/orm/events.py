@@ -49,29 +49,16 @@ import inspect
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Final, TypeVar, get_args
 
+from dynamodb_tooling.config import HookEvent
 from dynamodb_tooling.errors import ConfigError, QueryError
 
 if TYPE_CHECKING:
     from dynamodb_tooling.config import Config
 
-Event = Literal[
-    "retrieved",
-    "creating",
-    "created",
-    "updating",
-    "updated",
-    "saving",
-    "saved",
-    "deleting",
-    "deleted",
-    "restoring",
-    "restored",
-    "force_deleting",
-    "force_deleted",
-    "replicating",
-]
+#: The model events (the names ``query_builder.hooks`` accepts too).
+Event = HookEvent
 EVENTS: Final[tuple[str, ...]] = get_args(Event)
 #: Events a listener can cancel by returning ``False``.
 CANCELLABLE: Final = frozenset(

@@ -38,6 +38,7 @@ from dynamodb_tooling.orm.traits.base import boot_traits
 from dynamodb_tooling.orm.traits.soft_deletes import SoftDeletes
 from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Traits, get_registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition, IdStrategy
+from dynamodb_tooling.schema.ids import uuid_strategy
 from dynamodb_tooling.schema.naming import default_prefix, make_attribute
 
 _RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to_item"}
@@ -109,13 +110,10 @@ _NO_DEFAULT = object()
 
 def _id_strategy(uuid: object, model: str) -> IdStrategy:
     """``uuid=``: ``False`` ULIDs, ``True``/``"v4"`` random UUIDs, ``"v7"`` time-ordered."""
-    if uuid is False:
-        return "ulid"
-    if uuid is True or uuid == "v4":
-        return "uuid"
-    if uuid == "v7":
-        return "uuid7"
-    raise SchemaError(f"{model}: uuid={uuid!r} must be True, 'v4' or 'v7' (or False for ULIDs)")
+    strategy = uuid_strategy(uuid)
+    if strategy is None:
+        raise SchemaError(f"{model}: uuid={uuid!r} must be True, 'v4' or 'v7' (or False for ULIDs)")
+    return strategy
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from typing import Any
+
+from dynamodb_tooling.schema.definitions import IdStrategy
 
 _RAND_B = (1 << 62) - 1
 
@@ -31,3 +34,16 @@ def uuid7() -> uuid.UUID:
         | random & _RAND_B
     )
     return uuid.UUID(int=value)
+
+
+def uuid_strategy(value: Any) -> IdStrategy | None:
+    """The id strategy a ``uuid=`` keyword (Stacks ``useUuid``) asks for: ``False`` ULIDs,
+    ``True``/``"v4"`` random UUIDs, ``"v7"`` time-ordered ones; ``None`` for anything else
+    (the caller words the error for its spelling)."""
+    if value is False:
+        return "ulid"
+    if value is True or value == "v4":
+        return "uuid"
+    if value == "v7":
+        return "uuid7"
+    return None

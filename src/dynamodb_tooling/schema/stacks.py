@@ -42,6 +42,7 @@ from dynamodb_tooling.schema.definitions import (
     Traits,
 )
 from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.ids import uuid_strategy
 from dynamodb_tooling.schema.naming import (
     default_prefix,
     is_identifier,
@@ -552,13 +553,10 @@ def _traits(value: Any, ctx: _Context) -> Traits:
 
 def _id_strategy(value: Any, ctx: _Context) -> IdStrategy:
     """``useUuid``: ``true``/``"v4"`` random UUIDs, ``"v7"`` time-ordered ones, else ULIDs."""
-    if value is False:
-        return "ulid"
-    if value is True or value == "v4":
-        return "uuid"
-    if value == "v7":
-        return "uuid7"
-    raise ctx.error(f"traits.useUuid must be true, false, 'v4' or 'v7', got {_describe(value)}")
+    strategy = uuid_strategy(value)
+    if strategy is None:
+        raise ctx.error(f"traits.useUuid must be true, false, 'v4' or 'v7', got {_describe(value)}")
+    return strategy
 
 
 def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None, bool]:
