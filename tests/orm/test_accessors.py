@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.marshal import unmarshall_item
 from dynamodb_tooling.orm import Model, attribute
@@ -22,14 +20,6 @@ from dynamodb_tooling.testing.stub import StubExecutor
 def registry() -> Iterator[Registry]:
     with use_config():
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 def define(registry: Registry) -> type[Model]:

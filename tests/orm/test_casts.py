@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.marshal import marshall_item, unmarshall_item
@@ -77,14 +75,6 @@ class Lower(Cast[str]):
 def registry() -> Iterator[Registry]:
     with use_config():
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 def define(registry: Registry) -> type[Model]:

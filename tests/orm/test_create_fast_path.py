@@ -14,8 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.orm import Model, accessor, attribute, mutator
 from dynamodb_tooling.orm.casts import CastsAttributes
@@ -89,14 +87,6 @@ def define(registry: Registry) -> dict[str, type[Model]]:
         age: int = attribute(validation="min:0")
 
     return {m.__definition__.name: m for m in (Thing, Stamped, Member, Ruled)}
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 @pytest.fixture(params=["iso", "unix", "unix_ms"])

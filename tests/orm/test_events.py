@@ -11,22 +11,12 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.errors import ConfigError, QueryError
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.orm import Model, hook, without_events
 from dynamodb_tooling.schema import Registry
 from dynamodb_tooling.testing.stub import StubExecutor
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 @pytest.fixture

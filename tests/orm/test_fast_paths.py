@@ -17,8 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ulid import ULID
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP
 from dynamodb_tooling.config import set_config, use_config
 from dynamodb_tooling.errors import MarshallingError, MassAssignmentError
@@ -56,14 +54,6 @@ from dynamodb_tooling.testing.stub import StubExecutor
 def registry() -> Iterator[Registry]:
     with use_config():
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 # Snapshots: the reference is the general walk (every value through isinstance, paths built).

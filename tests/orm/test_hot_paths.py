@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import get_config, reset_config, set_config, use_config
 from dynamodb_tooling.errors import RequestValidationError
 from dynamodb_tooling.marshal import MAX_ITEM_SIZE, item_size, marshall_item, unmarshall_item
@@ -27,14 +25,6 @@ from dynamodb_tooling.testing.stub import StubExecutor
 def registry() -> Iterator[Registry]:
     with use_config():  # the global configuration: set_config() below must reach it
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 def define_user(registry: Registry) -> type[Model]:

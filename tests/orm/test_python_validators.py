@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.errors import ModelValidationError
 from dynamodb_tooling.orm import Model, attribute, validator
@@ -15,13 +13,11 @@ from dynamodb_tooling.schema import Registry, SchemaError
 from dynamodb_tooling.testing.stub import StubExecutor
 
 
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubExecutor]:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
+@pytest.fixture(autouse=True)
+def _fresh_config() -> Iterator[None]:
+    """The default configuration for each test (before the shared ``stub`` fixture)."""
     with use_config():
-        yield executor
+        yield
 
 
 def define(registry: Registry) -> Any:

@@ -7,8 +7,6 @@ from typing import Any, cast
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.marshal import marshall_item
@@ -23,14 +21,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::dynamodb_tooling.errors.Perform
 def registry() -> Iterator[Registry]:
     with use_config():
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 class NotArchived:

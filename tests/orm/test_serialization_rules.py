@@ -15,8 +15,6 @@ from typing import Any
 import pydantic
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config, validate_config
 from dynamodb_tooling.errors import MarshallingError
 from dynamodb_tooling.marshal import marshall_item
@@ -509,13 +507,11 @@ def test_pydantic_reads_attributes_and_nests_models(models: dict[str, Any]) -> N
 # -- through the stub executor: what find() returns serialises ------------------------------------
 
 
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubExecutor]:
+@pytest.fixture(autouse=True)
+def _fresh_config() -> Iterator[None]:
+    """The default configuration for each test (before the shared ``stub`` fixture)."""
     with use_config():
-        executor = StubExecutor()
-        monkeypatch.setattr(executor_module, "_default", lambda: executor)
-        monkeypatch.setattr(persistence, "get_client", lambda: executor)
-        yield executor
+        yield
 
 
 def test_a_found_item_written_by_another_tool_serialises_without_keys(

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.orm import BelongsTo, Model
@@ -23,14 +21,6 @@ from dynamodb_tooling.testing.stub import StubExecutor
 def registry() -> Iterator[Registry]:
     with use_config():
         yield Registry()
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> StubExecutor:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
-    return executor
 
 
 def define(registry: Registry) -> tuple[type[Model], type[Model]]:

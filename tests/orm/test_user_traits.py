@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-import dynamodb_tooling.orm.concerns.persistence as persistence
-import dynamodb_tooling.query.executor as executor_module
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.orm import Model
 from dynamodb_tooling.orm.traits.base import Trait
@@ -38,13 +36,11 @@ class Drafted(Trait):
             self.status = "draft"
 
 
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubExecutor]:
-    executor = StubExecutor()
-    monkeypatch.setattr(executor_module, "_default", lambda: executor)
-    monkeypatch.setattr(persistence, "get_client", lambda: executor)
+@pytest.fixture(autouse=True)
+def _fresh_config() -> Iterator[None]:
+    """The default configuration for each test (before the shared ``stub`` fixture)."""
     with use_config():
-        yield executor
+        yield
 
 
 def test_a_trait_adds_attributes_hooks_and_initial_values(stub: StubExecutor) -> None:
