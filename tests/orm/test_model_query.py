@@ -522,3 +522,15 @@ def test_the_query_of_a_model_applies_nothing_at_build_time(models: dict[str, An
     Member = models["Member"]
     query = Member.where("name", "Ada")
     assert query.state == QueryState(model="Member", wheres=query.state.wheres)
+
+
+def test_a_misspelled_class_method_or_attribute_is_named_with_a_suggestion(
+    models: dict[str, Any],
+) -> None:
+    Member = models["Member"]
+    with pytest.raises(
+        AttributeError, match="has no attribute or method 'wher'; did you mean 'where'"
+    ):
+        Member.wher("name", "x")
+    with pytest.raises(AttributeError, match="has no attribute 'emial'; did you mean 'email'"):
+        Member.emial  # noqa: B018

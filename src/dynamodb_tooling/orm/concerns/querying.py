@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
@@ -78,7 +79,17 @@ class ModelQueries(type):
                 raise AttributeError(f"{missing} ({exc})") from exc
             if name in names:
                 return AttributeRef(name)
-            raise cls._unknown(name)  # with a did-you-mean
+            # A typo of a class-level method (User.wher) is suggested as well as attributes.
+            if difflib.get_close_matches(name, sorted(names), n=1):
+                raise cls._unknown(name)  # a typo of an attribute: that one is named
+            methods = {n for n in (*dir(cls), *dir(type(cls))) if not n.startswith("_")}
+            close = difflib.get_close_matches(name, sorted(methods), n=1, cutoff=0.8)
+            if close:
+                raise AttributeError(
+                    f"{definition.name} has no attribute or method {name!r}; did you mean "
+                    f"{close[0]!r}?"
+                )
+            raise cls._unknown(name)  # with a did-you-mean among its attributes
 
     # Conditions.
     def or_where(
