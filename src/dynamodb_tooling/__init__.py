@@ -10,7 +10,13 @@
 
 from dynamodb_tooling import marshal
 from dynamodb_tooling.config import get_config, reset_config, set_config, validate_config
-from dynamodb_tooling.drivers import DynamoDBClient, get_driver, register_driver
+from dynamodb_tooling.drivers import (
+    DynamoDBClient,
+    RecordedRequests,
+    get_driver,
+    record_requests,
+    register_driver,
+)
 from dynamodb_tooling.drivers.client import get_client as _get_client
 from dynamodb_tooling.orm import (
     BelongsTo,
@@ -49,6 +55,7 @@ __all__ = [
     "HasOne",
     "Model",
     "ModelQuery",
+    "RecordedRequests",
     "Registry",
     "__version__",
     "atransaction",
@@ -61,6 +68,7 @@ __all__ = [
     "hook",
     "load_models",
     "marshal",
+    "record_requests",
     "register_driver",
     "reset_config",
     "scope",

@@ -80,7 +80,7 @@ from dynamodb_tooling.schema.naming import foreign_key
 MODEL = "dynamodb_tooling.orm.model.Model"
 TRAIT = "dynamodb_tooling.orm.traits.base.Trait"
 REFERENCE = "dynamodb_tooling.query.refs.AttributeRef"
-BELONGS_TO = "dynamodb_tooling.orm.relations.BelongsTo"
+BELONGS_TO = "dynamodb_tooling.orm.relations.belongs_to.BelongsTo"
 FIELD = "dynamodb_tooling.orm.fields.Field"
 #: ``TypeInfo.metadata`` key: the managed attributes the plugin declared on a model class.
 METADATA = "dynamodb_tooling"

@@ -21,7 +21,7 @@ from dynamodb_tooling import (
     get_model,
     load_models,
 )
-from dynamodb_tooling.orm import Relation, RelationNotLoadedError
+from dynamodb_tooling.orm import LazyLoadingViolationError, Relation, prevent_lazy_loading
 from dynamodb_tooling.schema import Registry, SchemaError
 from dynamodb_tooling.schema import registry as registry_module
 from dynamodb_tooling.schema.stacks import register_stacks_model
@@ -201,7 +201,10 @@ def test_stacks_files_give_classes_with_their_relations(project: Project) -> Non
         assert declared == [r for r in cls.__definition__.relations if not r.derived]
     comment = Comment(body="Nice", post_id="p1")
     assert comment.to_item()["_et"] == "Comment"
-    with pytest.raises(RelationNotLoadedError, match=r"Comment\.post is not loaded"):
+    with (
+        prevent_lazy_loading(),
+        pytest.raises(LazyLoadingViolationError, match=r"lazy loading Comment\.post"),
+    ):
         _ = comment.post
     assert [get_model(n) for n in ("Author", "Comment", "Post", "Tag", "Team")] == [
         Author,

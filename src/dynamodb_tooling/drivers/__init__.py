@@ -5,6 +5,7 @@ from dynamodb_tooling.drivers.base import BaseDriver, Driver, DriverCapabilities
 from dynamodb_tooling.drivers.botocore_driver import BotocoreDriver
 from dynamodb_tooling.drivers.client import DynamoDBClient, get_client
 from dynamodb_tooling.drivers.lean_driver import LeanDriver
+from dynamodb_tooling.drivers.recording import RecordedRequest, RecordedRequests, record_requests
 from dynamodb_tooling.drivers.registry import (
     ENTRY_POINT_GROUP,
     DriverFactory,
@@ -25,9 +26,12 @@ __all__ = [
     "DynamoDBClient",
     "HealthStatus",
     "LeanDriver",
+    "RecordedRequest",
+    "RecordedRequests",
     "available_drivers",
     "get_client",
     "get_driver",
+    "record_requests",
     "register_driver",
     "resolve_connection",
     "unregister_driver",

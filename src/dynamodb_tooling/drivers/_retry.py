@@ -23,6 +23,7 @@ from typing import Literal
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config
+from dynamodb_tooling.drivers.recording import note_retry
 from dynamodb_tooling.errors import (
     ConnectionLostError,
     DynamoDBError,
@@ -130,6 +131,7 @@ def _after_failure(
         if unknown is not None and request.writes:
             raise _outcome_unknown(request, error, retried=True) from error
         raise error
+    note_retry(error)  # record_requests() counts the attempt that is sent again
     return unknown
 
 

@@ -10,6 +10,7 @@ and an ``aexecute`` that runs ``execute`` in a worker thread) and register with
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -20,6 +21,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config
+from dynamodb_tooling.drivers.recording import arecorded, recorded
 from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep, adrive, drive
 
@@ -96,9 +98,22 @@ class BaseDriver(ABC):
     """Common machinery: ``run`` drives flows over ``execute`` with a thread pool for
     concurrent steps and real sleeps for backoff; ``arun`` drives them over ``aexecute`` with
     ``asyncio.gather`` and ``asyncio.sleep``. Subclasses implement the IO (``aexecute`` runs
-    ``execute`` in a worker thread unless a driver has a native async face)."""
+    ``execute`` in a worker thread unless a driver has a native async face).
+
+    Every subclass's ``execute`` and ``aexecute`` report to the active
+    :func:`~dynamodb_tooling.drivers.recording.record_requests` blocks: this is the one place
+    every request passes, whether a client method, a flow step or a fan-out sent it."""
 
     name = "base"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # setattr: mypy rejects assigning to a method, and the wrapper keeps its signature.
+        own = vars(cls)
+        if "execute" in own and not hasattr(own["execute"], "__recorded__"):
+            setattr(cls, "execute", recorded(own["execute"]))  # noqa: B010
+        if "aexecute" in own and not hasattr(own["aexecute"], "__recorded__"):
+            setattr(cls, "aexecute", arecorded(own["aexecute"]))  # noqa: B010
 
     def __init__(
         self,
@@ -173,7 +188,11 @@ class BaseDriver(ABC):
                 )
             pool = self._pool
         # Every future is awaited before an error propagates: no request is left running.
-        futures = [pool.submit(run, request) for request in requests]
+        # Each request runs in a copy of the caller's context, so recorders (and any other
+        # context variable) see the requests of the block that started them.
+        futures = [
+            pool.submit(contextvars.copy_context().run, run, request) for request in requests
+        ]
         wait(futures)
         return [future.result() for future in futures]
 

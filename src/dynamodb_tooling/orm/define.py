@@ -27,7 +27,10 @@ from dynamodb_tooling.schema import (
 )
 from dynamodb_tooling.schema.stacks import parse_stacks_model
 
-_RELATIONS: Mapping[RelationKind, type[Relation]] = {
+_RelationClass = (
+    type[HasOne[Any]] | type[HasMany[Any]] | type[BelongsTo[Any]] | type[BelongsToMany[Any]]
+)
+_RELATIONS: Mapping[RelationKind, _RelationClass] = {
     "has_one": HasOne,
     "has_many": HasMany,
     "belongs_to": BelongsTo,
@@ -87,7 +90,7 @@ def model_from_definition(
     )
 
 
-def relation_attribute(relation: RelationDefinition) -> Relation:
+def relation_attribute(relation: RelationDefinition) -> Relation[Any]:
     """The relation declaration (``HasMany(...)`` ...) that declares ``relation``."""
     declared = _RELATIONS[relation.kind](relation.target)
     declared.foreign_key = relation.foreign_key
@@ -96,7 +99,7 @@ def relation_attribute(relation: RelationDefinition) -> Relation:
     declared.index = relation.index
     declared.shards = relation.shards
     if isinstance(declared, BelongsToMany):
-        declared.pivot = relation.pivot
+        declared.pivot_name = relation.pivot
         declared.pivot_attributes = relation.pivot_attributes
     declared.name = relation.name
     return declared

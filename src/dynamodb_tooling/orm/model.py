@@ -30,6 +30,7 @@ from dynamodb_tooling.orm.concerns.events import HasEvents
 from dynamodb_tooling.orm.concerns.guarding import GuardsAttributes
 from dynamodb_tooling.orm.concerns.persistence import Persistence
 from dynamodb_tooling.orm.concerns.querying import Querying
+from dynamodb_tooling.orm.concerns.relationships import HasRelationships
 from dynamodb_tooling.orm.concerns.serialization import SerializesAttributes
 from dynamodb_tooling.orm.concerns.validation import ValidatesAttributes
 from dynamodb_tooling.orm.fields import AttributeSpec, Field, attribute
@@ -119,6 +120,7 @@ def _id_strategy(uuid: object, model: str) -> IdStrategy:
 @dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
 class Model(
     Querying,
+    HasRelationships,
     HasEvents,
     SoftDeletes,
     Persistence,
@@ -220,11 +222,13 @@ class Model(
         cls.__specs__ = own
 
     @classmethod
-    def _inherited(cls) -> tuple[dict[str, AttributeSpec], dict[str, Any], dict[str, Relation]]:
+    def _inherited(
+        cls,
+    ) -> tuple[dict[str, AttributeSpec], dict[str, Any], dict[str, Relation[Any]]]:
         """Options, plain defaults and relations declared on this class and its bases."""
         specs: dict[str, AttributeSpec] = {}
         defaults: dict[str, Any] = {}
-        relations: dict[str, Relation] = {}
+        relations: dict[str, Relation[Any]] = {}
         for klass in reversed(cls.__mro__):
             specs.update(klass.__dict__.get("__specs__", {}))
             for key, value in klass.__dict__.items():
@@ -268,7 +272,8 @@ class Model(
         # The model applies custom casts (get/set) and accessors/mutators itself (the schema
         # stores their stored form): compiled once per class by the attributes concern.
         cls._install_hooks(casts)
-        relations = [relation.to_definition() for relation in inherited_relations.values()]
+        declared = (relation.to_definition() for relation in inherited_relations.values())
+        relations = [found for found in declared if found is not None]
         return ModelDefinition(
             name=name,
             prefix=pk_prefix or default_prefix(name),

@@ -19,7 +19,7 @@ Raw ``table(...)`` queries stay plain ``QueryBuilder``s: no scopes, rows as dict
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
@@ -39,7 +39,11 @@ from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.concerns.scopes import GlobalScope
+    from dynamodb_tooling.orm.relations.base import Constraint
+    from dynamodb_tooling.orm.relations.eager import EagerNode, EagerSpec
+    from dynamodb_tooling.orm.relations.filters import RelationFilter
     from dynamodb_tooling.query.executor import Executor
+    from dynamodb_tooling.requests import Flow
     from dynamodb_tooling.schema import Registry
 
 T = TypeVar("T")
@@ -79,6 +83,10 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         self._model = model
         #: Global scopes lifted for this query (``None``: all of them).
         self._removed: frozenset[str] | None = frozenset()
+        #: Relations to eager-load (``with_``), counts (``with_count``), relation filters.
+        self._eager: dict[str, EagerNode] = {}
+        self._counts: dict[str, Constraint | None] = {}
+        self._has: tuple[RelationFilter, ...] = ()
 
     @property
     def model(self) -> type[Any]:
@@ -157,6 +165,14 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         return active
 
     def _planned_state(self) -> QueryState:
+        """The state with the active global scopes applied (see :meth:`_scoped_state`); with
+        relation filters (``has``...), without ``limit``: it applies after the filter."""
+        state = self._scoped_state()
+        if self._has and state.limit is not None:
+            state = replace(state, limit=None)
+        return state
+
+    def _scoped_state(self) -> QueryState:
         """The state with the active global scopes applied: each scope is called on a query
         holding none of this query's conditions, and its conditions are AND-ed with them (an
         OR on either side is grouped, so ``a OR b`` plus a scope ``c`` is ``(a OR b) AND
@@ -216,12 +232,190 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         apply.__name__ = name
         return apply
 
+    # Relations: eager loading, counts, filters (orm/relations/).
+    def with_(self, *relations: EagerSpec) -> Self:
+        """Eager-load relations with the results: ``with_("posts", "posts.comments",
+        "team")``, constrained with a mapping ``with_({"posts": lambda q: q.where(...)})``.
+        Each relation costs one round of requests for all the results (a BatchGetItem for
+        to-one and many-to-many targets, concurrent Queries for children), each nested
+        level one more; a collection fetched by id comes with its parent in one Query."""
+        from dynamodb_tooling.orm.relations.eager import merge, parse
+
+        tree = dict(self._eager)
+        merge(tree, parse(self._model, relations))
+        return self._with_eager(tree)
+
+    def _with_eager(self, tree: Mapping[str, EagerNode]) -> Self:
+        from dynamodb_tooling.orm.relations.eager import merge
+
+        clone = self._with()
+        merged: dict[str, EagerNode] = dict(self._eager)
+        merge(merged, tree)
+        clone._eager = merged
+        return clone
+
+    def without(self, *relations: str) -> Self:
+        """This query without eager-loading ``relations`` (Eloquent's ``without``)."""
+        clone = self._with()
+        clone._eager = {k: v for k, v in self._eager.items() if k not in relations}
+        return clone
+
+    def with_count(self, *relations: str | Mapping[str, Constraint | None]) -> Self:
+        """Count related models onto each result as ``<relation>_count`` (``posts_count``),
+        constrained with a mapping like ``with_``: one round of requests for all results."""
+        from dynamodb_tooling.orm.relations.registry import relation_of
+
+        counts = dict(self._counts)
+        for spec in relations:
+            items = spec.items() if isinstance(spec, Mapping) else [(spec, None)]
+            for name, constraint in items:
+                relation_of(self._model, name)
+                counts[name] = constraint
+        clone = self._with()
+        clone._counts = counts
+        return clone
+
+    def has(
+        self,
+        relation: str,
+        operator: str = ">=",
+        count: int = 1,
+        *,
+        boolean: Connector = "and",
+        constraint: Constraint | None = None,
+    ) -> Self:
+        """Only results with related models: ``has("posts")``, ``has("posts", ">=", 3)``.
+
+        DynamoDB has no joins: the results are read, then the relation is read for all of
+        them at once (as ``with_count`` does) and the results without enough related models
+        are dropped. So this costs the read of every candidate plus one round of requests
+        per relation — put the selective conditions on the query itself."""
+        from dynamodb_tooling.orm.relations.filters import RelationFilter
+
+        found = RelationFilter.of(self._model, relation, operator, count, boolean, constraint)
+        clone = self._with()
+        clone._has = (*self._has, found)
+        return clone
+
+    def or_has(self, relation: str, operator: str = ">=", count: int = 1) -> Self:
+        return self.has(relation, operator, count, boolean="or")
+
+    def doesnt_have(self, relation: str, *, boolean: Connector = "and") -> Self:
+        """Only results without related models (see :meth:`has` for the cost)."""
+        return self.has(relation, "<", 1, boolean=boolean)
+
+    def or_doesnt_have(self, relation: str) -> Self:
+        return self.doesnt_have(relation, boolean="or")
+
+    def where_has(
+        self,
+        relation: str,
+        constraint: Constraint | None = None,
+        operator: str = ">=",
+        count: int = 1,
+    ) -> Self:
+        """Only results with related models matching ``constraint``:
+        ``where_has("posts", lambda q: q.where("published", True))`` (cost: :meth:`has`)."""
+        return self.has(relation, operator, count, constraint=constraint)
+
+    def or_where_has(
+        self,
+        relation: str,
+        constraint: Constraint | None = None,
+        operator: str = ">=",
+        count: int = 1,
+    ) -> Self:
+        return self.has(relation, operator, count, boolean="or", constraint=constraint)
+
+    def where_doesnt_have(self, relation: str, constraint: Constraint | None = None) -> Self:
+        """Only results with no related model matching ``constraint``."""
+        return self.has(relation, "<", 1, constraint=constraint)
+
+    def or_where_doesnt_have(self, relation: str, constraint: Constraint | None = None) -> Self:
+        return self.has(relation, "<", 1, boolean="or", constraint=constraint)
+
+    def find(self, item_id: Any) -> T | None:
+        """The item with this id (GetItem) — with its collections, when those are all
+        ``with_`` asks for, in ONE Query on its partition."""
+        flow = self._partition_flow(item_id)
+        if flow is None:
+            return super().find(item_id)
+        found: T | None = self._executor().run(flow)
+        return found
+
+    async def afind(self, item_id: Any) -> T | None:
+        """The async twin of :meth:`find`."""
+        flow = self._partition_flow(item_id)
+        if flow is None:
+            return await super().afind(item_id)
+        found: T | None = await self._executor().arun(flow)
+        return found
+
+    def _partition_flow(self, item_id: Any) -> Flow[Any] | None:
+        from dynamodb_tooling.orm.relations.partition import partition_flow, partition_plan
+
+        state = self._state
+        if not self._eager or self._counts or self._has or item_id is None:
+            return None
+        if state.wheres or state.projection or state.force_scan:
+            return None
+        if set(self._model._global_scopes()) - {SOFT_DELETES} and self._removed is not None:
+            return None
+        entity = self._registry.schema.entity(self._model.__definition__.name)
+        if entity.ancestry:
+            return None
+        members = partition_plan(self._model, self._eager)
+        if members is None:
+            return None
+        return partition_flow(
+            self._model, item_id, members, consistent=state.consistent, trashed=state.trashed
+        )
+
+    def _loads(self) -> bool:
+        return bool(self._eager or self._counts or self._has)
+
+    def _load_flow(self, results: list[T]) -> Flow[list[T]] | None:
+        """Relation filters, then eager loads and counts, for the hydrated ``results``."""
+        if not self._loads():
+            return None
+        return self._relations_flow(results)
+
+    def as_dicts(self) -> QueryBuilder[dict[str, Any]]:
+        """See :meth:`QueryBuilder.as_dicts`; relations load onto models only."""
+        if self._loads():
+            raise QueryError(
+                "as_dicts() returns plain dicts, which cannot hold relations: drop with_(), "
+                "with_count() and has()/where_has() from this query, or read models and "
+                "serialise them with to_dict() (loaded relations included)"
+            )
+        return super().as_dicts()
+
+    def _relations_flow(self, results: list[T]) -> Flow[list[T]]:
+        from dynamodb_tooling.orm.relations.eager import count_flow, load_flow
+        from dynamodb_tooling.orm.relations.filters import filter_flow
+
+        models: list[Any] = list(results)
+        if models and isinstance(models[0], dict):
+            raise QueryError(
+                "as_dicts() rows cannot hold relations: call with_()/with_count()/has() "
+                "on a query of models"
+            )
+        if self._has:
+            models = yield from filter_flow(models, self._has)
+            limit = self._state.limit
+            if limit is not None:
+                models = models[:limit]
+        if models and self._eager:
+            yield from load_flow(models, self._eager)
+        if models and self._counts:
+            yield from count_flow(models, self._counts)
+        return models
+
     # Hydration.
     def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]:
         """Fetched rows → model instances (or dicts after ``as_dicts()``): every reading
-        terminal, sync and async, hydrates through here, a whole result or a page at a time
-        — the place eager loading (``with_(...)``) loads and attaches relations for all the
-        rows at once."""
+        terminal, sync and async, hydrates through here, a whole result or a page at a time;
+        :meth:`_load_flow` then loads relations for all of them at once."""
         hydrate = self._hydrate
         return [hydrate(row) for row in rows]
 

@@ -32,7 +32,7 @@ function under Django's spelling.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -41,6 +41,11 @@ from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.query.executor import Executor, default_executor
 from dynamodb_tooling.query.transaction import Transaction
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
+from dynamodb_tooling.requests.transactions import (
+    ConditionCheck,
+    TransactWriteAction,
+    transact_write,
+)
 from dynamodb_tooling.schema import Registry, get_registry
 
 if TYPE_CHECKING:
@@ -110,6 +115,18 @@ class ModelTransaction(Transaction):
         if plan is not None:
             self.add(plan)
         self._after.append(then)
+
+    def add_actions(self, actions: Sequence[TransactWriteAction], what: str = "") -> None:
+        """Raw actions join this transaction (a relation's edge writes). A check of an item
+        another write of this transaction already touches is dropped: that write decides
+        (``User.create(...)`` then ``user.roles.attach(...)`` in one block)."""
+        kept = [
+            action
+            for action in actions
+            if not (isinstance(action, ConditionCheck) and self._target(action) in self._targets)
+        ]
+        if kept:
+            self.add(WritePlan(request=transact_write(kept), actions=tuple(kept), model=what))
 
     # Models in, models out.
     @overload

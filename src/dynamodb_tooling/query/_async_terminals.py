@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+_LOAD_BATCH = 100
+"""Items hydrated together by ``async for``/``aeach`` when relations load (one load each)."""
+
 
 @dataclass(frozen=True)
 class BulkJob:
@@ -52,6 +55,12 @@ class AsyncTerminals(Generic[T]):
 
         def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]: ...
 
+        def _executor(self) -> Executor: ...
+
+        def _load_flow(self, results: list[T]) -> Flow[list[T]] | None: ...
+
+        def _loads(self) -> bool: ...
+
         def _primary_key(self) -> str: ...
 
         def _find_reader(self, item_id: Any) -> Reader | None: ...
@@ -60,7 +69,7 @@ class AsyncTerminals(Generic[T]):
 
         def _codec(self) -> CursorCodec: ...
 
-        def _as_page(self, raw: RawPage, per_page: int) -> Page[T]: ...
+        def _as_page(self, raw: RawPage, per_page: int, results: list[T]) -> Page[T]: ...
 
         def limit(self, count: int) -> Self: ...
 
@@ -95,22 +104,45 @@ class AsyncTerminals(Generic[T]):
 
         def _force_delete_job(self) -> BulkJob: ...
 
+    async def _aresults(self, rows: Sequence[dict[str, Any]]) -> list[T]:
+        """The async twin of ``_results``: hydrated, then completed by ``_load_flow`` on the
+        async executor."""
+        found = self._hydrate_rows(rows)
+        flow = self._load_flow(found)
+        return found if flow is None else await self._executor().arun(flow)
+
+    async def _abatches(self) -> AsyncIterator[list[T]]:
+        """Results as pages arrive: one at a time, or in batches when relations load."""
+        if not self._loads():
+            async for item in self._reader().aitems():
+                yield self._hydrate_rows([item])
+            return
+        batch: list[dict[str, Any]] = []
+        async for item in self._reader().aitems():
+            batch.append(item)
+            if len(batch) == _LOAD_BATCH:
+                yield await self._aresults(batch)
+                batch = []
+        if batch:
+            yield await self._aresults(batch)
+
     async def __aiter__(self) -> AsyncIterator[T]:
         """``async for item in query``: items as pages arrive."""
-        async for item in self._reader().aitems():
-            for hydrated in self._hydrate_rows([item]):
+        async for batch in self._abatches():
+            for hydrated in batch:
                 yield hydrated
 
     async def aget(self) -> Collection[T]:
         """The async twin of ``get()``."""
         rows = [item async for item in self._reader().aitems()]
-        return Collection(self._hydrate_rows(rows))
+        return Collection(await self._aresults(rows))
 
     aall = aget
 
     async def afirst(self) -> T | None:
         async for item in self.limit(1)._reader().aitems():
-            return self._hydrate_rows([item])[0]
+            found = await self._aresults([item])
+            return found[0] if found else None
         return None
 
     async def afirst_or_fail(self) -> T:
@@ -126,7 +158,8 @@ class AsyncTerminals(Generic[T]):
         if reader is None:
             return await self.where(self._primary_key(), item_id).afirst()
         async for item in reader.aitems():
-            return self._hydrate_rows([item])[0]
+            found = await self._aresults([item])
+            return found[0] if found else None
         return None
 
     async def afind_or_fail(self, item_id: Any) -> T:
@@ -150,12 +183,12 @@ class AsyncTerminals(Generic[T]):
     async def apaginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:
         """The async twin of ``paginate()``."""
         raw = await self._reader().apage(per_page, cursor, self._codec())
-        return self._as_page(raw, per_page)
+        return self._as_page(raw, per_page, await self._aresults(list(raw.items)))
 
     async def aeach(self, callback: Callable[[T], Any]) -> None:
         """The async twin of ``each()``: ``callback`` for each item as pages arrive."""
-        async for item in self._reader().aitems():
-            for hydrated in self._hydrate_rows([item]):
+        async for batch in self._abatches():
+            for hydrated in batch:
                 callback(hydrated)
 
     async def achunk(self, size: int, callback: Callable[[Collection[T]], Any]) -> bool:

@@ -101,6 +101,27 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         hydrate = self._hydrate
         return [hydrate(row) for row in rows]
 
+    def _executor(self) -> Executor:
+        return self._client or default_executor()
+
+    def _load_flow(self, results: list[T]) -> Flow[list[T]] | None:
+        """Hook: the flow that completes hydrated results before a terminal returns them
+        (a model query's eager loads and relation filters), or ``None`` — the plain builder
+        has nothing to add."""
+        return None
+
+    def _loads(self) -> bool:
+        """Whether :meth:`_load_flow` has work: per-item terminals (``each``, ``async for``)
+        then hydrate in batches, so loading stays one round per batch, not per item."""
+        return False
+
+    def _results(self, rows: Sequence[dict[str, Any]]) -> list[T]:
+        """Fetched rows → the terminal's results: hydrated, then completed by
+        :meth:`_load_flow` on the sync executor."""
+        found = self._hydrate_rows(rows)
+        flow = self._load_flow(found)
+        return found if flow is None else self._executor().run(flow)
+
     def _add(self, connector: Connector, clause: Clause) -> Self:
         if isinstance(clause, Predicate):
             self._known(clause.attribute)
@@ -351,19 +372,25 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
 
     def get(self) -> Collection[T]:
         """Every matching item."""
-        return Collection(self._hydrate_rows(list(self._raw())))
+        return Collection(self._results(list(self._raw())))
 
     all = get
 
     def each(self, callback: Callable[[T], Any]) -> None:
         """Call ``callback`` for each item as pages arrive (not all held in memory)."""
+        if self._loads():
+            for batch in _batched(self._raw(), _LOAD_BATCH):
+                for hydrated in self._results(batch):
+                    callback(hydrated)
+            return
         for item in self._raw():
             for hydrated in self._hydrate_rows([item]):
                 callback(hydrated)
 
     def first(self) -> T | None:
         for item in self.limit(1)._raw():
-            return self._hydrate_rows([item])[0]
+            found = self._results([item])
+            return found[0] if found else None
         return None
 
     def first_or_fail(self) -> T:
@@ -384,7 +411,8 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
         if reader is None:
             return self.where(self._primary_key(), item_id).first()
         for item in reader.items():  # the plan where(pk, id).first() makes
-            return self._hydrate_rows([item])[0]
+            found = self._results([item])
+            return found[0] if found else None
         return None
 
     def _find_reader(self, item_id: Any) -> Reader | None:
@@ -542,13 +570,14 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
     # Pages.
     def paginate(self, per_page: int = 25, cursor: str | None = None) -> Page[T]:
         """One page and the cursor of the next (opaque, url-safe, tamper-evident)."""
-        return self._as_page(self._reader().page(per_page, cursor, self._codec()), per_page)
+        raw = self._reader().page(per_page, cursor, self._codec())
+        return self._as_page(raw, per_page, self._results(list(raw.items)))
 
     def _codec(self) -> CursorCodec:
         return _codec(self.config.query_builder.cursor_secret)
 
-    def _as_page(self, raw: RawPage, per_page: int) -> Page[T]:
-        items = Collection(self._hydrate_rows(list(raw.items)))
+    def _as_page(self, raw: RawPage, per_page: int, results: list[T]) -> Page[T]:
+        items = Collection(results)
         return Page(
             items=items,
             count=len(items),
@@ -578,6 +607,21 @@ class QueryBuilder(AsyncTerminals[T], Generic[T]):
             cursor = page.next_cursor
 
     chunk_by_id = chunk
+
+
+_LOAD_BATCH = 100
+"""Items hydrated together by ``each`` when relations are eager-loaded (one load per batch)."""
+
+
+def _batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _top_level(attribute: str) -> str:

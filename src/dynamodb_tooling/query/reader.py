@@ -99,6 +99,22 @@ class Reader:
             count += 1
             yield item
 
+    def all_flow(self) -> Flow[list[dict[str, Any]]]:
+        """Every matching item as one sans-IO flow (what :meth:`items` reads, for a caller
+        that composes reads into a larger flow: eager loading runs several side by side)."""
+        whole = self._whole()
+        if whole is not None:
+            found = yield from whole
+            return list(self._finished(self._checked(found)))
+        rows: list[dict[str, Any]] = []
+        limit = None if self.plan.client_sort is not None else self.plan.limit
+        current: Request | None = self.requests[0]
+        while current is not None and (limit is None or len(rows) < limit):
+            response = yield current
+            rows += [unmarshall_item(item) for item in response.get("Items", ())]
+            current = next_page(current, response)
+        return list(self._finished(iter(rows)))
+
     def _finished(self, found: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         if self.plan.client_sort is not None:
             attribute, direction = self.plan.client_sort
@@ -216,6 +232,13 @@ class Reader:
         if flow is None:
             return len([item async for item in self.aitems()])
         return await self.executor.arun(flow)
+
+    def count_all_flow(self) -> Flow[int]:
+        """:meth:`count` as one sans-IO flow (``Select=COUNT`` when DynamoDB can count)."""
+        flow = self._count_flow()
+        if flow is None:
+            return len((yield from self.all_flow()))
+        return (yield from flow)
 
     def _count_flow(self) -> Flow[int] | None:
         plan = self.plan

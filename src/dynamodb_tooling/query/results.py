@@ -455,6 +455,62 @@ class Collection(Sequence[T_co]):
         """Whether there is at least one item."""
         return bool(self._items)
 
+    # -- relations (a collection of models) ---------------------------------------------------
+
+    def load(self, *relations: Any) -> Self:
+        """Eager-load ``relations`` onto every model here at once (one round of requests per
+        relation and level, as ``with_`` does): ``posts.load("user", "comments")``."""
+        flow, executor = self._relations_flow("load", relations)
+        if flow is not None:
+            executor.run(flow)
+        return self
+
+    async def aload(self, *relations: Any) -> Self:
+        """The async twin of :meth:`load`."""
+        flow, executor = self._relations_flow("load", relations)
+        if flow is not None:
+            await executor.arun(flow)
+        return self
+
+    def load_missing(self, *relations: Any) -> Self:
+        """:meth:`load` for the models that do not have the relations loaded yet."""
+        flow, executor = self._relations_flow("load_missing", relations)
+        if flow is not None:
+            executor.run(flow)
+        return self
+
+    async def aload_missing(self, *relations: Any) -> Self:
+        flow, executor = self._relations_flow("load_missing", relations)
+        if flow is not None:
+            await executor.arun(flow)
+        return self
+
+    def load_count(self, *relations: Any) -> Self:
+        """Set ``<relation>_count`` on every model here (one round for all of them)."""
+        flow, executor = self._relations_flow("load_count", relations)
+        if flow is not None:
+            executor.run(flow)
+        return self
+
+    async def aload_count(self, *relations: Any) -> Self:
+        flow, executor = self._relations_flow("load_count", relations)
+        if flow is not None:
+            await executor.arun(flow)
+        return self
+
+    def _relations_flow(self, what: str, relations: tuple[Any, ...]) -> tuple[Any, Any]:
+        if not self._items:
+            return None, None
+        first = self._items[0]
+        hook = getattr(first, "_collection_flow", None)
+        if hook is None:
+            raise DynamoDBToolingError(
+                f"{what}() loads relations onto models; this collection holds "
+                f"{type(first).__name__} items"
+            )
+        found: tuple[Any, Any] = hook(self._items, what, relations)
+        return found
+
     # -- aggregates (see dynamodb_tooling.query.aggregates for the number rules) -------------
 
     def sum(self, attribute: str | Callable[[T_co], Any] | None = None) -> Number:

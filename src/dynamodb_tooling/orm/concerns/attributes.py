@@ -329,6 +329,9 @@ class HasAttributes:
             getter = cls._getters.get(name)  # a computed attribute declared @accessor("name")
             if getter is not None:
                 return getter(self, None)
+            relation = cls._relation_named(name)  # derived from the other side (team.users)
+            if relation is not None:
+                return relation.value_for(self)
             raise cls._unknown(name)
 
     if not TYPE_CHECKING:
@@ -346,6 +349,8 @@ class HasAttributes:
                 self._assign({name: value})
             elif name.startswith("_") or hasattr(cls, name):
                 object.__setattr__(self, name, value)
+            elif (relation := cls._relation_named(name)) is not None:
+                relation.assign(self, value)  # a derived relation (post.user = ada)
             else:
                 cls._check_names({name: value})
 

@@ -41,6 +41,8 @@ from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
+    from dynamodb_tooling.orm.relations.base import Constraint
+    from dynamodb_tooling.orm.relations.eager import EagerSpec
     from dynamodb_tooling.query.builder import QueryBuilder
     from dynamodb_tooling.query.plan import Plan
     from dynamodb_tooling.requests.batch import ProgressCallback
@@ -90,6 +92,35 @@ class ModelQueries(type):
                     f"{close[0]!r}?"
                 )
             raise cls._unknown(name)  # with a did-you-mean among its attributes
+
+    # Relations (see ModelQuery.with_ and ModelQuery.has for what each costs).
+    def with_(cls: type[_M], *relations: EagerSpec) -> ModelQuery[_M]:
+        return _q(cls).with_(*relations)
+
+    def with_count(
+        cls: type[_M], *relations: str | Mapping[str, Constraint | None]
+    ) -> ModelQuery[_M]:
+        return _q(cls).with_count(*relations)
+
+    def has(cls: type[_M], relation: str, operator: str = ">=", count: int = 1) -> ModelQuery[_M]:
+        return _q(cls).has(relation, operator, count)
+
+    def doesnt_have(cls: type[_M], relation: str) -> ModelQuery[_M]:
+        return _q(cls).doesnt_have(relation)
+
+    def where_has(
+        cls: type[_M],
+        relation: str,
+        constraint: Constraint | None = None,
+        operator: str = ">=",
+        count: int = 1,
+    ) -> ModelQuery[_M]:
+        return _q(cls).where_has(relation, constraint, operator, count)
+
+    def where_doesnt_have(
+        cls: type[_M], relation: str, constraint: Constraint | None = None
+    ) -> ModelQuery[_M]:
+        return _q(cls).where_doesnt_have(relation, constraint)
 
     # Conditions.
     def or_where(

@@ -189,10 +189,12 @@ class SerializesAttributes:
     def _loaded_relations(self) -> Mapping[str, Any]:
         """THE hook where loaded relations join serialisation: relation name → loaded value (a
         model, a collection or list of models, or ``None``), as the relation descriptors read
-        them (``instance.__dict__["_relations"]``). Relation loading (``with_``, ``load``)
-        fills that mapping; everything else here follows from it."""
+        them (``instance.__dict__["_relations"]``), and relation counts (``with_count``:
+        ``posts_count``). Relation loading (``with_``, ``load``) fills those mappings;
+        everything else here follows from them."""
         loaded: Mapping[str, Any] = self.__dict__.get("_relations") or {}
-        return loaded
+        counts: Mapping[str, int] | None = self.__dict__.get("_counts")
+        return {**loaded, **counts} if counts else loaded
 
     def _read_appended(self, name: str) -> Any:
         """The value of an ``appends`` name: an ``@accessor`` through :meth:`get_attribute`,

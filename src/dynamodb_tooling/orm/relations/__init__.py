@@ -1,0 +1,34 @@
+"""Relations between models, one small class each behind one protocol
+(:mod:`~dynamodb_tooling.orm.relations.base`): ``HasOne``, ``HasMany``, ``BelongsTo``,
+``BelongsToMany``; eager loading (:mod:`.eager`), lazy loading and its strict mode
+(:mod:`.lazy`), and the bound relation queries ``user.posts`` gives (:mod:`.related`).
+
+Declaring one side is enough (``team.users`` is derived from ``User.team``). Targets may be
+classes or names of models defined later.
+"""
+
+from dynamodb_tooling.orm.relations.base import (
+    LazyLoadingViolationError,
+    Relation,
+    RelationNotLoadedError,
+)
+from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
+from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
+from dynamodb_tooling.orm.relations.has_many import HasMany, HasOne
+from dynamodb_tooling.orm.relations.has_many_through import HasManyThrough
+from dynamodb_tooling.orm.relations.lazy import lazy_loading_prevented, prevent_lazy_loading
+from dynamodb_tooling.orm.relations.pivot import Pivot
+
+__all__ = [
+    "BelongsTo",
+    "BelongsToMany",
+    "HasMany",
+    "HasManyThrough",
+    "HasOne",
+    "LazyLoadingViolationError",
+    "Pivot",
+    "Relation",
+    "RelationNotLoadedError",
+    "lazy_loading_prevented",
+    "prevent_lazy_loading",
+]
