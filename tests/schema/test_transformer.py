@@ -165,7 +165,10 @@ def test_edge_items_carry_declared_pivot_attributes() -> None:
         )
     )
     transformer = EntityTransformer(registry)
-    assert transformer.edge_item("RoleUser", "u1", "r1", {"granted_at": "2026-01-01"}) == {
+    edge = transformer.edge_item(
+        "RoleUser", owner_id="u1", other_id="r1", values={"granted_at": "2026-01-01"}
+    )
+    assert edge == {
         "pk": "USER#u1",
         "sk": "ROLE#r1",
         "gsi1pk": "ROLE#r1",
@@ -176,7 +179,9 @@ def test_edge_items_carry_declared_pivot_attributes() -> None:
         "granted_at": "2026-01-01",
     }
     with pytest.raises(AttributeCastError, match="RoleUser edges have no attribute"):
-        transformer.edge_item("RoleUser", "u1", "r1", {"level": 3})
+        transformer.edge_item("RoleUser", owner_id="u1", other_id="r1", values={"level": 3})
+    with pytest.raises(TypeError):
+        transformer.edge_item("RoleUser", "u1", "r1")  # type: ignore[misc]
 
 
 def test_timestamps_are_read_in_the_configured_unit() -> None:

@@ -1,9 +1,9 @@
 """Which derived index keys an update must SET or REMOVE (DESIGN §2, "every key from one place").
 
-Every GSI/LSI key of an entity depends on a few attributes (a foreign key, an indexed attribute,
-a sort attribute, the soft-delete marker). An update recomputes, with
-:meth:`KeyScheme.item_keys`, the keys of the paths whose attributes it changes, and compares them
-with the keys of the item before the change.
+Every GSI/LSI key of an entity depends on a few attributes (a foreign key, a polymorphic
+link's type and id, an indexed attribute, a sort attribute, the soft-delete marker). An update
+recomputes, with :meth:`KeyScheme.item_keys`, the keys of the paths whose attributes it
+changes, and compares them with the keys of the item before the change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynamodb_tooling.schema import EntityScheme, KeyScheme, KeyValueError
-from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath, path_sort, path_source
+from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath, path_attributes
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def path_keys(keys: KeyScheme, entity: EntityScheme, soft_delete: str | None) ->
     design = keys.design
     found: list[PathKeys] = []
     for path in entity.gsi_paths:
-        depends = {name for name in (path_source(path), path_sort(path)) if name}
+        depends = set(path_attributes(path))
         # Attribute-derived paths leave the index when the item is soft-deleted.
         if isinstance(path, IndexedAttributePath | ExpiryPath) and soft_delete:
             depends.add(soft_delete)

@@ -10,8 +10,10 @@ filter (Scan) say exactly where the items live, built from placeholder values su
 
 Naming: ``Get X by id``, ``List all Xs``, ``Get X by <unique attribute>``, ``List Xs by
 <indexed attribute>``, ``List Xs by Parent`` (``Get X of Parent`` for has_one), ``Get Parent of
-Child``, ``Get X with its Ys (collection)``, ``List Xs of Y`` (many-to-many). A pattern belongs
-to the entity whose items it returns (``Get User of Post`` is a User pattern).
+Child``, ``Get X with its Ys (collection)``, ``List Xs of Y`` (many-to-many); polymorphic ones
+carry the morph name: ``List Comments by Post (commentable)``, ``Get Post of Comment
+(commentable)``, ``List Tags of Post (taggable)``, ``List taggables of Tag (every type)``. A
+pattern belongs to the entity whose items it returns (``Get User of Post`` is a User pattern).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.schema import traits
@@ -32,6 +34,17 @@ from dynamodb_tooling.schema._access_pattern_docs import (
     render_markdown,
     render_query,
 )
+from dynamodb_tooling.schema._morph_patterns import MorphPatterns
+from dynamodb_tooling.schema._pattern_parts import (
+    Follower,
+    FollowUp,
+    Operation,
+    PatternPlanner,
+    Plan,
+    Planner,
+    Request,
+)
+from dynamodb_tooling.schema._pattern_parts import PatternSpec as _Spec
 from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
 from dynamodb_tooling.schema.keys import KeyQuery, KeyScheme
 from dynamodb_tooling.schema.naming import plural, snake
@@ -48,65 +61,21 @@ from dynamodb_tooling.schema.resolve import (
 )
 from dynamodb_tooling.schema.table import placeholder, schema_warnings
 
-Operation = Literal["GetItem", "Query", "Scan"]
-FollowUp = Literal["GetItem", "BatchGetItem"]
-
 LOOKUP_NAMES = ("email", "slug", "status", "username")
 
-
-@dataclass(frozen=True)
-class Request:
-    """Where a pattern reads for concrete values: a GetItem key, a Query, or Scan filters.
-
-    ``planned`` requests come from the query planner (see :class:`PatternPlanner`): their
-    operation, sort condition, entity types, filter text and follow-up are the planner's and
-    replace the pattern spec's.
-    """
-
-    key: dict[str, str] | None = None
-    key_query: KeyQuery | None = None
-    filter_equals: tuple[tuple[str, str], ...] = ()
-    operation: Operation | None = None
-    sort_condition: SortCondition | None = None
-    entity_types: tuple[str, ...] = ()
-    filter: str | None = None
-    then: FollowUp | None = None
-    planned: bool = False
-
-
-#: The earlier name of :class:`Request`.
-Plan = Request
-
-
-class PatternPlanner(Protocol):
-    """How the generator asks the query planner how a model query is served
-    (:class:`dynamodb_tooling.query.rules.patterns.PatternPlanner`)."""
-
-    def request(
-        self,
-        model: str,
-        equal: Mapping[str, Any],
-        *,
-        order: str | None = None,
-        present: str | None = None,
-    ) -> Request: ...
-
-
-@dataclass(frozen=True)
-class _Spec:
-    entity: str
-    name: str
-    operation: Operation
-    note: str
-    example: str
-    inputs: tuple[str, ...] = ()
-    sort_condition: SortCondition | None = None
-    entity_types: tuple[str, ...] = ()
-    then: FollowUp | None = None
-
-
-Planner = Callable[[Mapping[str, Any]], Request]
-Follower = Callable[[Mapping[str, Any]], dict[str, str]]
+__all__ = [
+    "LOOKUP_NAMES",
+    "AccessPattern",
+    "AccessPatterns",
+    "FollowUp",
+    "Operation",
+    "PatternPlanner",
+    "Plan",
+    "Request",
+    "generate_access_patterns",
+    "install_pattern_planner",
+    "lookup_warnings",
+]
 
 
 @dataclass(frozen=True)
@@ -319,7 +288,7 @@ def _assemble(
     )
 
 
-class _Generator:
+class _Generator(MorphPatterns):
     """Builds the patterns of one entity at a time from the resolved schema and key scheme."""
 
     def __init__(self, schema: ResolvedSchema, keys: KeyScheme, planner: PatternPlanner) -> None:
@@ -357,6 +326,7 @@ class _Generator:
         if any(link.collection for link in entity.children):
             patterns.append(self.collection(entity))
         patterns += [self.many_to_many(entity, pivot) for pivot in entity.pivots]
+        patterns += self.morph_patterns(entity)
         return patterns
 
     # Helpers.
@@ -454,6 +424,9 @@ class _Generator:
         child, parent, fk = link.child, link.parent, link.foreign_key
         single = link.inverse_kind == "has_one"
         title = f"Get {child} of {parent}" if single else f"List {plural(child)} by {parent}"
+        if link.is_self:  # a tree: "List child Categories of Category"
+            title = f"Get child {child} of {parent}" if single else f"List child {plural(child)}"
+            title += f" of {parent}"
         title += self.suffix(entity.parents, link)
         var = snake(parent)
         outer = self.schema.entity(parent).ancestry if link.collection else ()
@@ -503,7 +476,8 @@ class _Generator:
 
     def parent_of(self, entity: EntityScheme, link: ParentLink) -> AccessPattern:
         parent, child, fk = entity.name, link.child, link.foreign_key
-        title = f"Get {parent} of {child}{self.suffix(entity.children, link)}"
+        title = f"Get {'parent ' if link.is_self else ''}{parent} of {child}"
+        title += self.suffix(entity.children, link)
         example = f"{parent}.find({snake(child)}.{fk})"
         if not entity.ancestry or link.collection:
             note = NOTES["parent_of"].format(child=child, fk=fk, children=plural(child))

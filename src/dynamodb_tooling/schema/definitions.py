@@ -8,7 +8,7 @@ plain data — comparing two registries built from the two front ends is compari
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 AttributeType = Literal[
@@ -28,12 +28,34 @@ AttributeType = Literal[
     "json",
     "any",
 ]
-RelationKind = Literal["has_one", "has_many", "belongs_to", "belongs_to_many"]
+RelationKind = Literal[
+    "has_one",
+    "has_many",
+    "belongs_to",
+    "belongs_to_many",
+    "morph_one",
+    "morph_many",
+    "morph_to",
+    "morph_to_many",
+    "morphed_by_many",
+]
 ProjectionType = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
 IdStrategy = Literal["ulid", "uuid", "uuid7", "caller"]
 
 
-_KIND_ORDER: dict[str, int] = {"belongs_to": 0, "has_one": 1, "has_many": 2, "belongs_to_many": 3}
+_KIND_ORDER: dict[str, int] = {
+    "belongs_to": 0,
+    "has_one": 1,
+    "has_many": 2,
+    "belongs_to_many": 3,
+    "morph_to": 4,
+    "morph_one": 5,
+    "morph_many": 6,
+    "morph_to_many": 7,
+    "morphed_by_many": 8,
+}
+#: The target that names the declaring model itself (``HasMany("self")``: a tree).
+SELF = "self"
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,13 @@ class RelationDefinition:
     ``foreign_key`` is the attribute on the child holding the parent's id (``user_id``).
     ``collection`` stores the child in the parent's partition. ``sort_by`` orders children in
     the index (or, for collections, by an LSI). ``index=False`` opts a path out of a GSI slot.
+
+    Polymorphic kinds name their link with ``morph_name`` (``"commentable"``): ``morph_to`` on
+    the child (its ``target`` is empty: the parent may be any type declaring the other side),
+    ``morph_one``/``morph_many`` on each parent type (``target`` = the child),
+    ``morph_to_many`` on each type side of a polymorphic many-to-many (``target`` = ``Tag``)
+    and ``morphed_by_many`` on the target side (``target`` = one type, ``Post``). A target of
+    ``"self"`` names the declaring model (a tree); definitions store the model's name.
     """
 
     name: str
@@ -90,6 +119,7 @@ class RelationDefinition:
     pivot: str = ""
     pivot_attributes: tuple[str, ...] = ()
     derived: bool = False
+    morph_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,7 +164,11 @@ class ModelDefinition:
         # Canonical relation order: by kind, then as declared. Within a kind the declaration
         # order decides GSI slots; across kinds it carries no meaning (a Stacks dict groups
         # relations by kind, a class body interleaves them), so both front ends agree.
-        ordered = tuple(sorted(self.relations, key=lambda r: _KIND_ORDER[r.kind]))
+        # "self" names this model: stored as its name, so both spellings are one definition.
+        relations = tuple(
+            replace(r, target=self.name) if r.target == SELF else r for r in self.relations
+        )
+        ordered = tuple(sorted(relations, key=lambda r: _KIND_ORDER[r.kind]))
         object.__setattr__(self, "relations", ordered)
 
     def attribute(self, name: str) -> AttributeDefinition | None:

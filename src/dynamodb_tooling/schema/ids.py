@@ -1,4 +1,5 @@
-"""Time-ordered UUIDs (RFC 9562 version 7) for models declared with ``uuid="v7"``.
+"""Ids of new items: ULIDs by default, time-ordered UUIDs (RFC 9562 version 7) for models
+declared with ``uuid="v7"``, random UUIDs for ``uuid=True``.
 
 A UUIDv7 starts with the Unix time in milliseconds, so ids (and the sort keys built from them)
 sort by creation time like ULIDs do, in the standard UUID text form. Python 3.14's
@@ -12,7 +13,11 @@ import time
 import uuid
 from typing import Any
 
-from dynamodb_tooling.schema.definitions import IdStrategy
+import ulid
+from ulid import ULID
+
+from dynamodb_tooling.schema.definitions import IdStrategy, ModelDefinition
+from dynamodb_tooling.schema.errors import SchemaError
 
 _RAND_B = (1 << 62) - 1
 
@@ -47,3 +52,51 @@ def uuid_strategy(value: Any) -> IdStrategy | None:
     if value == "v7":
         return "uuid7"
     return None
+
+
+_ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
+
+
+def generate_id(definition: ModelDefinition) -> str:
+    """A new id: a ULID (time-ordered, so sk order is creation order), a UUIDv7 (also
+    time-ordered) or a UUID4."""
+    if definition.traits.id_strategy == "uuid":
+        return str(uuid.uuid4())
+    if definition.traits.id_strategy == "uuid7":
+        return str(uuid7())
+    if definition.traits.id_strategy == "caller":
+        raise SchemaError(
+            f"{definition.name} ids are supplied by the caller; pass "
+            f"{definition.primary_key}=... when creating one"
+        )
+    generator = getattr(ulid, "default_generator", None)  # python-ulid 3+; may be replaced
+    raw = ULID().bytes if generator is None else generator.generate().bytes
+    return _ulid_text(raw)
+
+
+#: Every pair of ULID (Crockford base32) characters, by the 10 bits they encode.
+_ULID_PAIRS = [a + b for a in _ULID_ALPHABET for b in _ULID_ALPHABET]
+
+
+def _ulid_text(raw: bytes) -> str:
+    """``str(ULID(raw))`` in 13 table look-ups: a ULID's 26 characters are its 128 bits behind
+    two zero bits, five bits a character (so ten bits a pair)."""
+    n = int.from_bytes(raw, "big")
+    t = _ULID_PAIRS
+    return "".join(
+        [
+            t[n >> 120],
+            t[(n >> 110) & 1023],
+            t[(n >> 100) & 1023],
+            t[(n >> 90) & 1023],
+            t[(n >> 80) & 1023],
+            t[(n >> 70) & 1023],
+            t[(n >> 60) & 1023],
+            t[(n >> 50) & 1023],
+            t[(n >> 40) & 1023],
+            t[(n >> 30) & 1023],
+            t[(n >> 20) & 1023],
+            t[(n >> 10) & 1023],
+            t[n & 1023],
+        ]
+    )

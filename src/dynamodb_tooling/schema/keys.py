@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -28,13 +27,24 @@ from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.casts import as_utc
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import KeyValueError, SchemaError
-from dynamodb_tooling.schema.naming import foreign_key
+from dynamodb_tooling.schema.key_queries import MAX_KEY_CHAR as MAX_KEY_CHAR
+from dynamodb_tooling.schema.key_queries import KeyQueries
+from dynamodb_tooling.schema.key_queries import KeyQuery as KeyQuery
+from dynamodb_tooling.schema.naming import (
+    default_morph_name,
+    link_foreign_key,
+    morph_id_attribute,
+    morph_type_attribute,
+)
 from dynamodb_tooling.schema.resolve import (
     CollectionIdPath,
     EntityScheme,
     ExpiryPath,
     GsiPath,
     IndexedAttributePath,
+    MorphLink,
+    MorphPath,
+    MorphPivotScheme,
     ParentLink,
     ParentPath,
     PivotScheme,
@@ -45,8 +55,6 @@ from dynamodb_tooling.schema.resolve import (
 _INT_WIDTH = 20
 _INT_OFFSET = 10**_INT_WIDTH
 UNIQUE_PREFIX = "_UNIQUE"
-#: The largest code point: DynamoDB compares keys as UTF-8 bytes, and nothing sorts above it.
-MAX_KEY_CHAR = "\U0010ffff"
 UNIQUE_ENTITY_TYPE = "_Unique"
 SENTINEL_OWNER = "owner"
 #: DynamoDB's key size limits in UTF-8 bytes (tables, GSIs and LSIs alike).
@@ -81,13 +89,23 @@ def _declared_names(definition: ModelDefinition, ttl_attribute: str) -> list[tup
     declared += [(a.name, f"{model}.{a.name}") for a in definition.attributes]
     for relation in definition.relations:
         if relation.kind == "belongs_to":
-            key = relation.foreign_key or foreign_key(relation.target)
+            key = link_foreign_key(model, relation)
             declared.append((key, f"{model}.{relation.name}'s foreign key {key!r}"))
         elif relation.kind in ("has_one", "has_many"):
-            key = relation.foreign_key or foreign_key(model)
+            key = link_foreign_key(model, relation)
             declared.append(
                 (key, f"{model}.{relation.name}'s foreign key {key!r} (on {relation.target})")
             )
+        elif relation.kind == "morph_to":
+            morph = relation.morph_name or relation.name
+            for key in (morph_type_attribute(morph), morph_id_attribute(morph)):
+                declared.append((key, f"{model}.{relation.name}'s attribute {key!r}"))
+        elif relation.kind in ("morph_one", "morph_many"):
+            morph = relation.morph_name or default_morph_name(relation.target)
+            for key in (morph_type_attribute(morph), morph_id_attribute(morph)):
+                declared.append(
+                    (key, f"{model}.{relation.name}'s attribute {key!r} (on {relation.target})")
+                )
     declared += traits.declared_names(definition, ttl_attribute)
     return declared
 
@@ -123,31 +141,7 @@ def encode_int(value: int) -> str:
     return f"-{_INT_OFFSET - 1 + value:0{_INT_WIDTH}d}"
 
 
-@dataclass(frozen=True)
-class KeyQuery:
-    """Where an access path's items live: Query ``index`` on ``partition`` with sk prefix."""
-
-    index: str | None
-    partition_attribute: str
-    partition_value: str
-    sort_attribute: str
-    sort_prefix: str
-    shards: int = 1
-    delimiter: str = "#"
-
-    def subtree_upper(self) -> str:
-        """Upper bound of ``sk BETWEEN sort_prefix AND …`` covering the item at ``sort_prefix``
-        and everything nested under it, and nothing else (``ORDER#o1`` but not ``ORDER#o10``)."""
-        return f"{self.sort_prefix}{self.delimiter}{MAX_KEY_CHAR}"
-
-    def partitions(self) -> list[str]:
-        """Every partition value to query (one per shard for write-sharded paths)."""
-        if self.shards == 1:
-            return [self.partition_value]
-        return [f"{self.partition_value}{self.delimiter}{n}" for n in range(self.shards)]
-
-
-class KeyScheme:
+class KeyScheme(KeyQueries):
     """Derives pk/sk, GSI/LSI keys, sentinels and edges for a resolved schema."""
 
     def __init__(self, schema: ResolvedSchema, design: SingleTableDesignConfig) -> None:
@@ -290,6 +284,8 @@ class KeyScheme:
         keys = self.primary_key(model, values)
         keys[self.design.entity_type_attribute] = model
         own_name = f"{model}.{entity.model.primary_key}"
+        for morph in entity.morphs:
+            self.morph_parent(morph, values)
         for path in entity.gsi_paths:
             pair = self._gsi_pair(entity, path, values, deleted=deleted)
             if pair is not None:
@@ -336,6 +332,14 @@ class KeyScheme:
                 return token, token
             case ParentPath():
                 return self._parent_pair(entity, path, values)
+            case MorphPath(link=morph):
+                parent = self.morph_parent(morph, values)
+                if parent is None:
+                    return None  # sparse: the morph is unset
+                partition = self.pk_token(parent[0]) + self.part(
+                    parent[1], f"{entity.name}.{morph.id_attribute}"
+                )
+                return partition, self._sorted_sk(entity, values, None)
             case ExpiryPath(attribute=attribute):
                 value = values.get(attribute)
                 if value is None or deleted:
@@ -369,6 +373,33 @@ class KeyScheme:
         if path.sort_by is not None and values.get(path.sort_by) is None:
             return None  # sorted index: items without the sort value are left out
         return partition, self._sorted_sk(entity, values, path.sort_by)
+
+    def morph_parent(self, link: MorphLink, values: Mapping[str, Any]) -> tuple[str, Any] | None:
+        """``(type, id)`` of the parent ``values`` name through polymorphic ``link``, or ``None``
+        when neither is set; refuses one without the other and a type that is not one of the
+        link's parent types."""
+        kind, ident = values.get(link.type_attribute), values.get(link.id_attribute)
+        if kind is None and ident is None:
+            return None
+        what = f"{link.child}.{link.morph_name}"
+        types = ", ".join(link.types)
+        if kind is None or ident is None:
+            given, missing = (
+                (link.id_attribute, link.type_attribute)
+                if kind is None
+                else (link.type_attribute, link.id_attribute)
+            )
+            raise KeyValueError(
+                f"{what}: {link.child}.{given} is set but {link.child}.{missing} is not; set "
+                f"both (the parent's model name — one of {types} — and its id) or neither"
+            )
+        if kind not in link.types:
+            raise KeyValueError(
+                f"{what}: {link.child}.{link.type_attribute} = {kind!r} is not a type of this "
+                f"link; it must be one of {types} (the models declaring "
+                f"MorphOne/MorphMany({link.child!r}, morph_name={link.morph_name!r}))"
+            )
+        return kind, ident
 
     @staticmethod
     def shard(item_id: str, link: ParentLink) -> int:
@@ -416,161 +447,33 @@ class KeyScheme:
         edge = {name: self.sized(text, name, what) for name, (text, what) in keys.items()}
         return {**edge, d.entity_type_attribute: pivot.name}
 
-    # Where to read.
-    def _checked(self, query: KeyQuery, what: str) -> KeyQuery:
-        """``query`` once its key values are known to fit DynamoDB's key size limits (no item
-        could have a longer key, and DynamoDB refuses the request)."""
-        self.sized(query.partition_value, query.partition_attribute, what)
-        self.sized(query.sort_prefix, query.sort_attribute, what)
-        return query
+    def morph_edge_keys(
+        self, pivot: MorphPivotScheme, *, morph_type: str, morph_id: Any, target_id: Any
+    ) -> dict[str, str]:
+        """Keys of the polymorphic edge linking ``morph_type`` ``morph_id`` (a ``Post``) to
+        target ``target_id`` (a ``Tag``): ``pk = POST#<post_id>``, ``sk = TAG#<tag_id>``,
+        ``gsi{slot}pk = TAG#<tag_id>``, ``gsi{slot}sk = POST#<post_id>``, ``_et = Taggable``.
+        Keyword-only, so the two ids cannot be swapped silently."""
+        self._check_morph_type(pivot, morph_type)
+        type_name = f"{pivot.name}.{pivot.id_attribute}"
+        target_name = f"{pivot.name}.{pivot.target_key}"
+        own = self.part(morph_id, type_name)
+        target = self.part(target_id, target_name)
+        d = self.design
+        keys = {
+            d.partition_key_name: (self.pk_token(morph_type) + own, type_name),
+            d.sort_key_name: (self.sk_token(pivot.target) + target, target_name),
+            d.gsi_pk(pivot.slot): (self.pk_token(pivot.target) + target, target_name),
+            d.gsi_sk(pivot.slot): (self.sk_token(morph_type) + own, type_name),
+        }
+        edge = {name: self.sized(text, name, what) for name, (text, what) in keys.items()}
+        return {**edge, d.entity_type_attribute: pivot.name}
 
-    def children_query(self, link: ParentLink, parent_id: Any) -> KeyQuery:
-        """Where the children of ``link.parent`` ``parent_id`` live."""
-        child = self.schema.entity(link.child)
-        parent_text = self.part(parent_id, f"{link.parent}.id")
-        if link.collection:
-            parent = self.schema.entity(link.parent)
-            if parent.ancestry:
-                raise KeyValueError(
-                    f"{link.child} lives in {parent.ancestry[0].parent}'s partition; query it "
-                    f"with the full key of the {link.parent} (use its primary_key)"
-                )
-            return self._checked(
-                KeyQuery(
-                    None,
-                    self.design.partition_key_name,
-                    self.pk_token(link.parent) + parent_text,
-                    self.design.sort_key_name,
-                    self.sk_token(link.child),
-                ),
-                f"{link.parent}.id",
-            )
-        path = child.path(ParentPath, link.relation)
-        if path is None:
+    def _check_morph_type(self, pivot: MorphPivotScheme, morph_type: Any) -> None:
+        if morph_type not in pivot.types:
             raise KeyValueError(
-                f"{link.child}.{link.relation} has no index (index=False); reading "
-                f"{link.parent}'s {link.child} items needs a Scan"
+                f"{pivot.name}.{pivot.type_attribute} = {morph_type!r} is not a type of the "
+                f"{pivot.morph_name!r} edges; it must be one of {', '.join(pivot.types)} (the "
+                f"models declaring MorphToMany({pivot.target!r}, "
+                f"morph_name={pivot.morph_name!r}))"
             )
-        return self._checked(
-            KeyQuery(
-                self.design.gsi_name(path.slot),
-                self.design.gsi_pk(path.slot),
-                self.pk_token(link.parent) + parent_text,
-                self.design.gsi_sk(path.slot),
-                self.sk_token(link.child),
-                shards=link.shards,
-                delimiter=self.delimiter,
-            ),
-            f"{link.parent}.id",
-        )
-
-    def attribute_query(self, model: str, attribute: str, value: Any) -> KeyQuery:
-        """Where items of ``model`` with ``attribute == value`` live (an indexed attribute)."""
-        entity = self.schema.entity(model)
-        path = next(
-            (p for p in entity.paths(IndexedAttributePath) if p.attribute == attribute), None
-        )
-        if path is None:
-            raise KeyValueError(f"{model}.{attribute} is not indexed; mark it index=True")
-        text = self.part(value, f"{model}.{attribute}", tail=True)
-        return self._checked(
-            KeyQuery(
-                self.design.gsi_name(path.slot),
-                self.design.gsi_pk(path.slot),
-                f"{self.pk_token(model)}{attribute}{self.delimiter}{text}",
-                self.design.gsi_sk(path.slot),
-                self.sk_token(model),
-            ),
-            f"{model}.{attribute}",
-        )
-
-    def expiry_query(self, model: str) -> KeyQuery:
-        """Where items of ``model`` with a TTL live, sorted by expiry (a sparse index)."""
-        entity = self.schema.entity(model)
-        path = next(iter(entity.paths(ExpiryPath)), None)
-        if path is None:
-            raise KeyValueError(
-                f"{model} has no expiry index; declare the ttl trait with ttl_index"
-            )
-        return KeyQuery(
-            self.design.gsi_name(path.slot),
-            self.design.gsi_pk(path.slot),
-            f"{self.pk_token(model)}{path.attribute}",
-            self.design.gsi_sk(path.slot),
-            self.sk_token(model),
-            delimiter=self.delimiter,
-        )
-
-    def collection_query(self, model: str, values: Mapping[str, Any]) -> KeyQuery:
-        """Where the items of collection child ``model`` live, given its ancestors' ids
-        (``user_id`` for Order; ``user_id`` and ``order_id`` for OrderLine)."""
-        entity = self.schema.entity(model)
-        if not entity.ancestry:
-            raise KeyValueError(f"{model} is not a collection child; it has its own partition")
-        root = entity.ancestry[0]
-        root_id = self.part(values.get(root.foreign_key), f"{model}.{root.foreign_key}")
-        prefix = self.delimiter.join([*self._levels(entity, values), self.sk_token(model)])
-        return self._checked(
-            KeyQuery(
-                None,
-                self.design.partition_key_name,
-                self.pk_token(root.parent) + root_id,
-                self.design.sort_key_name,
-                prefix,
-                delimiter=self.delimiter,
-            ),
-            f"{model}.{root.foreign_key}",
-        )
-
-    def id_query(self, model: str, item_id: Any) -> KeyQuery:
-        """How to find an item by id alone (direct for roots, via GSI for collection children)."""
-        entity = self.schema.entity(model)
-        text = self.part(item_id, f"{model}.{entity.model.primary_key}")
-        if not entity.ancestry:
-            return self._checked(
-                KeyQuery(
-                    None,
-                    self.design.partition_key_name,
-                    self.pk_token(model) + text,
-                    self.design.sort_key_name,
-                    self.sk_token(model) + text,
-                ),
-                f"{model}.{entity.model.primary_key}",
-            )
-        path = entity.paths(CollectionIdPath)[0]
-        token = self.pk_token(model) + text
-        return self._checked(
-            KeyQuery(
-                self.design.gsi_name(path.slot),
-                self.design.gsi_pk(path.slot),
-                token,
-                self.design.gsi_sk(path.slot),
-                token,
-            ),
-            f"{model}.{entity.model.primary_key}",
-        )
-
-    def edges_query(self, pivot: PivotScheme, side: str, side_id: Any) -> KeyQuery:
-        """Where the edges of one side of a many-to-many pair live."""
-        text = self.part(side_id, f"{side}.id")
-        if side == pivot.owner:
-            return self._checked(
-                KeyQuery(
-                    None,
-                    self.design.partition_key_name,
-                    self.pk_token(pivot.owner) + text,
-                    self.design.sort_key_name,
-                    self.sk_token(pivot.other),
-                ),
-                f"{side}.id",
-            )
-        return self._checked(
-            KeyQuery(
-                self.design.gsi_name(pivot.slot),
-                self.design.gsi_pk(pivot.slot),
-                self.pk_token(pivot.other) + text,
-                self.design.gsi_sk(pivot.slot),
-                self.sk_token(pivot.owner),
-            ),
-            f"{side}.id",
-        )

@@ -4,6 +4,11 @@ Relations are normalised into parent links (declaring one side derives the other
 are chained to their root partition, many-to-many pairs become pivot entities, and every access
 path that needs an index gets an overloaded GSI slot — deterministically: models sorted by name,
 paths in declaration order, slot numbers restarting at 1 for each entity.
+
+Self links (``HasMany("self")``) are parent links whose parent is the child's own model
+(foreign key ``parent_id``). Polymorphic links become :class:`MorphLink` (the child holds
+``<morph>_type`` and ``<morph>_id``; one :class:`MorphPath` serves every parent type) and
+:class:`MorphPivotScheme` (edges between several types and one target).
 """
 
 from __future__ import annotations
@@ -11,133 +16,60 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import ClassVar, Literal, TypeVar, overload
+from typing import Literal, overload
 
 from dynamodb_tooling.schema import traits
+from dynamodb_tooling.schema._resolve_morph import (
+    check_options,
+    morph_links,
+    morph_pivots,
+    slots_to,
+)
 from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
 from dynamodb_tooling.schema.errors import SchemaError
-from dynamodb_tooling.schema.naming import foreign_key
+from dynamodb_tooling.schema.naming import foreign_key, link_foreign_key
+from dynamodb_tooling.schema.paths import (
+    CollectionIdPath,
+    ExpiryPath,
+    GsiPath,
+    IndexedAttributePath,
+    LsiPath,
+    MorphLink,
+    MorphParent,
+    MorphPath,
+    MorphPivotScheme,
+    P,
+    ParentLink,
+    ParentPath,
+    PivotScheme,
+    path_attributes,
+    path_sort,
+    path_source,
+)
+
+__all__ = [
+    "MAX_LSI",
+    "CollectionIdPath",
+    "EntityScheme",
+    "ExpiryPath",
+    "GsiPath",
+    "IndexedAttributePath",
+    "LsiPath",
+    "MorphLink",
+    "MorphParent",
+    "MorphPath",
+    "MorphPivotScheme",
+    "ParentLink",
+    "ParentPath",
+    "PivotScheme",
+    "ResolvedSchema",
+    "path_attributes",
+    "path_sort",
+    "path_source",
+    "resolve",
+]
 
 MAX_LSI = 5
-
-
-@dataclass(frozen=True)
-class ParentLink:
-    """Child ``child`` belongs to ``parent`` through ``foreign_key`` (``Post.user_id``)."""
-
-    child: str
-    parent: str
-    relation: str
-    foreign_key: str
-    collection: bool = False
-    sort_by: str | None = None
-    index: bool = True
-    shards: int = 1
-    inverse: str | None = None
-    inverse_kind: Literal["has_one", "has_many"] | None = None
-    derived: bool = False
-
-
-# GSI access paths: a tagged union of small frozen dataclasses (the class is the tag; ``kind``
-# is its name as text, for labels and messages). Code dispatches with ``match``/``isinstance``.
-
-
-@dataclass(frozen=True)
-class ParentPath:
-    """Children by their parent's id: ``gsi{slot}pk = USER#<user_id>`` for ``Post.user_id``."""
-
-    entity: str
-    name: str
-    slot: int
-    link: ParentLink
-    sort_by: str | None = None
-    kind: ClassVar[str] = "parent"
-
-
-@dataclass(frozen=True)
-class CollectionIdPath:
-    """A collection child by its id alone: ``gsi{slot}pk = gsi{slot}sk = ORDER#<id>``."""
-
-    entity: str
-    name: str
-    slot: int
-    link: ParentLink
-    kind: ClassVar[str] = "collection_id"
-
-
-@dataclass(frozen=True)
-class IndexedAttributePath:
-    """Items by the value of an indexed attribute (sparse): ``POST#status#<value>``."""
-
-    entity: str
-    name: str
-    slot: int
-    attribute: str
-    sort_by: str | None = None
-    kind: ClassVar[str] = "attribute"
-
-
-@dataclass(frozen=True)
-class ExpiryPath:
-    """Items with a TTL, sorted by expiry (sparse): ``POST#<ttl attribute>``."""
-
-    entity: str
-    name: str
-    slot: int
-    attribute: str
-    kind: ClassVar[str] = "expiry"
-
-
-#: One access path served by GSI slot ``slot`` of entity ``entity``.
-GsiPath = ParentPath | CollectionIdPath | IndexedAttributePath | ExpiryPath
-P = TypeVar("P", ParentPath, CollectionIdPath, IndexedAttributePath, ExpiryPath)
-
-
-def path_source(path: GsiPath) -> str | None:
-    """The item attribute a path's partition value is built from (``None``: the item's id)."""
-    match path:
-        case ParentPath(link=link):
-            return link.foreign_key
-        case IndexedAttributePath(attribute=attribute) | ExpiryPath(attribute=attribute):
-            return attribute
-        case CollectionIdPath():
-            return None
-
-
-def path_sort(path: GsiPath) -> str | None:
-    """The item attribute a path's sort key orders by, besides the id (``None``: the id)."""
-    match path:
-        case ParentPath(sort_by=sort) | IndexedAttributePath(sort_by=sort):
-            return sort
-        case ExpiryPath(attribute=attribute):
-            return attribute
-        case CollectionIdPath():
-            return None
-
-
-@dataclass(frozen=True)
-class LsiPath:
-    """A collection child sorted by ``sort_by`` through LSI slot ``slot``."""
-
-    entity: str
-    link: ParentLink
-    sort_by: str
-    slot: int
-
-
-@dataclass(frozen=True)
-class PivotScheme:
-    """A many-to-many pair stored as edge items in the owner's partition."""
-
-    name: str
-    owner: str
-    other: str
-    owner_key: str
-    other_key: str
-    owner_relation: str
-    other_relation: str | None
-    attributes: tuple[str, ...]
-    slot: int = 1
 
 
 @dataclass(frozen=True)
@@ -152,10 +84,20 @@ class EntityScheme:
     lsi_paths: tuple[LsiPath, ...]
     children: tuple[ParentLink, ...]
     pivots: tuple[PivotScheme, ...]
+    #: Polymorphic links this entity is the child of (its morph_to relations).
+    morphs: tuple[MorphLink, ...] = ()
+    #: Polymorphic links this entity is a parent type of (its morph_one/morph_many).
+    morph_children: tuple[MorphLink, ...] = ()
+    #: Polymorphic many-to-many pivots this entity is a type or the target of.
+    morph_pivots: tuple[MorphPivotScheme, ...] = ()
 
     @property
     def name(self) -> str:
         return self.model.name
+
+    def morph(self, name: str) -> MorphLink | None:
+        """This entity's polymorphic link named ``name`` (its morph name or morph_to name)."""
+        return next((m for m in self.morphs if name in (m.morph_name, m.relation)), None)
 
     def paths(self, kind: type[P]) -> tuple[P, ...]:
         """This entity's GSI paths of one kind (``entity.paths(ParentPath)``), in slot order."""
@@ -181,6 +123,7 @@ class ResolvedSchema:
     pivots: tuple[PivotScheme, ...]
     gsi_count: int
     lsi_count: int
+    morph_pivots: tuple[MorphPivotScheme, ...] = ()
 
     def entity(self, name: str) -> EntityScheme:
         for entity in self.entities:
@@ -195,6 +138,28 @@ class ResolvedSchema:
                 return pivot
         raise SchemaError(f"no many-to-many pivot named {name!r}")
 
+    def morph_pivot(self, name: str) -> MorphPivotScheme:
+        """A polymorphic many-to-many pivot by its name (``Taggable``) or morph name."""
+        for pivot in self.morph_pivots:
+            if name in (pivot.name, pivot.morph_name):
+                return pivot
+        known = ", ".join(p.name for p in self.morph_pivots) or "none"
+        raise SchemaError(
+            f"no polymorphic many-to-many pivot named {name!r} (defined: {known}); declare "
+            "MorphToMany(target, morph_name=...) on each type"
+        )
+
+    def morph_link(self, child: str, morph_name: str) -> MorphLink:
+        """The polymorphic link ``morph_name`` of ``child`` (``Comment``, ``commentable``)."""
+        link = self.entity(child).morph(morph_name)
+        if link is None:
+            known = ", ".join(m.morph_name for m in self.entity(child).morphs) or "none"
+            raise SchemaError(
+                f"{child} has no polymorphic link named {morph_name!r} (its links: {known}); "
+                f"declare MorphMany({child!r}, morph_name={morph_name!r}) on each parent type"
+            )
+        return link
+
 
 def resolve(
     models: Sequence[ModelDefinition], gsi_count: int, ttl_attribute: str = "ttl"
@@ -203,13 +168,19 @@ def resolve(
     is the TTL attribute of models whose ttl trait names none)."""
     by_name = _check_names(models)
     links = _parent_links(by_name)
+    morphs = morph_links(by_name, links)
     paths = {
         name: _allocate(
-            by_name[name], [link for link in links if link.child == name], gsi_count, ttl_attribute
+            by_name[name],
+            [link for link in links if link.child == name],
+            [morph for morph in morphs if morph.child == name],
+            gsi_count,
+            ttl_attribute,
         )
         for name in sorted(by_name)
     }
     pivots = _pivots(by_name, links, paths, gsi_count)
+    edges = morph_pivots(by_name, links, pivots, paths, gsi_count)
     entities = []
     for name in sorted(by_name):
         model = by_name[name]
@@ -225,10 +196,13 @@ def resolve(
                 lsi_paths=_lsi_paths(name, collection),
                 children=tuple(link for link in links if link.parent == name),
                 pivots=tuple(p for p in pivots if name in (p.owner, p.other)),
+                morphs=tuple(m for m in morphs if m.child == name),
+                morph_children=tuple(m for m in morphs if name in m.types),
+                morph_pivots=tuple(p for p in edges if name == p.target or name in p.types),
             )
         )
     lsi_count = max((p.slot for e in entities for p in e.lsi_paths), default=0)
-    return ResolvedSchema(tuple(entities), pivots, gsi_count, lsi_count)
+    return ResolvedSchema(tuple(entities), pivots, gsi_count, lsi_count, edges)
 
 
 def _check_names(models: Sequence[ModelDefinition]) -> dict[str, ModelDefinition]:
@@ -246,6 +220,9 @@ def _check_names(models: Sequence[ModelDefinition]) -> dict[str, ModelDefinition
         prefixes[model.prefix] = model.name
     for model in models:
         for relation in model.relations:
+            check_options(model, relation)
+            if relation.kind == "morph_to":
+                continue  # any type declaring the other side
             if relation.target not in by_name:
                 known = ", ".join(sorted(by_name))
                 raise SchemaError(
@@ -261,7 +238,7 @@ def _link_from(model: ModelDefinition, relation: RelationDefinition) -> ParentLi
             child=model.name,
             parent=relation.target,
             relation=relation.name,
-            foreign_key=relation.foreign_key or foreign_key(relation.target),
+            foreign_key=link_foreign_key(model.name, relation),
             collection=relation.collection,
             sort_by=relation.sort_by,
             index=relation.index,
@@ -270,7 +247,7 @@ def _link_from(model: ModelDefinition, relation: RelationDefinition) -> ParentLi
     inverse_kind: Literal["has_one", "has_many"] = (
         "has_one" if relation.kind == "has_one" else "has_many"
     )
-    key = relation.foreign_key or foreign_key(model.name)
+    key = link_foreign_key(model.name, relation)
     return ParentLink(
         child=relation.target,
         parent=model.name,
@@ -384,7 +361,11 @@ def _ancestry(name: str, links: Sequence[ParentLink]) -> tuple[ParentLink, ...]:
 
 
 def _allocate(
-    model: ModelDefinition, parents: Sequence[ParentLink], gsi_count: int, ttl_attribute: str
+    model: ModelDefinition,
+    parents: Sequence[ParentLink],
+    morphs: Sequence[MorphLink],
+    gsi_count: int,
+    ttl_attribute: str,
 ) -> tuple[GsiPath, ...]:
     """The entity's GSI paths, slots numbered from 1 in declaration order."""
     name = model.name
@@ -394,6 +375,9 @@ def _allocate(
             wanted.append(partial(CollectionIdPath, name, link.relation, link=link))
         elif link.index:
             wanted.append(partial(ParentPath, name, link.relation, link=link, sort_by=link.sort_by))
+    for morph in morphs:
+        if morph.index:
+            wanted.append(partial(MorphPath, name, morph.relation, link=morph))
     for attribute in model.indexed_attributes:
         wanted.append(
             partial(
@@ -499,12 +483,8 @@ def _new_pivot(
     gsi_count: int,
 ) -> PivotScheme:
     # The edge's index keys are OTHER#<id> / OWNER#<id>: exactly an owner item's keys on a
-    # belongs_to path to OTHER. Take a slot no such path uses, so the two never mix.
-    taken = {
-        p.slot
-        for p in paths[owner]
-        if isinstance(p, ParentPath) and p.link.parent == relation.target
-    }
+    # belongs_to (or morph) path to OTHER. Take a slot no such path uses, so the two never mix.
+    taken = slots_to(paths[owner], relation.target)
     slot = next((n for n in range(1, gsi_count + 1) if n not in taken), None)
     if slot is None:
         raise SchemaError(

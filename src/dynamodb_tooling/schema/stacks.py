@@ -6,8 +6,10 @@ A Stacks model is a plain object::
      "attributes": {"email": {"unique": True, "validation": {"rule": "required|email"}}},
      "traits": {"useTimestamps": True}}
 
-Every property is checked: an unknown one is a :class:`SchemaError` naming the model, the
-property, the closest known spelling and the source. camelCase and snake_case spellings are both
+Relations (``hasMany``, ``belongsTo``, polymorphic ``morphMany``/``morphTo``/``morphToMany``
+…) are read by :mod:`._stacks_relations`. Every property is checked: an unknown one is a
+:class:`SchemaError` naming the model, the property, the closest known spelling and the
+source. camelCase and snake_case spellings are both
 accepted (``primaryKey`` / ``primary_key``), never both at once. A few Stacks properties that
 have no meaning for a DynamoDB table (``autoIncrement``, ``dashboard``, ``useSeeder`` …) are
 accepted and recorded in ``ModelDefinition.notes``.
@@ -23,12 +25,23 @@ every model lives in the one configured table) and a ``cast`` that is not a type
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, NoReturn, cast
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, cast
 
+from dynamodb_tooling.schema._stacks_relations import RELATION_KINDS
+from dynamodb_tooling.schema._stacks_relations import relations as parse_relations
+from dynamodb_tooling.schema._stacks_values import (
+    Context,
+    bool_,
+    canonical,
+    describe,
+    identifier,
+    list_,
+    mapping,
+    optional_str,
+)
 from dynamodb_tooling.schema.definitions import (
     AttributeDefinition,
     AttributeType,
@@ -38,17 +51,13 @@ from dynamodb_tooling.schema.definitions import (
     ProjectionType,
     RawCode,
     RelationDefinition,
-    RelationKind,
     Traits,
 )
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.ids import uuid_strategy
 from dynamodb_tooling.schema.naming import (
     default_prefix,
-    is_identifier,
     make_attribute,
-    relation_name,
-    snake,
 )
 from dynamodb_tooling.schema.registry import Registry, get_registry
 from dynamodb_tooling.schema.validation import compile_rules, with_messages
@@ -77,22 +86,13 @@ TYPE_ALIASES: Mapping[str, AttributeType] = {
     **dict.fromkeys(_words("any unknown mixed"), "any"),
 }
 
-_RELATION_KINDS: Mapping[str, RelationKind] = {
-    "hasOne": "has_one",
-    "hasMany": "has_many",
-    "belongsTo": "belongs_to",
-    "belongsToMany": "belongs_to_many",
-}
-_MODEL_KEYS = ("name", "table", "primaryKey", "pkPrefix", "attributes", *_RELATION_KINDS)
+_MODEL_KEYS = ("name", "table", "primaryKey", "pkPrefix", "attributes", *RELATION_KINDS)
 _MODEL_KEYS += ("traits", "indexes", "factory")
 # Stacks properties with no DynamoDB meaning: accepted, noted, ignored.
 _MODEL_IGNORED = ("autoIncrement", "dashboard", "get", "set")
 _ATTRIBUTE_KEYS = _words("type fillable guarded unique hidden nullable required default cast")
 _ATTRIBUTE_KEYS += ("index", "validation", "description")
 _ATTRIBUTE_IGNORED = ("order", "factory")
-_RELATION_KEYS = _words(
-    "model relationName foreignKey collection sortBy index shards pivot pivotAttributes"
-)
 _TRAIT_KEYS = ("useTimestamps", "useSoftDeletes", "useUuid", "useTtl", "useVersioning")
 _TRAIT_ALIASES = {"timestampable": "useTimestamps", "softDeletable": "useSoftDeletes"}
 _TRAIT_IGNORED = _words(
@@ -100,22 +100,6 @@ _TRAIT_IGNORED = _words(
 )
 _PREFIX = re.compile(r"^[A-Za-z0-9_]+$")
 _CHAIN_CALL = re.compile(r"\b(?:schema|vine|v)\.([A-Za-z_]+)\s*\(")
-
-
-@dataclass
-class _Context:
-    """Where we are, for error messages."""
-
-    source: str
-    model: str = "<unnamed>"
-    notes: list[str] = field(default_factory=list)
-    soft_deletes_default: bool = False
-
-    def error(self, message: str) -> SchemaError:
-        return SchemaError(f"{self.source}: Stacks model {self.model!r}: {message}")
-
-    def fail(self, message: str) -> NoReturn:
-        raise self.error(message)
 
 
 def parse_stacks_model(
@@ -128,22 +112,22 @@ def parse_stacks_model(
     >>> parse_stacks_model({"name": "Team", "hasMany": ["User"]}).relations[0].name
     'users'
     """
-    ctx = _Context(source, soft_deletes_default=soft_deletes_default)
+    ctx = Context(source, soft_deletes_default=soft_deletes_default)
     if not isinstance(data, Mapping):
-        ctx.fail(f"a model must be an object, got {_describe(data)}")
+        ctx.fail(f"a model must be an object, got {describe(data)}")
     if isinstance(data.get("name"), str) and data["name"]:
         ctx.model = data["name"]
-    props = _canonical(data, _MODEL_KEYS, _MODEL_IGNORED, {}, "in the model", ctx)
+    props = canonical(data, _MODEL_KEYS, _MODEL_IGNORED, {}, "in the model", ctx)
     name = _model_name(props, ctx)
     ctx.model = name
     attributes = _attributes(props.get("attributes"), ctx)
-    relations = _relations(props, ctx)
+    relations = parse_relations(props, ctx)
     _check_clashes(attributes, relations, ctx)
     _no_table(props.get("table"), ctx)
     return ModelDefinition(
         name=name,
         prefix=_prefix(props.get("pkPrefix"), name, ctx),
-        primary_key=_identifier(props.get("primaryKey", "id"), "primaryKey", ctx),
+        primary_key=identifier(props.get("primaryKey", "id"), "primaryKey", ctx),
         attributes=attributes,
         relations=relations,
         indexes=_indexes(props.get("indexes"), ctx),
@@ -163,112 +147,25 @@ def register_stacks_model(
     return target.register(definition)
 
 
-# Property names.
-def _canonical(
-    data: Mapping[Any, Any],
-    known: Sequence[str],
-    ignored: Sequence[str],
-    aliases: Mapping[str, str],
-    where: str,
-    ctx: _Context,
-) -> dict[str, Any]:
-    """``data`` keyed by canonical (camelCase) names, in insertion order; unknown keys fail."""
-    spellings = {**_spellings((*known, *ignored)), **_spellings(aliases, aliases)}
-    out: dict[str, Any] = {}
-    given: dict[str, str] = {}
-    for key, value in data.items():
-        if not isinstance(key, str):
-            ctx.fail(f"property names must be strings, got {key!r} {where}")
-        canonical = spellings.get(key)
-        if canonical is None:
-            ctx.fail(_unknown(key, where, spellings, known))
-        if canonical in given:
-            ctx.fail(f"{given[canonical]!r} and {key!r} {where} set the same property; keep one")
-        given[canonical] = key
-        if canonical in ignored:
-            ctx.notes.append(f"Stacks property {key!r} {where} has no DynamoDB meaning; ignored")
-        else:
-            out[canonical] = value
-    return out
-
-
-def _spellings(names: Iterable[str], canonical: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Each name and its snake_case spelling → its canonical name (itself unless aliased)."""
-    table: dict[str, str] = {}
-    for name in names:
-        target = canonical[name] if canonical is not None else name
-        table[name] = target
-        table.setdefault(snake(name), target)
-    return table
-
-
-def _unknown(key: str, where: str, spellings: Mapping[str, str], known: Sequence[str]) -> str:
-    lowered = {spelling.lower(): spelling for spelling in spellings}
-    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-    hint = f"did you mean {lowered[close[0]]!r}?" if close else f"known: {', '.join(known)}"
-    return f"unknown property {key!r} {where}; {hint}"
-
-
-# Values.
-def _describe(value: Any) -> str:
-    if isinstance(value, RawCode):
-        return f"code `{value.text}`"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _identifier(value: Any, what: str, ctx: _Context) -> str:
-    if not isinstance(value, str) or not is_identifier(value):
-        ctx.fail(f"{what} must be an identifier (letters, digits, _), got {_describe(value)}")
-    return value
-
-
-def _bool(value: Any, what: str, ctx: _Context) -> bool:
-    if not isinstance(value, bool):
-        ctx.fail(f"{what} must be true or false, got {_describe(value)}")
-    return value
-
-
-def _optional_str(value: Any, what: str, ctx: _Context) -> str | None:
-    if value is not None and not isinstance(value, str):
-        ctx.fail(f"{what} must be a string, got {_describe(value)}")
-    return value
-
-
-def _mapping(value: Any, what: str, ctx: _Context) -> Mapping[Any, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        ctx.fail(f"{what} must be an object, got {_describe(value)}")
-    return value
-
-
-def _list(value: Any, what: str, ctx: _Context) -> Sequence[Any]:
-    if value is None:
-        return ()
-    if not isinstance(value, list | tuple):
-        ctx.fail(f"{what} must be a list, got {_describe(value)}")
-    return value
-
-
 # Model-level properties.
-def _model_name(props: Mapping[str, Any], ctx: _Context) -> str:
+def _model_name(props: Mapping[str, Any], ctx: Context) -> str:
     if "name" not in props:
         ctx.fail("the required property 'name' is missing (e.g. name: 'User')")
-    return _identifier(props["name"], "name", ctx)
+    return identifier(props["name"], "name", ctx)
 
 
-def _prefix(value: Any, name: str, ctx: _Context) -> str:
+def _prefix(value: Any, name: str, ctx: Context) -> str:
     if value is None:
         return default_prefix(name)
     if not isinstance(value, str) or not _PREFIX.match(value):
-        ctx.fail(f"pkPrefix must be letters, digits or _ (e.g. 'USR'), got {_describe(value)}")
+        ctx.fail(f"pkPrefix must be letters, digits or _ (e.g. 'USR'), got {describe(value)}")
     return value
 
 
-def _no_table(value: Any, ctx: _Context) -> None:
+def _no_table(value: Any, ctx: Context) -> None:
     if value is not None:
         ctx.fail(
-            f"table {_describe(value)}: a model in a table of its own is not supported yet; "
+            f"table {describe(value)}: a model in a table of its own is not supported yet; "
             "every model lives in the one single table (its name is the default_table_name "
             "setting); remove table"
         )
@@ -285,7 +182,7 @@ def _factory(value: Any) -> RawCode | None:
 def _check_clashes(
     attributes: Sequence[AttributeDefinition],
     relations: Sequence[RelationDefinition],
-    ctx: _Context,
+    ctx: Context,
 ) -> None:
     seen = {a.name for a in attributes}
     for relation in relations:
@@ -298,20 +195,20 @@ def _check_clashes(
 
 
 # Attributes.
-def _attributes(value: Any, ctx: _Context) -> tuple[AttributeDefinition, ...]:
-    attributes = _mapping(value, "attributes", ctx)
+def _attributes(value: Any, ctx: Context) -> tuple[AttributeDefinition, ...]:
+    attributes = mapping(value, "attributes", ctx)
     return tuple(
-        _attribute(_identifier(name, "an attribute name", ctx), options, ctx)
+        _attribute(identifier(name, "an attribute name", ctx), options, ctx)
         for name, options in attributes.items()
     )
 
 
-def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
+def _attribute(name: str, options: Any, ctx: Context) -> AttributeDefinition:
     if isinstance(options, str):
         options = {"type": options}
     where = f"on attribute {name!r}"
-    opts = _canonical(
-        _mapping(options, f"attribute {name!r}", ctx),
+    opts = canonical(
+        mapping(options, f"attribute {name!r}", ctx),
         _ATTRIBUTE_KEYS,
         _ATTRIBUTE_IGNORED,
         {"validator": "validation"},
@@ -319,7 +216,7 @@ def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
         ctx,
     )
     flags: dict[str, bool] = {
-        k: _bool(opts[k], f"{name}.{k}", ctx)
+        k: bool_(opts[k], f"{name}.{k}", ctx)
         for k in ("fillable", "guarded", "unique", "hidden", "nullable", "required")
         if k in opts
     }
@@ -346,7 +243,7 @@ def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
         fillable=flags.get("fillable", True),
         guarded=flags.get("guarded", False),
         validation=rule,
-        description=_optional_str(opts.get("description"), f"{name}.description", ctx) or "",
+        description=optional_str(opts.get("description"), f"{name}.description", ctx) or "",
     )
     wants_required = flags.get("required", False) or _rule_requires(rule)
     if wants_required and not attribute.nullable and not attribute.required:
@@ -354,7 +251,7 @@ def _attribute(name: str, options: Any, ctx: _Context) -> AttributeDefinition:
     return attribute
 
 
-def _nullable(name: str, flags: Mapping[str, bool], ctx: _Context) -> bool:
+def _nullable(name: str, flags: Mapping[str, bool], ctx: Context) -> bool:
     """``required: false`` means the value may be absent, which here means nullable."""
     if flags.get("required") is False:
         if flags.get("nullable") is False:
@@ -363,23 +260,23 @@ def _nullable(name: str, flags: Mapping[str, bool], ctx: _Context) -> bool:
     return flags.get("nullable", False)
 
 
-def _index_option(value: Any, name: str, ctx: _Context) -> tuple[bool, str | None]:
+def _index_option(value: Any, name: str, ctx: Context) -> tuple[bool, str | None]:
     if isinstance(value, bool):
         return value, None
     if not isinstance(value, Mapping):
         ctx.fail(
-            f"{name}.index must be true, false or {{sortBy: 'attribute'}}, got {_describe(value)}"
+            f"{name}.index must be true, false or {{sortBy: 'attribute'}}, got {describe(value)}"
         )
-    opts = _canonical(value, ("sortBy",), (), {}, f"in {name}.index", ctx)
+    opts = canonical(value, ("sortBy",), (), {}, f"in {name}.index", ctx)
     sort = opts.get("sortBy")
-    return True, None if sort is None else _identifier(sort, f"{name}.index.sortBy", ctx)
+    return True, None if sort is None else identifier(sort, f"{name}.index.sortBy", ctx)
 
 
-def _validation_rule(value: Any, name: str, ctx: _Context) -> str | RawCode | None:
+def _validation_rule(value: Any, name: str, ctx: Context) -> str | RawCode | None:
     if value is None or isinstance(value, str | RawCode):
         return value
-    opts = _canonical(
-        _mapping(value, f"{name}.validation", ctx),
+    opts = canonical(
+        mapping(value, f"{name}.validation", ctx),
         ("rule", "message"),
         (),
         {"messages": "message"},
@@ -388,7 +285,7 @@ def _validation_rule(value: Any, name: str, ctx: _Context) -> str | RawCode | No
     )
     rule = opts.get("rule")
     if rule is not None and not isinstance(rule, str | RawCode):
-        ctx.fail(f"{name}.validation.rule must be a rule string or code, got {_describe(rule)}")
+        ctx.fail(f"{name}.validation.rule must be a rule string or code, got {describe(rule)}")
     if rule is None and "message" in opts:
         ctx.fail(f"{name}.validation has a message but no rule; add rule: 'required|...'")
     try:
@@ -406,14 +303,14 @@ def _rule_requires(rule: str | RawCode | None) -> bool:
 
 
 def _attribute_type(
-    name: str, opts: Mapping[str, Any], rule: str | RawCode | None, ctx: _Context
+    name: str, opts: Mapping[str, Any], rule: str | RawCode | None, ctx: Context
 ) -> AttributeType:
     declared = opts.get("type")
     cast_type = _cast_type(name, opts.get("cast"), ctx)
     if declared is not None:
         if not isinstance(declared, str) or declared.lower() not in TYPE_ALIASES:
             known = ", ".join(sorted(set(TYPE_ALIASES)))
-            ctx.fail(f"{name}.type {_describe(declared)} is not a known type (known: {known})")
+            ctx.fail(f"{name}.type {describe(declared)} is not a known type (known: {known})")
         if cast_type not in (None, TYPE_ALIASES[declared.lower()]):
             ctx.fail(
                 f"{name}.cast {opts['cast']!r} disagrees with type {declared!r}; a cast names "
@@ -423,12 +320,12 @@ def _attribute_type(
     return cast_type or _type_from_rule(rule) or "string"
 
 
-def _cast_type(name: str, value: Any, ctx: _Context) -> AttributeType | None:
+def _cast_type(name: str, value: Any, ctx: Context) -> AttributeType | None:
     """A ``cast`` naming a type is that type; any other cast is not supported yet."""
     if value is None:
         return None
     if not isinstance(value, str):
-        ctx.fail(f"{name}.cast must be a string, got {_describe(value)}")
+        ctx.fail(f"{name}.cast must be a string, got {describe(value)}")
     if value.lower() not in TYPE_ALIASES:
         ctx.fail(
             f"{name}.cast {value!r} is not supported yet (casts that transform values, such "
@@ -456,77 +353,10 @@ def _type_from_rule(rule: str | RawCode | None) -> AttributeType | None:
     return None
 
 
-# Relations.
-def _relations(props: Mapping[str, Any], ctx: _Context) -> tuple[RelationDefinition, ...]:
-    relations: list[RelationDefinition] = []
-    for key, value in props.items():
-        kind = _RELATION_KINDS.get(key)
-        if kind is None:
-            continue
-        if not isinstance(value, list | tuple):
-            ctx.fail(
-                f"{key} must be a list of model names or relation objects "
-                f"(e.g. {key}: ['Post']), got {_describe(value)}"
-            )
-        relations.extend(_relation(kind, key, entry, ctx) for entry in value)
-    return tuple(relations)
-
-
-def _relation(kind: RelationKind, key: str, entry: Any, ctx: _Context) -> RelationDefinition:
-    if isinstance(entry, str):
-        entry = {"model": entry}
-    where = f"in a {key} entry"
-    opts = _canonical(
-        _mapping(entry, f"an entry of {key}", ctx), _RELATION_KEYS, (), {}, where, ctx
-    )
-    if "model" not in opts:
-        ctx.fail(f"a {key} entry needs 'model' (e.g. {{model: 'Post'}}), got {entry!r}")
-    target = _identifier(opts["model"], f"{key}.model", ctx)
-    what = f"{key} {target}"
-    _check_relation_kind(kind, opts, what, ctx)
-
-    def name(option: str, default: Any) -> Any:
-        value = opts.get(option)
-        return default if value is None else _identifier(value, f"{what}: {option}", ctx)
-
-    pivot_attributes = _list(opts.get("pivotAttributes"), f"{what}: pivotAttributes", ctx)
-    return RelationDefinition(
-        name=name("relationName", relation_name(kind, target)),
-        kind=kind,
-        target=target,
-        foreign_key=name("foreignKey", ""),
-        collection=_bool(opts.get("collection", False), f"{what}: collection", ctx),
-        sort_by=name("sortBy", None),
-        index=_bool(opts.get("index", True), f"{what}: index", ctx),
-        shards=_shards(opts.get("shards", 1), what, ctx),
-        pivot=name("pivot", ""),
-        pivot_attributes=tuple(
-            _identifier(a, f"{what}: pivotAttributes", ctx) for a in pivot_attributes
-        ),
-    )
-
-
-def _check_relation_kind(
-    kind: RelationKind, opts: Mapping[str, Any], what: str, ctx: _Context
-) -> None:
-    if kind != "belongs_to_many":
-        for option in ("pivot", "pivotAttributes"):
-            if option in opts:
-                ctx.fail(f"{what}: {option!r} only applies to belongsToMany")
-    elif opts.get("collection"):
-        ctx.fail(f"{what}: many-to-many edges cannot be a collection; drop collection")
-
-
-def _shards(value: Any, what: str, ctx: _Context) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        ctx.fail(f"{what}: shards must be a whole number ≥ 1, got {_describe(value)}")
-    return value
-
-
 # Traits and indexes.
-def _traits(value: Any, ctx: _Context) -> Traits:
-    traits = _canonical(
-        _mapping(value, "traits", ctx),
+def _traits(value: Any, ctx: Context) -> Traits:
+    traits = canonical(
+        mapping(value, "traits", ctx),
         _TRAIT_KEYS,
         _TRAIT_IGNORED,
         _TRAIT_ALIASES,
@@ -536,7 +366,7 @@ def _traits(value: Any, ctx: _Context) -> Traits:
 
     def flag(key: str) -> bool:
         default = ctx.soft_deletes_default if key == "useSoftDeletes" else False
-        return _bool(traits.get(key, default), f"traits.{key}", ctx)
+        return bool_(traits.get(key, default), f"traits.{key}", ctx)
 
     ttl, ttl_attribute, ttl_index = _ttl(traits.get("useTtl", False), ctx)
     strategy = _id_strategy(traits.get("useUuid", False), ctx)
@@ -551,33 +381,33 @@ def _traits(value: Any, ctx: _Context) -> Traits:
     )
 
 
-def _id_strategy(value: Any, ctx: _Context) -> IdStrategy:
+def _id_strategy(value: Any, ctx: Context) -> IdStrategy:
     """``useUuid``: ``true``/``"v4"`` random UUIDs, ``"v7"`` time-ordered ones, else ULIDs."""
     strategy = uuid_strategy(value)
     if strategy is None:
-        raise ctx.error(f"traits.useUuid must be true, false, 'v4' or 'v7', got {_describe(value)}")
+        raise ctx.error(f"traits.useUuid must be true, false, 'v4' or 'v7', got {describe(value)}")
     return strategy
 
 
-def _ttl(value: Any, ctx: _Context) -> tuple[bool, str | None, bool]:
+def _ttl(value: Any, ctx: Context) -> tuple[bool, str | None, bool]:
     if isinstance(value, bool):
         return value, None, False
     if not isinstance(value, Mapping):
         ctx.fail(
             "traits.useTtl must be true or {attribute: 'expires_at', index: true}, got "
-            f"{_describe(value)}"
+            f"{describe(value)}"
         )
-    opts = _canonical(value, ("attribute", "index"), (), {}, "in traits.useTtl", ctx)
+    opts = canonical(value, ("attribute", "index"), (), {}, "in traits.useTtl", ctx)
     attribute = opts.get("attribute")
     index = opts.get("index", False)
     if not isinstance(index, bool):
-        ctx.fail(f"traits.useTtl.index must be true or false, got {_describe(index)}")
-    named = None if attribute is None else _identifier(attribute, "useTtl.attribute", ctx)
+        ctx.fail(f"traits.useTtl.index must be true or false, got {describe(index)}")
+    named = None if attribute is None else identifier(attribute, "useTtl.attribute", ctx)
     return True, named, index
 
 
-def _indexes(value: Any, ctx: _Context) -> tuple[IndexDefinition, ...]:
-    indexes = tuple(_index(entry, ctx) for entry in _list(value, "indexes", ctx))
+def _indexes(value: Any, ctx: Context) -> tuple[IndexDefinition, ...]:
+    indexes = tuple(_index(entry, ctx) for entry in list_(value, "indexes", ctx))
     names = [index.name for index in indexes]
     for name in names:
         if names.count(name) > 1:
@@ -585,19 +415,19 @@ def _indexes(value: Any, ctx: _Context) -> tuple[IndexDefinition, ...]:
     return indexes
 
 
-def _index(entry: Any, ctx: _Context) -> IndexDefinition:
-    opts = _canonical(
-        _mapping(entry, "an entry of indexes", ctx),
+def _index(entry: Any, ctx: Context) -> IndexDefinition:
+    opts = canonical(
+        mapping(entry, "an entry of indexes", ctx),
         ("name", "columns", "projection"),
         (),
         {},
         "in an indexes entry",
         ctx,
     )
-    name = _identifier(opts.get("name"), "indexes[].name", ctx)
+    name = identifier(opts.get("name"), "indexes[].name", ctx)
     columns = tuple(
-        _identifier(c, f"index {name}: columns", ctx)
-        for c in _list(opts.get("columns"), f"index {name}: columns", ctx)
+        identifier(c, f"index {name}: columns", ctx)
+        for c in list_(opts.get("columns"), f"index {name}: columns", ctx)
     )
     if not columns:
         ctx.fail(f"index {name!r} needs at least one column (columns: ['status'])")
@@ -605,6 +435,6 @@ def _index(entry: Any, ctx: _Context) -> IndexDefinition:
     if not isinstance(projection, str) or projection.upper() not in ("ALL", "KEYS_ONLY", "INCLUDE"):
         ctx.fail(
             f"index {name!r}: projection must be ALL, KEYS_ONLY or INCLUDE, "
-            f"got {_describe(projection)}"
+            f"got {describe(projection)}"
         )
     return IndexDefinition(name, columns, cast(ProjectionType, projection.upper()))

@@ -47,6 +47,7 @@ from dynamodb_tooling.schema.resolve import (
     ExpiryPath,
     GsiPath,
     IndexedAttributePath,
+    MorphPath,
     ParentPath,
     ResolvedSchema,
     path_sort,
@@ -251,7 +252,12 @@ def sample_values(entity: EntityScheme, delimiter: str) -> dict[str, str]:
     names += [sort for p in entity.gsi_paths if (sort := path_sort(p))]
     names += [source for p in entity.gsi_paths if (source := path_source(p))]
     names += [lsi.sort_by for lsi in entity.lsi_paths]
-    return {name: placeholder(name, delimiter) for name in dict.fromkeys(names)}
+    samples = {name: placeholder(name, delimiter) for name in dict.fromkeys(names)}
+    for morph in entity.morphs:
+        # The type is a model name (its key prefix goes in the key): the first type stands in.
+        samples[morph.type_attribute] = morph.types[0]
+        samples[morph.id_attribute] = placeholder(morph.id_attribute, delimiter)
+    return samples
 
 
 # Warnings.
@@ -273,6 +279,12 @@ def schema_warnings(schema: ResolvedSchema, config: Config) -> list[str]:
             "collection)"
             for link in entity.parents
             if not link.index and not link.collection
+        ]
+        found += [
+            f"listing the {plural(morph.child)} of a {' or '.join(morph.types)} needs a Scan: "
+            f"{morph.child}.{morph.relation} has index=False (give it a GSI slot)"
+            for morph in entity.morphs
+            if not morph.index
         ]
     return found + _slot_warnings(schema)
 
@@ -317,7 +329,7 @@ def _table_lines(schema: ResolvedSchema, config: Config) -> list[str]:
         f"  billing: {billing}; table class: {config.table_class}",
         f"  {_count(std.gsi_count, 'overloaded GSI')}, {_count(schema.lsi_count, 'LSI')}, "
         f"{_count(len(schema.entities), 'entity', 'entities')}, "
-        f"{_count(len(schema.pivots), 'many-to-many pivot')}",
+        f"{_count(len(schema.pivots) + len(schema.morph_pivots), 'many-to-many pivot')}",
     ]
 
 
@@ -335,6 +347,8 @@ def path_label(path: GsiPath) -> str:
         case ParentPath(sort_by=sort) | IndexedAttributePath(sort_by=sort):
             label = f"{path.entity} by {path.name}"
             return f"{label} sorted by {sort}" if sort else label
+        case MorphPath(link=link):
+            return f"{path.entity} by {path.name} (a {' or '.join(link.types)})"
 
 
 class _Summary:
@@ -356,6 +370,16 @@ class _Summary:
             )
             for p in schema.pivots
         }
+        self.morph_edges = {
+            (p.name, kind): keys.morph_edge_keys(
+                p,
+                morph_type=kind,
+                morph_id=placeholder(p.id_attribute, keys.delimiter),
+                target_id=placeholder(p.target_key, keys.delimiter),
+            )
+            for p in schema.morph_pivots
+            for kind in p.types
+        }
 
     def gsi_lines(self) -> list[str]:
         lines: list[str] = []
@@ -373,6 +397,14 @@ class _Summary:
                 f"({pk}={self.edges[p.name][pk]}, {sk}={self.edges[p.name][sk]})"
                 for p in self.schema.pivots
                 if p.slot == n
+            ]
+            used += [
+                f"    {p.name} edges: {plural(kind)} of a {p.target} "
+                f"({pk}={edge[pk]}, {sk}={edge[sk]})"
+                for p in self.schema.morph_pivots
+                if p.slot == n
+                for kind in p.types
+                if (edge := self.morph_edges[(p.name, kind)])
             ]
             lines += ["", f"{self.std.gsi_name(n)} ({pk}, {sk}):", *(used or ["    (unused)"])]
         return lines
@@ -427,4 +459,14 @@ class _Summary:
                 f"  {pivot.name} ({pivot.owner} ↔ {pivot.other}): {pk}={edge[pk]}, "
                 f"{sk}={edge[sk]}; {gpk}={edge[gpk]}, {gsk}={edge[gsk]}{extra}"
             )
+        for morph in self.schema.morph_pivots:
+            gpk, gsk = self.std.gsi_pk(morph.slot), self.std.gsi_sk(morph.slot)
+            extra = f"; attributes: {', '.join(morph.attributes)}" if morph.attributes else ""
+            for kind in morph.types:
+                edge = self.morph_edges[(morph.name, kind)]
+                lines.append(
+                    f"  {morph.name} ({kind} ↔ {morph.target}, polymorphic): {pk}={edge[pk]}, "
+                    f"{sk}={edge[sk]}; {gpk}={edge[gpk]}, {gsk}={edge[gsk]}; "
+                    f"{morph.type_attribute}={kind!r}{extra}"
+                )
         return ["", "Many-to-many pivots:", *lines] if lines else []

@@ -11,14 +11,10 @@ internal attribute and casts stored values back to Python types.
 from __future__ import annotations
 
 import difflib
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-
-import ulid
-from ulid import ULID
 
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.schema import traits
@@ -36,59 +32,13 @@ from dynamodb_tooling.schema.casts import (
 )
 from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
-from dynamodb_tooling.schema.ids import uuid7
+from dynamodb_tooling.schema.ids import _ulid_text as _ulid_text
+from dynamodb_tooling.schema.ids import generate_id as generate_id
 from dynamodb_tooling.schema.registry import Registry
-
-_ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def generate_id(definition: ModelDefinition) -> str:
-    """A new id: a ULID (time-ordered, so sk order is creation order), a UUIDv7 (also
-    time-ordered) or a UUID4."""
-    if definition.traits.id_strategy == "uuid":
-        return str(uuid.uuid4())
-    if definition.traits.id_strategy == "uuid7":
-        return str(uuid7())
-    if definition.traits.id_strategy == "caller":
-        raise SchemaError(
-            f"{definition.name} ids are supplied by the caller; pass "
-            f"{definition.primary_key}=... when creating one"
-        )
-    generator = getattr(ulid, "default_generator", None)  # python-ulid 3+; may be replaced
-    raw = ULID().bytes if generator is None else generator.generate().bytes
-    return _ulid_text(raw)
-
-
-#: Every pair of ULID (Crockford base32) characters, by the 10 bits they encode.
-_ULID_PAIRS = [a + b for a in _ULID_ALPHABET for b in _ULID_ALPHABET]
-
-
-def _ulid_text(raw: bytes) -> str:
-    """``str(ULID(raw))`` in 13 table look-ups: a ULID's 26 characters are its 128 bits behind
-    two zero bits, five bits a character (so ten bits a pair)."""
-    n = int.from_bytes(raw, "big")
-    t = _ULID_PAIRS
-    return "".join(
-        [
-            t[n >> 120],
-            t[(n >> 110) & 1023],
-            t[(n >> 100) & 1023],
-            t[(n >> 90) & 1023],
-            t[(n >> 80) & 1023],
-            t[(n >> 70) & 1023],
-            t[(n >> 60) & 1023],
-            t[(n >> 50) & 1023],
-            t[(n >> 40) & 1023],
-            t[(n >> 30) & 1023],
-            t[(n >> 20) & 1023],
-            t[(n >> 10) & 1023],
-            t[n & 1023],
-        ]
-    )
 
 
 def _managed(definition: ModelDefinition, config: Config) -> tuple[str, ...]:
@@ -134,6 +84,7 @@ class ModelInfo:
         names = {definition.primary_key, *(a.name for a in definition.attributes)}
         names |= {link.foreign_key for link in entity.parents}
         names |= {link.foreign_key for link in entity.ancestry}
+        names |= {name for m in entity.morphs for name in (m.type_attribute, m.id_attribute)}
         self.allowed: frozenset[str] = frozenset(names | set(self.managed))
         self.internal = registry.keys.internal_attributes()
         #: Managed attributes whose values are normalised to the timestamp format on write.
@@ -358,25 +309,68 @@ class EntityTransformer:
         return value.astimezone(UTC).isoformat()
 
     def edge_item(
-        self, pivot_name: str, owner_id: Any, other_id: Any, values: Mapping[str, Any] | None = None
+        self,
+        pivot_name: str,
+        *,
+        owner_id: Any,
+        other_id: Any,
+        values: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The edge item linking two models of a many-to-many pair, with pivot attributes.
 
-        ``owner_id`` is the id of the owning side (``pivot.owner``); ``values`` may only hold
-        the pivot's declared attributes (e.g. ``{"granted_at": ...}``).
+        ``owner_id`` is the id of the owning side (``pivot.owner``), ``other_id`` of the other
+        (keyword-only: swapped ids would silently link the wrong items); ``values`` may only
+        hold the pivot's declared attributes (e.g. ``{"granted_at": ...}``).
         """
         pivot = self.registry.schema.pivot(pivot_name)
-        values = dict(values or {})
-        unknown = sorted(set(values) - set(pivot.attributes))
-        if unknown:
-            allowed = ", ".join(pivot.attributes) or "none are declared"
-            raise AttributeCastError(
-                f"{pivot.name} edges have no attribute(s) {', '.join(map(repr, unknown))} "
-                f"(pivot attributes: {allowed}); declare them with pivot_attributes=(...)"
-            )
+        extra = self._pivot_values(pivot.name, pivot.attributes, values)
         keys = self.registry.keys.edge_keys(pivot, owner_id, other_id)
         links = {pivot.owner_key: owner_id, pivot.other_key: other_id}
-        return {**keys, **links, **{k: v for k, v in values.items() if v is not None}}
+        return {**keys, **links, **extra}
+
+    def morph_edge_item(
+        self,
+        pivot_name: str,
+        *,
+        morph_type: str,
+        morph_id: Any,
+        target_id: Any,
+        values: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The edge item of a polymorphic many-to-many (``Taggable``): its keys, the type's
+        model name and id (``taggable_type="Post"``, ``taggable_id``), the target's id
+        (``tag_id``) and the declared pivot attributes in ``values``.
+
+        >>> transformer.morph_edge_item(  # doctest: +SKIP
+        ...     "Taggable", morph_type="Post", morph_id="p1", target_id="t1")
+        {'pk': 'POST#p1', 'sk': 'TAG#t1', 'gsi1pk': 'TAG#t1', 'gsi1sk': 'POST#p1', ...}
+        """
+        pivot = self.registry.schema.morph_pivot(pivot_name)
+        extra = self._pivot_values(pivot.name, pivot.attributes, values)
+        keys = self.registry.keys.morph_edge_keys(
+            pivot, morph_type=morph_type, morph_id=morph_id, target_id=target_id
+        )
+        links = {
+            pivot.type_attribute: morph_type,
+            pivot.id_attribute: morph_id,
+            pivot.target_key: target_id,
+        }
+        return {**keys, **links, **extra}
+
+    @staticmethod
+    def _pivot_values(
+        pivot: str, declared: tuple[str, ...], values: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """``values`` of an edge's pivot attributes (unset ones dropped); refuses others."""
+        given = dict(values or {})
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            allowed = ", ".join(declared) or "none are declared"
+            raise AttributeCastError(
+                f"{pivot} edges have no attribute(s) {', '.join(map(repr, unknown))} "
+                f"(pivot attributes: {allowed}); declare them with pivot_attributes=(...)"
+            )
+        return {k: v for k, v in given.items() if v is not None}
 
     # Item → Python.
     def model_of(self, item: Mapping[str, Any]) -> str:

@@ -98,7 +98,9 @@ class Tour:
         team = m.Team.create(name="Analytical Engines")
         user = m.User.create(email="ada@example.com", name="Ada", team_id=team.id)
         role = m.Role.create(name="admin")
-        edge = EntityTransformer(self.registry).edge_item("RoleUser", user.id, role.id)
+        edge = EntityTransformer(self.registry).edge_item(
+            "RoleUser", owner_id=user.id, other_id=role.id
+        )
         self.client.put_item(self.table, edge)
         for title, status in (("Notes on the Engine", "published"), ("Draft", None)):
             m.Post.create(title=title, status=status, user_id=user.id)

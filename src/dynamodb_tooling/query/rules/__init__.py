@@ -15,9 +15,11 @@ candidates on that index; the highest score wins, the earlier rule on a tie:
 5. :class:`LsiRule` — the same partition through an LSI, when ranged on or ordered by its
    sort attribute (58).
 6. :class:`IndexPathRule` — equality on what a GSI path is keyed by: a collection child's id
-   (70), a relation's foreign key or an indexed attribute (50).
-7. :class:`IndexPathInRule` — ``where_in`` on any of those (or on a collection parent's id)
-   → one Query per value, run concurrently and merged (45).
+   (70), a relation's foreign key, a polymorphic link's type and id, or an indexed attribute
+   (50).
+7. :class:`IndexPathInRule` — ``where_in`` on any of those (or on a collection parent's id,
+   or on one half of a polymorphic link whose other half is equal) → one Query per value,
+   run concurrently and merged (45).
 8. :class:`ExpiryRule` — a condition on the TTL attribute → the expiry index (40).
 9. :class:`ExtraIndexRule` — ``use_index(<configured extra GSI>)`` with equality on its
    partition attribute (30).

@@ -1,7 +1,9 @@
 """``where_in`` on what a path is keyed by → one Query per value, run concurrently and merged.
 
 ``Post.where_in("user_id", [u1, u2, u3])`` (a relation's foreign key), ``where_in("status",
-[...])`` (an indexed attribute), ``Order.where_in("user_id", [...])`` (a collection parent's id)
+[...])`` (an indexed attribute), ``Comment.where("commentable_type", "Post").where_in(
+"commentable_id", [...])`` (a polymorphic link with a fixed type, or a fixed id in several
+types), ``Order.where_in("user_id", [...])`` (a collection parent's id)
 and ``OrderLine.where_in("id", [...])`` (a collection child by id alone) each read one partition
 per distinct value. Results hold every item once (a value is one partition), in a deterministic
 order: by the path's sort key when ``order_by`` asks for it (merged), else grouped by value in
@@ -18,7 +20,13 @@ from dynamodb_tooling.query.predicates import Predicate
 from dynamodb_tooling.query.rules.base import Candidate, Context
 from dynamodb_tooling.query.rules.paths import nested
 from dynamodb_tooling.schema import KeyQuery
-from dynamodb_tooling.schema.resolve import CollectionIdPath, IndexedAttributePath, ParentPath
+from dynamodb_tooling.schema.resolve import (
+    CollectionIdPath,
+    IndexedAttributePath,
+    MorphLink,
+    MorphPath,
+    ParentPath,
+)
 
 #: Below a single-partition Query on an equality (50): N Queries cost more than one.
 SCORE = 45
@@ -29,8 +37,9 @@ def per_value(count: int) -> str:
 
 
 class IndexPathInRule:
-    """``where_in`` on a foreign key, an indexed attribute, a collection parent's id or a
-    collection child's id → one Query per distinct value on that path."""
+    """``where_in`` on a foreign key, an indexed attribute, a collection parent's id, a
+    collection child's id or one half of a polymorphic link (the other half equal) → one Query
+    per distinct value on that path."""
 
     name: ClassVar[str] = "index path IN"
 
@@ -67,7 +76,34 @@ class IndexPathInRule:
                     )
                     token = queries[0].sort_prefix
                     found.append(self._candidate(listed, what, queries, path.sort_by, token))
+                case MorphPath(link=morph):
+                    morphed = self._morph(ctx, listed, values, morph)
+                    if morphed is not None:
+                        found.append(morphed)
         return found
+
+    def _morph(
+        self, ctx: Context, listed: Predicate, values: tuple[Any, ...], morph: MorphLink
+    ) -> Candidate | None:
+        """``where_in`` on a polymorphic link's id with its type equal (or on its type with
+        its id equal): one Query per parent."""
+        equal, entity = ctx.equal, ctx.entity
+        if listed.attribute == morph.id_attribute and morph.type_attribute in equal:
+            fixed = equal[morph.type_attribute]
+
+            def query(v: Any) -> KeyQuery:
+                return ctx.keys.morph_children_query(entity.name, morph.morph_name, fixed.value, v)
+        elif listed.attribute == morph.type_attribute and morph.id_attribute in equal:
+            fixed = equal[morph.id_attribute]
+
+            def query(v: Any) -> KeyQuery:
+                return ctx.keys.morph_children_query(entity.name, morph.morph_name, v, fixed.value)
+        else:
+            return None
+        queries = self._each(values, query)
+        what = f"{entity.name} by its {morph.morph_name}"
+        token = queries[0].sort_prefix
+        return self._candidate(listed, what, queries, None, token, used=(fixed,))
 
     def _collection(
         self, ctx: Context, listed: Predicate, values: tuple[Any, ...]

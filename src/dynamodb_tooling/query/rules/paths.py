@@ -13,7 +13,9 @@ from dynamodb_tooling.schema import KeyQuery
 from dynamodb_tooling.schema.resolve import (
     CollectionIdPath,
     ExpiryPath,
+    GsiPath,
     IndexedAttributePath,
+    MorphPath,
     ParentPath,
 )
 
@@ -86,7 +88,8 @@ class LsiRule:
 
 class IndexPathRule:
     """Equality on what a GSI path is keyed by → one Query on that slot: a collection child's
-    id (its by-id copy), a relation's foreign key, an indexed attribute."""
+    id (its by-id copy), a relation's foreign key, a polymorphic link's type and id, an
+    indexed attribute."""
 
     name: ClassVar[str] = "index path"
 
@@ -99,9 +102,7 @@ class IndexPathRule:
         return found
 
     @staticmethod
-    def _candidate(
-        ctx: Context, path: ParentPath | CollectionIdPath | IndexedAttributePath | ExpiryPath
-    ) -> Candidate | None:
+    def _candidate(ctx: Context, path: GsiPath) -> Candidate | None:
         entity, equal, keys = ctx.entity, ctx.equal, ctx.keys
         match path:
             case CollectionIdPath():
@@ -116,6 +117,18 @@ class IndexPathRule:
                 where = keys.children_query(link, used.value)
                 reason = f"{link.foreign_key} equality: {entity.name} by {link.parent}"
                 return Candidate(50, reason, where, (used,), path.sort_by, where.sort_prefix)
+            case MorphPath(link=morph) if morph.type_attribute in equal and (
+                morph.id_attribute in equal
+            ):
+                kind, ident = equal[morph.type_attribute], equal[morph.id_attribute]
+                where = keys.morph_children_query(
+                    entity.name, morph.morph_name, kind.value, ident.value
+                )
+                reason = (
+                    f"{morph.type_attribute} and {morph.id_attribute} equality: {entity.name} by "
+                    f"its {morph.morph_name} (the {path.name} index of {', '.join(morph.types)})"
+                )
+                return Candidate(50, reason, where, (kind, ident), None, where.sort_prefix)
             case IndexedAttributePath(attribute=attribute) if attribute in equal:
                 if ctx.wants_trashed:
                     return None

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from dynamodb_tooling.query.plan import Plan, Route
 from dynamodb_tooling.query.rules.base import Context
-from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath
+from dynamodb_tooling.schema.resolve import ExpiryPath, IndexedAttributePath, MorphPath
 
 
 class ScanRule:
@@ -19,7 +19,7 @@ class ScanRule:
     def plan(self, ctx: Context) -> Plan:
         planner, state, entity = ctx.planner, ctx.state, ctx.entity
         conjuncts = list(ctx.conjuncts)
-        suggestion = _trashed_hint(ctx) or planner.suggest(entity, conjuncts)
+        suggestion = _trashed_hint(ctx) or _morph_hint(ctx) or planner.suggest(entity, conjuncts)
         reason = (
             "force_scan()"
             if state.force_scan
@@ -63,3 +63,19 @@ def _trashed_hint(ctx: Context) -> str | None:
         "cannot read them there; drop "
         f"{call} to use the index, or add a condition on the primary key or a relation"
     )
+
+
+def _morph_hint(ctx: Context) -> str | None:
+    """How a condition on half of an indexed polymorphic link becomes a Query."""
+    named = {p.attribute for p in ctx.conjuncts if p.op in ("=", "in")}
+    for path in ctx.entity.paths(MorphPath):
+        morph = path.link
+        halves = {morph.type_attribute, morph.id_attribute}
+        if named & halves and not halves <= named:
+            return (
+                f"{ctx.entity.name}.{morph.morph_name} is indexed by its parent's type and id "
+                f'together: add where("{morph.type_attribute}", <one of '
+                f'{", ".join(morph.types)}>) and where("{morph.id_attribute}", <id>) (or '
+                "where_in on one of them) to make it a Query"
+            )
+    return None
