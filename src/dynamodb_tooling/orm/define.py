@@ -12,11 +12,22 @@ attribute (``Comment.post`` is a :class:`BelongsTo`, as ``post = BelongsTo(Post)
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dynamodb_tooling.orm.model import Model
-from dynamodb_tooling.orm.relations import BelongsTo, BelongsToMany, HasMany, HasOne, Relation
+from dynamodb_tooling.orm.relations import (
+    BelongsTo,
+    BelongsToMany,
+    HasMany,
+    HasOne,
+    MorphedByMany,
+    MorphMany,
+    MorphOne,
+    MorphTo,
+    MorphToMany,
+    Relation,
+)
 from dynamodb_tooling.schema import (
     ModelDefinition,
     Registry,
@@ -27,20 +38,27 @@ from dynamodb_tooling.schema import (
 )
 from dynamodb_tooling.schema.stacks import parse_stacks_model
 
-_RelationClass = (
-    type[HasOne[Any]] | type[HasMany[Any]] | type[BelongsTo[Any]] | type[BelongsToMany[Any]]
-)
-_RELATIONS: Mapping[RelationKind, _RelationClass] = {
-    "has_one": HasOne,
-    "has_many": HasMany,
-    "belongs_to": BelongsTo,
-    "belongs_to_many": BelongsToMany,
+_RELATIONS: Mapping[RelationKind, Callable[[RelationDefinition], Relation[Any]]] = {
+    "has_one": lambda r: HasOne(r.target),
+    "has_many": lambda r: HasMany(r.target),
+    "belongs_to": lambda r: BelongsTo(r.target),
+    "belongs_to_many": lambda r: BelongsToMany(r.target),
+    "morph_one": lambda r: MorphOne(r.target, name=r.morph_name),
+    "morph_many": lambda r: MorphMany(r.target, name=r.morph_name),
+    "morph_to": lambda r: MorphTo(r.morph_name),
+    "morph_to_many": lambda r: MorphToMany(r.target, name=r.morph_name),
+    "morphed_by_many": lambda r: MorphedByMany(r.target, name=r.morph_name),
 }
 _STACKS_KEYS: Mapping[RelationKind, str] = {
     "has_one": "hasOne",
     "has_many": "hasMany",
     "belongs_to": "belongsTo",
     "belongs_to_many": "belongsToMany",
+    "morph_one": "morphOne",
+    "morph_many": "morphMany",
+    "morph_to": "morphTo",
+    "morph_to_many": "morphToMany",
+    "morphed_by_many": "morphedByMany",
 }
 
 
@@ -92,7 +110,7 @@ def model_from_definition(
 
 def relation_attribute(relation: RelationDefinition) -> Relation[Any]:
     """The relation declaration (``HasMany(...)`` ...) that declares ``relation``."""
-    declared = _RELATIONS[relation.kind](relation.target)
+    declared = _RELATIONS[relation.kind](relation)
     declared.foreign_key = relation.foreign_key
     declared.collection = relation.collection
     declared.sort_by = relation.sort_by

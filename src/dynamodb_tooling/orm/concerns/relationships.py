@@ -10,7 +10,7 @@ values (what ``to_dict()`` includes). The relation classes live in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from dynamodb_tooling.errors import QueryError
@@ -21,6 +21,7 @@ from dynamodb_tooling.orm.relations.base import (
     loaded_value,
     set_loaded,
 )
+from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.schema import SchemaError
 
 if TYPE_CHECKING:
@@ -144,6 +145,80 @@ class HasRelationships:
                 relation_of(cls, name)  # an unknown name is refused before any request
         yield from _all([count_flow(group, counts) for group in groups.values()])
 
+    # Trees (a self-referential relation: children = HasMany("self")); see orm/relations/tree.
+    def ancestors(self, relation: str | None = None) -> Collection[Self]:
+        """This node's parent, grandparent, ... up to the root (nearest first): one GetItem
+        per level. ``relation`` names the parent relation when the model has several."""
+        from dynamodb_tooling.orm.relations.tree import ancestors_flow
+
+        return Collection(self._executor().run(ancestors_flow(self, relation)))  # type: ignore[arg-type]
+
+    async def aancestors(self, relation: str | None = None) -> Collection[Self]:
+        from dynamodb_tooling.orm.relations.tree import ancestors_flow
+
+        return Collection(await self._executor().arun(ancestors_flow(self, relation)))  # type: ignore[arg-type]
+
+    def descendants(
+        self, relation: str | None = None, *, depth: int | None = None
+    ) -> Collection[Self]:
+        """Every node below this one, level by level (one round of concurrent Queries per
+        level), each node's children loaded on it. ``depth`` limits the levels."""
+        from dynamodb_tooling.orm.relations.tree import descendants_flow
+
+        flow = descendants_flow([self], relation, depth)  # type: ignore[list-item]
+        return Collection(self._executor().run(flow))  # type: ignore[arg-type]
+
+    async def adescendants(
+        self, relation: str | None = None, *, depth: int | None = None
+    ) -> Collection[Self]:
+        from dynamodb_tooling.orm.relations.tree import descendants_flow
+
+        flow = descendants_flow([self], relation, depth)  # type: ignore[list-item]
+        return Collection(await self._executor().arun(flow))  # type: ignore[arg-type]
+
+    @classmethod
+    def get_tree(
+        cls,
+        roots: Iterable[Self] | None = None,
+        *,
+        relation: str | None = None,
+        depth: int | None = None,
+    ) -> Collection[Self]:
+        """The roots (given, or every node without a parent: a Scan) with the whole tree
+        below them loaded as their ``children``: one round per level."""
+        found, flow = cls._tree(roots, relation, depth)
+        cls.query()._executor().run(flow)  # type: ignore[attr-defined]
+        return found
+
+    @classmethod
+    async def aget_tree(
+        cls,
+        roots: Iterable[Self] | None = None,
+        *,
+        relation: str | None = None,
+        depth: int | None = None,
+    ) -> Collection[Self]:
+        from dynamodb_tooling.orm.relations.tree import tree_relations
+
+        if roots is None:
+            up, _ = tree_relations(cls, relation)  # type: ignore[arg-type]
+            roots = await cls.query().force_scan().where_null(up.key_name).aget()  # type: ignore[attr-defined]
+        found, flow = cls._tree(roots, relation, depth)
+        await cls.query()._executor().arun(flow)  # type: ignore[attr-defined]
+        return found
+
+    @classmethod
+    def _tree(
+        cls, roots: Iterable[Self] | None, relation: str | None, depth: int | None
+    ) -> tuple[Collection[Self], Flow[list[Any]]]:
+        from dynamodb_tooling.orm.relations.tree import descendants_flow, tree_relations
+
+        up, _ = tree_relations(cls, relation)  # type: ignore[arg-type]
+        if roots is None:
+            roots = cls.query().force_scan().where_null(up.key_name).get()  # type: ignore[attr-defined]
+        found = Collection(list(roots))
+        return found, descendants_flow(list(found), relation, depth)
+
     # What is loaded.
     def relation_loaded(self, name: str) -> bool:
         """Whether relation ``name`` is loaded on this instance (reading it costs nothing)."""
@@ -163,8 +238,6 @@ class HasRelationships:
 
     def set_relation(self, name: str, value: Any) -> Self:
         """Set the loaded value of relation ``name`` (a model, ``None``, or a list)."""
-        from dynamodb_tooling.query.results import Collection
-
         relation = self._known_relation(name)
         if relation.many and not isinstance(value, Collection):
             value = Collection(value)

@@ -17,6 +17,8 @@ from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
 from dynamodb_tooling.orm.relations.has_many import HasMany, HasOne
 from dynamodb_tooling.orm.relations.has_many_through import HasManyThrough
 from dynamodb_tooling.orm.relations.lazy import lazy_loading_prevented, prevent_lazy_loading
+from dynamodb_tooling.orm.relations.morph import MorphMany, MorphOne, MorphTo
+from dynamodb_tooling.orm.relations.morph_to_many import MorphedByMany, MorphToMany
 from dynamodb_tooling.orm.relations.pivot import Pivot
 
 __all__ = [
@@ -26,6 +28,11 @@ __all__ = [
     "HasManyThrough",
     "HasOne",
     "LazyLoadingViolationError",
+    "MorphMany",
+    "MorphOne",
+    "MorphTo",
+    "MorphToMany",
+    "MorphedByMany",
     "Pivot",
     "Relation",
     "RelationNotLoadedError",

@@ -144,10 +144,15 @@ class Relation(Generic[R], abc.ABC):
         *,
         link: ParentLink | None = None,
         pivot: PivotScheme | None = None,
+        **layout: Any,
     ) -> Any:
-        """This relation for ``owner`` (a copy: a declaration is shared by subclasses)."""
+        """This relation for ``owner`` (a copy: a declaration is shared by subclasses), with
+        its resolved layout (a link, a pivot; polymorphic ones: ``morph_link``,
+        ``morph_pivot``)."""
         clone = copy.copy(self)
         clone.owner, clone.name, clone.link, clone.pivot = owner, name, link, pivot
+        for key, value in layout.items():
+            setattr(clone, key, value)
         return clone
 
     @property
@@ -164,6 +169,8 @@ class Relation(Generic[R], abc.ABC):
         if not isinstance(self.target, str):
             return self.target
         owner = self.owner_class
+        if self.target == "self":  # a tree: HasMany("self")
+            return cast("type[R]", owner)
         return cast("type[R]", get_model(self.target, registry=owner.__registry__))
 
     @property

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, overload
 
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import Constraint, R, Relation, set_loaded
@@ -22,12 +22,14 @@ from dynamodb_tooling.orm.relations.has_many import _identity, _unique
 from dynamodb_tooling.orm.relations.pivot import Pivot, edges_flow
 from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.requests import Flow
+from dynamodb_tooling.schema.definitions import RelationKind
 
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.model import Model
     from dynamodb_tooling.orm.query import ModelQuery
     from dynamodb_tooling.orm.relations.eager import EagerNode
     from dynamodb_tooling.orm.relations.related import BelongsToManyQuery
+    from dynamodb_tooling.schema.keys import KeyQuery
     from dynamodb_tooling.schema.resolve import PivotScheme
 
 
@@ -36,7 +38,7 @@ class BelongsToMany(Relation[R]):
     docstring. ``user.roles`` is a :class:`BelongsToManyQuery`: iterate it for the roles,
     ``attach``/``detach``/``sync``/``toggle`` to change the links."""
 
-    kind = "belongs_to_many"
+    kind: ClassVar[RelationKind] = "belongs_to_many"
 
     if TYPE_CHECKING:
 
@@ -74,6 +76,16 @@ class BelongsToMany(Relation[R]):
 
     # The pair's layout, seen from this side.
     @property
+    def edge_type(self) -> str:
+        """The entity type of the edge items (the pivot name: ``RoleUser``)."""
+        return self.scheme.name
+
+    @property
+    def edge_attributes(self) -> tuple[str, ...]:
+        """The pivot attributes edges may hold."""
+        return self.scheme.attributes
+
+    @property
     def scheme(self) -> PivotScheme:
         if self.pivot is None:
             raise QueryError(f"{self.label} has no resolved pivot")
@@ -93,6 +105,20 @@ class BelongsToMany(Relation[R]):
     def related_key(self) -> str:
         """The edge attribute holding the related model's id (``role_id``)."""
         return self.scheme.other_key if self.on_owner else self.scheme.owner_key
+
+    # The edges, seen from this side (a polymorphic many-to-many overrides these).
+    def edge_query(self, parent_id: Any) -> KeyQuery:
+        """Where ``parent_id``'s edges live."""
+        keys = self.owner_class.__registry__.keys
+        return keys.edges_query(self.scheme, self.owner_class.__definition__.name, parent_id)
+
+    def edge_keys(self, parent_id: Any, related_id: Any) -> dict[str, Any]:
+        """The keys and link attributes of the edge between ``parent_id`` and ``related_id``."""
+        scheme = self.scheme
+        owner_id, other_id = (parent_id, related_id) if self.on_owner else (related_id, parent_id)
+        keys = self.owner_class.__registry__.keys
+        found = keys.edge_keys(scheme, owner_id=owner_id, other_id=other_id)
+        return {**found, scheme.owner_key: owner_id, scheme.other_key: other_id}
 
     def value_for(self, parent: Model) -> BelongsToManyQuery[R]:
         from dynamodb_tooling.orm.relations.related import BelongsToManyQuery
@@ -151,7 +177,7 @@ class BelongsToMany(Relation[R]):
         (a copy per parent when a model is linked to several: their pivots differ)."""
         key = self.related.__definition__.primary_key
         by_id = {_identity(getattr(m, key)): m for m in results}
-        columns = self.scheme.attributes if pivot_columns is None else tuple(pivot_columns)
+        columns = self.edge_attributes if pivot_columns is None else tuple(pivot_columns)
         used: set[int] = set()
         for parent in parents:
             found = []

@@ -67,16 +67,25 @@ def _add(model: type[Model], tree: dict[str, EagerNode], path: str, constraint: 
 
     if not isinstance(path, str) or not path or any(not part for part in path.split(".")):
         raise QueryError(f"{path!r} is not a relation path (names joined by dots: 'posts.user')")
+    from dynamodb_tooling.orm.relations.morph import MorphTo
+
     names = path.split(".")
-    current_model, level = model, tree
+    current_model: type[Model] | None = model
+    level = tree
     for depth, name in enumerate(names):
-        relation = relation_of(current_model, name)
+        relation = relation_of(current_model, name) if current_model is not None else None
         node = level.get(name)
         if node is None:
             node = level[name] = EagerNode(name)
         if depth == len(names) - 1 and constraint is not None:
             node.constraint = constraint
-        current_model, level = relation.related, node.children
+        # Below a MorphTo the model depends on each parent's type: names are checked
+        # against each type when it loads.
+        if relation is None or isinstance(relation, MorphTo):
+            current_model = None
+        else:
+            current_model = relation.related
+        level = node.children
 
 
 def merge(into: dict[str, EagerNode], other: Mapping[str, EagerNode]) -> None:

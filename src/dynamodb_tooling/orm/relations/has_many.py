@@ -46,6 +46,11 @@ class HasOneOrMany(Relation[R]):
         entity = schema.entity(link.parent)
         return {a.foreign_key: getattr(parent, a.foreign_key) for a in entity.ancestry}
 
+    def link_values(self, parent: Model) -> dict[str, Any]:
+        """What a child of ``parent`` holds to link it (``{"user_id": ...}``; nested
+        collections: the ancestors' ids too)."""
+        return {self.key_name: self._parent_id(parent), **self._ancestor_values(parent)}
+
     def add_constraints(self, query: ModelQuery[R], parent: Model) -> ModelQuery[R]:
         parent_id = self._parent_id(parent)
         if parent_id is None:

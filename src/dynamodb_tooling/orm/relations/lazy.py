@@ -74,7 +74,7 @@ def loaded_or_load(relation: Relation[Any], parent: Model) -> Any:
     if empty is not _LOAD:
         return empty
     check_lazy_load(relation, parent)
-    executor = relation.related.query()._executor()
+    executor = type(parent).query()._executor()
     return executor.run(relation.get_results(parent))
 
 
@@ -85,7 +85,13 @@ def _nothing_to_load(relation: Relation[Any], parent: Model) -> Any:
     """The value without a request when there is nothing to read: an unsaved parent has no
     children, a child without a foreign key has no parent. Otherwise ``_LOAD``."""
     from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
+    from dynamodb_tooling.orm.relations.morph import MorphTo
 
+    if isinstance(relation, MorphTo):
+        if getattr(parent, relation.link_of.id_attribute) is None:
+            set_loaded(parent, relation.name, None)
+            return None
+        return _LOAD
     if isinstance(relation, BelongsTo):
         if getattr(parent, relation.key_name) is None:
             set_loaded(parent, relation.name, None)

@@ -56,7 +56,7 @@ class Pivot:
         cls, relation: BelongsToMany[Any], edge: Mapping[str, Any], columns: Sequence[str]
     ) -> Pivot:
         return cls(
-            name=relation.scheme.name,
+            name=relation.edge_type,
             parent_key=relation.parent_key,
             parent_id=edge.get(relation.parent_key),
             related_key=relation.related_key,
@@ -90,25 +90,23 @@ class Pivot:
 
 # Reading edges.
 def edge_requests(relation: BelongsToMany[Any], parent_ids: Sequence[Any]) -> list[Request]:
-    """One Query per parent: its edges (the owner side on the table, the other on the GSI)."""
-    owner = relation.owner_class
-    registry = owner.__registry__
-    keys = registry.keys
-    side = owner.__definition__.name
+    """One Query per parent: its edges (the owner side on the table, the other on the GSI),
+    filtered on the pivot's entity type."""
+    registry = relation.owner_class.__registry__
     table = full_table_name(config=registry.config)
     entity_type = registry.config.single_table_design.entity_type_attribute
     requests = []
     for parent_id in parent_ids:
-        where = keys.edges_query(relation.scheme, side, parent_id)
-        condition = key(where.partition_attribute).eq(where.partition_value) & key(
-            where.sort_attribute
-        ).begins_with(where.sort_prefix)
+        where = relation.edge_query(parent_id)
+        condition = key(where.partition_attribute).eq(where.partition_value)
+        if where.sort_prefix:
+            condition = condition & key(where.sort_attribute).begins_with(where.sort_prefix)
         requests.append(
             query_request(
                 table,
                 condition,
                 index=where.index,
-                filter=attr(entity_type).eq(relation.scheme.name),
+                filter=attr(entity_type).eq(relation.edge_type),
             )
         )
     return requests
@@ -130,12 +128,12 @@ def edges_flow(
 # Writing edges.
 def pivot_values(relation: BelongsToMany[Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """Pivot attribute values as stored: declared names only, datetimes as ISO-8601 UTC."""
-    allowed = relation.scheme.attributes
+    allowed = relation.edge_attributes
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         have = ", ".join(allowed) or "none are declared"
         raise QueryError(
-            f"{relation.label}: the {relation.scheme.name} pivot has no attribute(s) "
+            f"{relation.label}: the {relation.edge_type} pivot has no attribute(s) "
             f"{', '.join(map(repr, unknown))} (pivot attributes: {have}); declare them with "
             "BelongsToMany(..., pivot_attributes=(...))"
         )
@@ -154,13 +152,8 @@ def edge_item(
     relation: BelongsToMany[Any], parent_id: Any, related_id: Any, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The edge item linking ``parent_id`` (this side) and ``related_id``."""
-    scheme = relation.scheme
-    owner_id, other_id = (parent_id, related_id) if relation.on_owner else (related_id, parent_id)
-    registry = relation.owner_class.__registry__
-    keys = registry.keys.edge_keys(scheme, owner_id=owner_id, other_id=other_id)
-    links = {scheme.owner_key: owner_id, scheme.other_key: other_id}
     extra = {k: v for k, v in pivot_values(relation, values).items() if v is not None}
-    return {**keys, **links, **extra}
+    return {**relation.edge_keys(parent_id, related_id), **extra}
 
 
 def edge_key(relation: BelongsToMany[Any], parent_id: Any, related_id: Any) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from dynamodb_tooling.orm.relations.base import Relation
 from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
 from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
 from dynamodb_tooling.orm.relations.has_many import HasMany, HasOne
+from dynamodb_tooling.orm.relations.morph import MorphMany, MorphOne, MorphTo
+from dynamodb_tooling.orm.relations.morph_to_many import MorphedByMany, MorphToMany
 from dynamodb_tooling.schema.naming import plural, snake
 
 if TYPE_CHECKING:
@@ -53,26 +55,37 @@ def _build(cls: type[Model]) -> dict[str, Relation[Any]]:
     name = cls.__definition__.name
     entity = cls.__registry__.schema.entity(name)
     found: dict[str, Relation[Any]] = {}
+
+    def add(relation: str, make: Relation[Any], **layout: Any) -> None:
+        base = declared.get(relation) or make
+        found.setdefault(relation, base.bound(cls, relation, **layout))
+
     for link in entity.parents:
-        base = declared.get(link.relation) or BelongsTo(link.parent)
-        found[link.relation] = base.bound(cls, link.relation, link=link)
+        add(link.relation, BelongsTo(link.parent), link=link)
     for link in entity.children:
-        relation = link.inverse or (
-            snake(link.child) if link.inverse_kind == "has_one" else plural(snake(link.child))
-        )
-        kind: type[HasOne[Any]] | type[HasMany[Any]] = (
-            HasOne if link.inverse_kind == "has_one" else HasMany
-        )
-        base = declared.get(relation) or kind(link.child)
-        found.setdefault(relation, base.bound(cls, relation, link=link))
+        kind = HasOne if link.inverse_kind == "has_one" else HasMany
+        add(link.inverse_name, kind(link.child), link=link)
     for pivot in entity.pivots:
         if pivot.owner == name:
-            relation, other = pivot.owner_relation, pivot.other
+            add(pivot.owner_relation, BelongsToMany(pivot.other), pivot=pivot)
         else:
-            relation = pivot.other_relation or plural(snake(pivot.owner))
-            other = pivot.owner
-        base = declared.get(relation) or BelongsToMany(other)
-        found.setdefault(relation, base.bound(cls, relation, pivot=pivot))
+            other = pivot.other_relation or plural(snake(pivot.owner))
+            add(other, BelongsToMany(pivot.owner), pivot=pivot)
+    for morph in entity.morphs:  # this model is the child of a polymorphic link
+        add(morph.relation, MorphTo(morph.morph_name), morph_link=morph)
+    for morph in entity.morph_children:  # this model is one of the parent types
+        parent = morph.parent(name)
+        if parent is not None:
+            kind_m = MorphOne if parent.kind == "morph_one" else MorphMany
+            add(parent.relation, kind_m(morph.child, name=morph.morph_name), morph_link=morph)
+    for edges in entity.morph_pivots:
+        if name in edges.types:
+            relation = edges.relation(name)
+            if relation is not None:
+                add(relation, MorphToMany(edges.target, name=edges.morph_name), morph_pivot=edges)
+        if name == edges.target:
+            for model, relation in edges.inverses:
+                add(relation, MorphedByMany(model, name=edges.morph_name), morph_pivot=edges)
     for relation, declaration in declared.items():  # relations the key layout does not store
         if relation not in found and declaration.to_definition() is None:
             found[relation] = declaration.bound(cls, relation)

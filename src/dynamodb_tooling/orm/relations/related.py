@@ -108,7 +108,7 @@ class HasManyQuery(_RelatedList[R], ModelQuery[R]):
             raise QueryError(
                 f"{relation.label}: save the {type(parent).__name__} before adding to it"
             )
-        link = {relation.key_name: parent_id, **relation._ancestor_values(parent)}
+        link = relation.link_values(parent)
         clash = {k for k in link if k in values and values[k] != link[k]}
         if clash:
             raise QueryError(
@@ -328,7 +328,7 @@ class BelongsToManyQuery(_ReadQuery[R]):
         results = yield from results_flow(query)
         key = related.__definition__.primary_key
         by_id = {str(getattr(m, key)): m for m in results}
-        columns = relation.scheme.attributes if self._pivot_columns is None else self._pivot_columns
+        columns = relation.edge_attributes if self._pivot_columns is None else self._pivot_columns
         ordered = []
         for edge in found:
             model = by_id.get(str(edge[relation.related_key]))
@@ -506,4 +506,4 @@ def _kept(relation: BelongsToMany[Any], edge: Mapping[str, Any] | None) -> dict[
     """The pivot values an edge holds (kept when it is rewritten)."""
     if edge is None:
         return {}
-    return {k: edge[k] for k in relation.scheme.attributes if k in edge}
+    return {k: edge[k] for k in relation.edge_attributes if k in edge}
