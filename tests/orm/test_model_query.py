@@ -534,3 +534,20 @@ def test_a_misspelled_class_method_or_attribute_is_named_with_a_suggestion(
         Member.wher("name", "x")
     with pytest.raises(AttributeError, match="has no attribute 'emial'; did you mean 'email'"):
         Member.emial  # noqa: B018
+
+
+def test_exists_on_the_class_is_a_query_and_on_an_instance_a_flag(
+    models: dict[str, Any], stub: StubExecutor
+) -> None:
+    Member = models["Member"]
+    stub.on(
+        "Scan", {"Items": []}, {"Items": [marshall_item(Member(email="a@x", name="A").to_item())]}
+    )
+    assert Member.exists() is False  # Eloquent's Member::exists(): a query, one Scan page
+    assert Member.where("name", "A").exists() is True
+    assert ops(stub) == ["Scan", "Scan"]
+    member = Member(email="b@x", name="B")
+    assert member.exists is False  # not saved yet: the instance flag, no request
+    assert ops(stub) == ["Scan", "Scan"]
+    with pytest.raises(TypeError, match="not a concrete model"):
+        Model.exists()

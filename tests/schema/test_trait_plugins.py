@@ -20,7 +20,15 @@ from dynamodb_tooling.schema.traits import TRAITS, ModelTrait, register_trait, u
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "dynamodb_tooling"
 
 #: The flags of :class:`Traits` whose behaviour lives in a trait module.
-FLAGS = {"timestamps", "soft_deletes", "versioning", "ttl", "ttl_attribute", "ttl_index"}
+FLAGS = {
+    "timestamps",
+    "soft_deletes",
+    "versioning",
+    "ttl",
+    "ttl_attribute",
+    "ttl_index",
+    "id_strategy",
+}
 
 
 def flag_readers() -> dict[str, list[str]]:
@@ -43,6 +51,7 @@ def flag_readers() -> dict[str, list[str]]:
 def test_only_the_trait_modules_read_trait_flags() -> None:
     readers = flag_readers()
     assert sorted(readers) == [
+        "schema/traits/id_strategy.py",
         "schema/traits/soft_deletes.py",
         "schema/traits/timestamps.py",
         "schema/traits/ttl.py",
@@ -53,7 +62,7 @@ def test_only_the_trait_modules_read_trait_flags() -> None:
 
 def test_every_built_in_trait_is_one_registered_plug_in_named_after_its_flag() -> None:
     names = [trait.name for trait in TRAITS]
-    assert names == ["timestamps", "soft_deletes", "versioning", "ttl"]
+    assert names == ["timestamps", "soft_deletes", "versioning", "ttl", "id_strategy"]
     assert set(names) <= set(Traits.__dataclass_fields__)
     for trait in TRAITS:
         module = type(trait).__module__
@@ -184,3 +193,63 @@ def test_a_custom_trait_plug_in_works_end_to_end(
     assert again is not None
     assert (again.title, again.get_attribute("created_by")) == ("Plans v2", "ada")
     assert Memo.find(memo.id) is not None
+
+
+def test_a_trait_registered_after_its_model_was_defined_applies_to_it() -> None:
+    from dynamodb_tooling.query.writes import WriteCompiler
+
+    registry = Registry()
+
+    class Later(Model, registry=registry):
+        title: str
+
+    def written() -> dict[str, Any]:
+        plan = WriteCompiler(registry).insert("Later", {"id": "l1", "title": "x"})
+        assert plan.item is not None
+        return plan.item
+
+    assert "created_by" not in written()  # compiled (and cached) before the plug-in exists
+    trait = register_trait(Audited({"Later"}))
+    token = current_user.set("ada")
+    try:
+        assert written()["created_by"] == "ada"
+        assert "created_by" in Later(title="y", created_by="bob").to_values()
+    finally:
+        current_user.reset(token)
+        unregister_trait(trait)
+    assert "created_by" not in written()
+
+
+class CountedIds(ModelTrait):
+    """Ids from a plug-in: ``INV-1``, ``INV-2``... for the models it names."""
+
+    name = "counted_ids"
+
+    def __init__(self, models: set[str]) -> None:
+        self.models, self.issued = models, 0
+
+    def enabled(self, definition: ModelDefinition) -> bool:
+        return definition.name in self.models
+
+    def new_id(self, definition: ModelDefinition) -> str | None:
+        self.issued += 1
+        return f"INV-{self.issued}"
+
+
+def test_a_plug_in_supplies_the_ids_of_its_models() -> None:
+    registry = Registry()
+
+    class Invoice(Model, registry=registry):
+        total: int
+
+    class Receipt(Model, registry=registry, uuid="v7"):
+        total: int
+
+    trait = register_trait(CountedIds({"Invoice"}))
+    try:
+        assert [Invoice(total=n).id for n in (1, 2)] == ["INV-1", "INV-2"]
+        assert Invoice(total=3, id="given").id == "given"  # a given id wins
+        assert Receipt(total=1).id[14] == "7"  # the built-in id_strategy plug-in: UUIDv7
+    finally:
+        unregister_trait(trait)
+    assert len(Invoice(total=4).id) == 26  # a ULID again

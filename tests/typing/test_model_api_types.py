@@ -73,6 +73,7 @@ async def check_async() -> None:
     assert_type(await Post.aget(), Collection[Post])
     assert_type(await Post.apaginate(5), Page[Post])
     assert_type(await Post.aexists(), bool)
+    assert_type(Post.exists(), bool)
     assert_type(await Post.afirst_or_create({"title": "x"}), Post)
     assert_type(await Post.afirst_or_new({"title": "x"}), Post)
     assert_type(await Post.aupdate_or_create({"title": "x"}, {"kind": "a"}), Post)

@@ -1,5 +1,7 @@
 """Ids of new items: ULIDs by default, time-ordered UUIDs (RFC 9562 version 7) for models
-declared with ``uuid="v7"``, random UUIDs for ``uuid=True``.
+declared with ``uuid="v7"``, random UUIDs for ``uuid=True`` — the choice is the
+``id_strategy`` trait plug-in's (:mod:`dynamodb_tooling.schema.traits.id_strategy`); this
+module makes the ids.
 
 A UUIDv7 starts with the Unix time in milliseconds, so ids (and the sort keys built from them)
 sort by creation time like ULIDs do, in the standard UUID text form. Python 3.14's
@@ -16,8 +18,7 @@ from typing import Any
 import ulid
 from ulid import ULID
 
-from dynamodb_tooling.schema.definitions import IdStrategy, ModelDefinition
-from dynamodb_tooling.schema.errors import SchemaError
+from dynamodb_tooling.schema.definitions import IdStrategy
 
 _RAND_B = (1 << 62) - 1
 
@@ -57,18 +58,9 @@ def uuid_strategy(value: Any) -> IdStrategy | None:
 _ULID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 
 
-def generate_id(definition: ModelDefinition) -> str:
-    """A new id: a ULID (time-ordered, so sk order is creation order), a UUIDv7 (also
-    time-ordered) or a UUID4."""
-    if definition.traits.id_strategy == "uuid":
-        return str(uuid.uuid4())
-    if definition.traits.id_strategy == "uuid7":
-        return str(uuid7())
-    if definition.traits.id_strategy == "caller":
-        raise SchemaError(
-            f"{definition.name} ids are supplied by the caller; pass "
-            f"{definition.primary_key}=... when creating one"
-        )
+def new_ulid() -> str:
+    """A new ULID as text (time-ordered, so sort keys built from it follow creation order):
+    the id a model gets unless a trait plug-in supplies another (``new_id``)."""
     generator = getattr(ulid, "default_generator", None)  # python-ulid 3+; may be replaced
     raw = ULID().bytes if generator is None else generator.generate().bytes
     return _ulid_text(raw)

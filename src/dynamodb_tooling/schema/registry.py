@@ -9,6 +9,7 @@ on registration or file-system order: models are always taken sorted by name.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.keys import KeyScheme, check_reserved_names
 from dynamodb_tooling.schema.resolve import ResolvedSchema, resolve
 from dynamodb_tooling.schema.table import schema_summary, table_definition
+from dynamodb_tooling.schema.traits import on_traits_changed
 from dynamodb_tooling.schema.validation import compile_validator
 
 T = TypeVar("T")
@@ -27,6 +29,21 @@ T = TypeVar("T")
 #: One resolution: the config it was made for, the schema, its key scheme, and what was
 #: derived from them (per-model plans, cached transformers...), dropped with it.
 _Resolution = tuple[Config, ResolvedSchema, KeyScheme, dict[Hashable, Any]]
+
+
+#: Every registry alive, so a change of the trait plug-ins drops what each derived.
+_LIVE: dict[int, weakref.ref[Registry]] = {}
+
+
+def _forget_derived() -> None:
+    for ref in list(_LIVE.values()):
+        found = ref()
+        if found is not None:
+            with found._lock:
+                found._resolved = None
+
+
+on_traits_changed(_forget_derived)
 
 
 class Registry:
@@ -38,6 +55,12 @@ class Registry:
         self._origins: dict[str, str] = {}
         self._resolved: _Resolution | None = None
         self._lock = threading.RLock()
+        key = id(self)
+
+        def forget(_: object) -> None:
+            _LIVE.pop(key, None)
+
+        _LIVE[key] = weakref.ref(self, forget)
 
     @property
     def config(self) -> Config:

@@ -33,8 +33,8 @@ from dynamodb_tooling.schema.casts import (
 from dynamodb_tooling.schema.definitions import AttributeDefinition, ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.ids import _ulid_text as _ulid_text
-from dynamodb_tooling.schema.ids import generate_id as generate_id
 from dynamodb_tooling.schema.registry import Registry
+from dynamodb_tooling.schema.traits import generate_id as generate_id
 
 
 def utc_now() -> datetime:

@@ -25,6 +25,7 @@ from dynamodb_tooling.orm.concerns.change_tracking import (
 )
 from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition
+from dynamodb_tooling.schema.traits import assigns_ids
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
     ModelInfo,
@@ -173,7 +174,7 @@ class HasAttributes:
                 values[attribute.name] = (
                     default if type(default) in _SCALARS else copy.deepcopy(default)
                 )
-        if values.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
+        if values.get(definition.primary_key) is None and assigns_ids(definition):
             values[definition.primary_key] = generate_id(definition)
         object.__setattr__(self, "_model_state", ModelState(values))
 
@@ -195,7 +196,7 @@ class HasAttributes:
         self._assign(defaults)
         definition = cls.__definition__
         stored = self._state.values
-        if stored.get(definition.primary_key) is None and definition.traits.id_strategy != "caller":
+        if stored.get(definition.primary_key) is None and assigns_ids(definition):
             stored[definition.primary_key] = generate_id(definition)
 
     @classmethod

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, overload
 
 from dynamodb_tooling._item_size import MAX_DEPTH, TOO_DEEP, describe
 from dynamodb_tooling.errors import MarshallingError
@@ -120,6 +120,32 @@ def _present(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+class Exists:
+    """``exists``, as in Eloquent, on both levels: ``user.exists`` (an instance) is whether it
+    was loaded from, or saved to, the table; ``User.exists()`` (the class) is whether any item
+    matches — ``User.query().exists()`` (with its async twin ``await User.aexists()``)."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Callable[[], bool]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> bool: ...
+    def __get__(self, instance: object | None, owner: type[Any]) -> Callable[[], bool] | bool:
+        if instance is not None:
+            found: bool = instance._state.exists  # type: ignore[attr-defined]
+            return found
+        if getattr(owner, "__definition__", None) is None:  # Model itself, an abstract base
+            return _no_query(owner)
+        method: Callable[[], bool] = owner.query().exists
+        return method
+
+
+def _no_query(owner: type[Any]) -> Callable[[], bool]:
+    def exists() -> bool:
+        raise TypeError(f"{owner.__name__} is not a concrete model; call exists() on a model")
+
+    return exists
+
+
 class TracksChanges:
     """Eloquent's HasAttributes change tracking: the values last loaded or saved (a deep copy,
     so in-place edits of sets, dicts and lists count as changes), ``get_dirty()``,
@@ -168,10 +194,7 @@ class TracksChanges:
             else:
                 original.pop(name, None)
 
-    @property
-    def exists(self) -> bool:
-        """Whether the instance was loaded from, or saved to, the table."""
-        return self._state.exists
+    exists: ClassVar[Exists] = Exists()
 
     # Dirty tracking.
     def get_original(self, attribute: str | None = None) -> Any:

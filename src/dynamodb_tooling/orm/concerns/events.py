@@ -16,7 +16,7 @@ from dynamodb_tooling.orm import events
 from dynamodb_tooling.schema import ModelDefinition, Registry
 
 if TYPE_CHECKING:
-    from dynamodb_tooling.orm.concerns.change_tracking import ModelState
+    from dynamodb_tooling.orm.concerns.change_tracking import Exists, ModelState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,8 +43,7 @@ class HasEvents:
         @property
         def _state(self) -> ModelState: ...
 
-        @property
-        def exists(self) -> bool: ...
+        exists: ClassVar[Exists]
 
         def get_dirty(self) -> dict[str, Any]: ...
 

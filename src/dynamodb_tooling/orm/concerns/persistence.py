@@ -21,6 +21,7 @@ from dynamodb_tooling.schema.transformer import (
 )
 
 if TYPE_CHECKING:
+    from dynamodb_tooling.orm.concerns.change_tracking import Exists
     from dynamodb_tooling.orm.query import ModelQuery
 
 #: A write and what the instance does once it is written: every persistence method builds
@@ -73,8 +74,7 @@ class Persistence:
         @property
         def _state(self) -> ModelState: ...
 
-        @property
-        def exists(self) -> bool: ...
+        exists: ClassVar[Exists]
 
         def _remember(self) -> None: ...
 

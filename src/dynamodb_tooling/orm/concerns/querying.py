@@ -11,8 +11,9 @@ classmethods: a metaclass method is reachable on the class (``User.count()``) bu
 class attribute, so a model may still declare an attribute with such a name (``count``,
 ``value``, ``limit``, ``max`` ...). On such a model the attribute wins at class level
 (``Thing.count`` is the attribute's reference) and the query method stays reachable as
-``Thing.query().count()``. ``exists`` is the instance property (``user.exists``); on the class
-use ``User.query().exists()`` or ``await User.aexists()``.
+``Thing.query().count()``. ``exists`` works on both levels, as in Eloquent: ``user.exists``
+(whether the instance was loaded or saved) and ``User.exists()`` (whether any item matches;
+``await User.aexists()``); see :class:`~dynamodb_tooling.orm.concerns.change_tracking.Exists`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.traits import uses
 
 if TYPE_CHECKING:
+    from dynamodb_tooling.orm.concerns.change_tracking import Exists
     from dynamodb_tooling.orm.relations.base import Constraint
     from dynamodb_tooling.orm.relations.eager import EagerSpec
     from dynamodb_tooling.query.builder import QueryBuilder
@@ -378,8 +380,7 @@ class Querying(HasGlobalScopes, metaclass=ModelQueries):
         @classmethod
         def from_item(cls, item: Mapping[str, Any]) -> Self: ...
 
-        @property
-        def exists(self) -> bool: ...
+        exists: ClassVar[Exists]
 
         def _read_attribute(self, name: str) -> Any: ...
 

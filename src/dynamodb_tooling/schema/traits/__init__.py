@@ -16,7 +16,9 @@ from typing import Any
 from dynamodb_tooling.config import Config
 from dynamodb_tooling.expressions import Condition, Update
 from dynamodb_tooling.schema.definitions import ModelDefinition
+from dynamodb_tooling.schema.ids import new_ulid
 from dynamodb_tooling.schema.traits.base import ModelTrait
+from dynamodb_tooling.schema.traits.id_strategy import IdStrategyTrait
 from dynamodb_tooling.schema.traits.soft_deletes import SoftDeletesTrait
 from dynamodb_tooling.schema.traits.timestamps import TimestampsTrait
 from dynamodb_tooling.schema.traits.ttl import TtlTrait
@@ -24,17 +26,20 @@ from dynamodb_tooling.schema.traits.versioning import VersioningTrait
 
 __all__ = [
     "TRAITS",
+    "IdStrategyTrait",
     "ModelTrait",
     "SoftDeletesTrait",
     "TimestampsTrait",
     "TtlTrait",
     "VersioningTrait",
     "always_present",
+    "assigns_ids",
     "check_name",
     "declared_names",
     "expected_version",
     "expiry_attribute",
     "expiry_index",
+    "generate_id",
     "get_trait",
     "hooked",
     "key_ordered",
@@ -57,29 +62,47 @@ TRAITS: list[ModelTrait] = [
     SoftDeletesTrait(),
     VersioningTrait(),
     TtlTrait(),
+    IdStrategyTrait(),
 ]
 
 #: Bumped whenever :data:`TRAITS` changes through :func:`register_trait`, so the per-definition
 #: cache of :func:`traits_of` is rebuilt.
 _generation = [0]
 
+#: Called whenever :data:`TRAITS` changes: registries drop what they derived per model
+#: (names, casts, compiled writers), so a plug-in registered after its models were defined
+#: still applies to them.
+_listeners: list[Callable[[], None]] = []
+
+
+def on_traits_changed(listener: Callable[[], None]) -> None:
+    _listeners.append(listener)
+
+
+def _changed() -> None:
+    _generation[0] += 1
+    for listener in _listeners:
+        listener()
+
+
 _CACHE = "_traits_in_use"
 
 
 def register_trait(trait: ModelTrait) -> ModelTrait:
-    """Add a trait plug-in (after the built-in ones). Register it before the models that use
-    it are resolved: what the registry derives per model (names, casts) is cached."""
+    """Add a trait plug-in (after the built-in ones). It applies to the models its
+    ``enabled`` accepts, whether they were defined before or after: registries drop what they
+    derived per model when the plug-ins change."""
     if any(t.name == trait.name for t in TRAITS):
         raise ValueError(f"a trait named {trait.name!r} is registered already")
     TRAITS.append(trait)
-    _generation[0] += 1
+    _changed()
     return trait
 
 
 def unregister_trait(trait: ModelTrait) -> None:
     """Remove a plug-in :func:`register_trait` added."""
     TRAITS.remove(trait)
-    _generation[0] += 1
+    _changed()
 
 
 def get_trait(name: str) -> ModelTrait:
@@ -244,3 +267,18 @@ def expiry_index(definition: ModelDefinition, ttl_default: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def generate_id(definition: ModelDefinition) -> str:
+    """A new item's id: the first plug-in's ``new_id`` (random or time-ordered UUIDs, or
+    another plug-in's ids), else a ULID."""
+    for trait in _in_use(definition).hooked["new_id"]:
+        found = trait.new_id(definition)
+        if found is not None:
+            return found
+    return new_ulid()
+
+
+def assigns_ids(definition: ModelDefinition) -> bool:
+    """Whether new items of ``definition`` get an id when none is given."""
+    return all(t.assigns_ids(definition) for t in _in_use(definition).hooked["assigns_ids"])

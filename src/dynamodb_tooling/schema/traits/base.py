@@ -30,6 +30,15 @@ class ModelTrait:
         """Whether ``definition`` uses this trait (its declaration)."""
         raise NotImplementedError(f"{type(self).__name__} must say which models use it")
 
+    # Ids.
+    def new_id(self, definition: ModelDefinition) -> str | None:
+        """The id of a new item, or ``None`` to leave it to the next trait (then a ULID)."""
+        return None
+
+    def assigns_ids(self, definition: ModelDefinition) -> bool:
+        """Whether new items get an id when none is given (``False``: the caller's job)."""
+        return True
+
     # Names.
     def managed_attributes(self, definition: ModelDefinition, config: Config) -> tuple[str, ...]:
         """Attributes the library maintains for the model (allowed in writes, hydrated)."""
