@@ -15,17 +15,34 @@ What it adds to what ``Model``'s ``typing.dataclass_transform`` already gives ev
   (``str``; the ``primary_key=`` keyword and a declared ``id`` are honoured), ``created_at`` /
   ``updated_at`` (``datetime | None``) with ``timestamps=True``, ``deleted_at`` with soft
   deletes, the version attribute with ``versioning=True`` (``int | None``), the TTL attribute
-  with ``ttl=`` (``int | None``) and the foreign key of every ``BelongsTo`` declared in the
-  class body (``team = BelongsTo(Team)`` → ``team_id: str | None``). Their names and the
-  soft-delete default come from the project's configuration file (``dbtooling.toml`` or
-  ``[tool.dbtooling]`` in ``pyproject.toml``, found from the directory mypy runs in).
+  with ``ttl=`` (``int | None``), and what the relations declared in the class body store
+  on the model (all ``str | None``): a ``BelongsTo``'s foreign key (``team = BelongsTo(Team)``
+  → ``team_id``), a self link's ``parent_id`` (``children = HasMany("self")``), a
+  ``MorphTo``'s ``<morph>_type`` and ``<morph>_id`` (``commentable = MorphTo()`` →
+  ``commentable_type``, ``commentable_id``). Their names and the soft-delete default come from
+  the project's configuration file (``dbtooling.toml`` or ``[tool.dbtooling]`` in
+  ``pyproject.toml``, found from the directory mypy runs in).
 - **The constructor accepts them too**: ``Post(title="Hi", user_id=u.id)``, ``User(id="01J…")``
   and the attributes of user traits (``class Post(Model, HasSlug)``); as at run time, a
   nullable attribute (``password: str | None = attribute(hidden=True)``) may be left out,
-  a non-nullable one without a default may not.
+  a non-nullable one without a default may not. Relations are not constructor keywords
+  (``User(posts=[...])`` is an error, as at run time).
+- **Relations declared by name are typed as if declared with the class**: with
+  ``posts = HasMany("Post")``, ``user.posts`` is ``HasManyQuery[Post]`` (without the plugin:
+  ``HasManyQuery[Any]``); likewise ``HasOne``, ``BelongsTo``, ``BelongsToMany``,
+  ``HasManyThrough`` and the polymorphic ``MorphOne``, ``MorphMany``, ``MorphToMany``,
+  ``MorphedByMany``. ``"self"`` is the enclosing model class. Another name is looked up
+  where the relation is declared, as the model registered under it (its ``name=`` class
+  keyword, else its class name): among the models defined in the same function, then in the
+  calling module's globals — defined there or imported, ``if TYPE_CHECKING:`` imports
+  included, the way to name a model of another module without an import cycle. Other modules
+  (even of the same package) are not searched. A name found nowhere, or twice, stays ``Any``
+  without an error: at run time the registry names a target that is no model (a
+  ``SchemaError``) when it resolves the relations.
+  ``MorphTo()`` stays ``Any`` (its parent is one of several types).
 
-Misspelled attributes are errors with or without the plugin: the model's runtime
-``__getattr__`` is hidden from type checkers.
+Misspelled attributes and relations are errors with or without the plugin: the model's
+runtime ``__getattr__`` is hidden from type checkers.
 """
 
 from __future__ import annotations
@@ -43,9 +60,11 @@ from mypy.nodes import (
     AssignmentStmt,
     CallExpr,
     Expression,
+    FuncItem,
     Import,
     ImportAll,
     ImportFrom,
+    LambdaExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
@@ -58,7 +77,9 @@ from mypy.nodes import (
 )
 from mypy.plugin import (
     AttributeContext,
+    CheckerPluginInterface,
     ClassDefContext,
+    FunctionContext,
     FunctionSigContext,
     Plugin,
     SemanticAnalyzerPluginInterface,
@@ -74,13 +95,24 @@ from mypy.types import (
     UnionType,
     get_proper_type,
 )
+from mypy.typevars import fill_typevars_with_any
 
-from dynamodb_tooling.schema.naming import foreign_key
+from dynamodb_tooling.schema.definitions import SELF
+from dynamodb_tooling.schema.naming import (
+    SELF_FOREIGN_KEY,
+    foreign_key,
+    morph_id_attribute,
+    morph_type_attribute,
+)
 
 MODEL = "dynamodb_tooling.orm.model.Model"
 TRAIT = "dynamodb_tooling.orm.traits.base.Trait"
 REFERENCE = "dynamodb_tooling.query.refs.AttributeRef"
+RELATION = "dynamodb_tooling.orm.relations.base.Relation"
 BELONGS_TO = "dynamodb_tooling.orm.relations.belongs_to.BelongsTo"
+HAS_ONE_OR_MANY = "dynamodb_tooling.orm.relations.has_many.HasOneOrMany"
+MORPHS = "dynamodb_tooling.orm.relations.morph.MorphOneOrMany"
+MORPH_TO = "dynamodb_tooling.orm.relations.morph.MorphTo"
 FIELD = "dynamodb_tooling.orm.fields.Field"
 #: ``TypeInfo.metadata`` key: the managed attributes the plugin declared on a model class.
 METADATA = "dynamodb_tooling"
@@ -231,7 +263,8 @@ class DynamoDBToolingPlugin(Plugin):
         if _flag(ttl) or _string(ttl):
             declared[_string(ttl) or names.ttl] = optional_int
         optional_string = UnionType.make_union([string, NoneType()])
-        for key in _foreign_keys(ctx.cls.defs.body):
+        model = _string(keywords.get("name")) or info.name
+        for key in _relation_attributes(ctx.cls.defs.body, model):
             declared[key] = optional_string
         managed = []
         for name, typ in declared.items():
@@ -240,7 +273,7 @@ class DynamoDBToolingPlugin(Plugin):
                 continue  # declared by the user (or a base model): the declaration wins
             _add_var(api, info, name, typ)
             managed.append(name)
-        info.metadata[METADATA] = {"managed": sorted(managed)}
+        info.metadata[METADATA] = {"managed": sorted(managed), "name": model}
 
     # Type checking: ``User.age`` is ``AttributeRef[<declared type>]``.
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
@@ -265,32 +298,156 @@ class DynamoDBToolingPlugin(Plugin):
             return partial(_constructor, symbol.node)
         return None
 
+    # Type checking: ``HasMany("Post")`` is ``HasMany[Post]`` when ``Post`` is in reach.
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        symbol = self.lookup_fully_qualified(fullname)
+        info = symbol.node if symbol is not None else None
+        if isinstance(info, TypeInfo) and info.has_base(RELATION) and not info.has_base(MORPH_TO):
+            return _resolved_relation
+        return None
 
-def _foreign_keys(body: Sequence[Statement]) -> list[str]:
-    """The foreign keys of the ``BelongsTo`` relations assigned in a class body."""
-    keys: list[str] = []
+
+def _resolved_relation(ctx: FunctionContext) -> Type:
+    """A relation constructed with a model's name, typed as if with the class: ``HasMany("Post")``
+    is ``HasMany[Post]``. Unchanged when the target is a class already, or a name the calling
+    module does not define (``Any``: the runtime reports names that resolve to nothing)."""
+    relation = get_proper_type(ctx.default_return_type)
+    if not isinstance(relation, Instance) or len(relation.args) != 1:
+        return ctx.default_return_type
+    if not isinstance(get_proper_type(relation.args[0]), AnyType):
+        return ctx.default_return_type
+    name = _string_target(ctx)
+    stack = _scope_stack(ctx.api)
+    if name is None or stack is None:
+        return ctx.default_return_type
+    model = _named_model(name, stack, ctx.context.line)
+    if model is None:
+        return ctx.default_return_type
+    return relation.copy_modified(args=[fill_typevars_with_any(model)])
+
+
+def _string_target(ctx: FunctionContext) -> str | None:
+    """The literal string given as the relation's ``target`` (its first parameter)."""
+    names = ctx.callee_arg_names
+    index = names.index("target") if "target" in names else 0
+    actual = ctx.args[index] if index < len(ctx.args) else []
+    return _string(actual[0]) if actual else None
+
+
+def _scope_stack(api: CheckerPluginInterface) -> list[object] | None:
+    """Where the call being checked is: the module, then the enclosing functions and classes
+    (innermost last). mypy's plugin interface has no accessor for it; the type checker's
+    ``scope`` holds it (``None`` if a mypy version stops doing so: names then stay ``Any``)."""
+    stack = getattr(getattr(api, "scope", None), "stack", None)
+    if isinstance(stack, list) and stack and isinstance(stack[0], MypyFile):
+        return stack
+    return None
+
+
+def _named_model(name: str, stack: list[object], line: int) -> TypeInfo | None:
+    """The model class a relation target names, seen from the call at ``line``: ``"self"`` is
+    the enclosing class; another name a model of that name (its ``name=`` keyword, else its
+    class name) defined in the function making the call or in the calling module's globals
+    (imported there, possibly under ``if TYPE_CHECKING:``). ``None`` when there is none or
+    several (the name is left ``Any``)."""
+    if name == SELF:
+        classes = [item for item in stack if isinstance(item, TypeInfo)]
+        found = classes[-1] if classes else None
+        return found if found is not None and _is_model(found) else None
+    module = stack[0]
+    assert isinstance(module, MypyFile)
+    functions = [i for i in stack if isinstance(i, FuncItem) and not isinstance(i, LambdaExpr)]
+    span = (functions[0].line, functions[0].end_line or line) if functions else None
+    local: dict[str, TypeInfo] = {}
+    module_level: dict[str, TypeInfo] = {}
+    for key, symbol in module.names.items():
+        info = symbol.node
+        if not isinstance(info, TypeInfo) or not _is_registered(info) or _model_name(info) != name:
+            continue
+        if "@" not in key:
+            module_level[info.fullname] = info
+        elif span is not None and span[0] <= info.line <= span[1]:
+            local[info.fullname] = info  # a class defined in this function (mypy: Name@line)
+    for models in (local, module_level):
+        if models:
+            return next(iter(models.values())) if len(models) == 1 else None
+    return None
+
+
+def _is_registered(info: TypeInfo) -> bool:
+    """Whether ``info`` is a concrete model (the plugin declared its attributes)."""
+    return _is_model(info) and METADATA in info.metadata
+
+
+def _model_name(info: TypeInfo) -> str:
+    """The name a model is registered under: its ``name=`` class keyword, else its class name."""
+    name = info.metadata.get(METADATA, {}).get("name")
+    return name if isinstance(name, str) and name else info.name
+
+
+def _relation_attributes(body: Sequence[Statement], model: str) -> list[str]:
+    """The attributes the relations assigned in a class body put on the model ``model``
+    (its model name): a ``BelongsTo``'s foreign key (``team_id``), a self link's
+    ``parent_id`` (``children = HasMany("self")``), a ``MorphTo``'s ``<morph>_type`` and
+    ``<morph>_id``."""
+    names: list[str] = []
     for statement in body:
-        if not isinstance(statement, AssignmentStmt):
-            continue
-        call = statement.rvalue
-        if not isinstance(call, CallExpr) or not isinstance(call.callee, RefExpr):
-            continue
-        if call.callee.fullname != BELONGS_TO:
-            continue
-        target: str | None = None
-        explicit: str | None = None
-        for argument, kind_name in zip(call.args, call.arg_names, strict=True):
-            if kind_name == "foreign_key":
-                explicit = _string(argument)
-            elif kind_name in (None, "target") and target is None:
-                if isinstance(argument, StrExpr):
-                    target = argument.value
-                elif isinstance(argument, NameExpr | MemberExpr):
-                    target = argument.name
-        key = explicit or (foreign_key(target) if target else None)
-        if key:
-            keys.append(key)
-    return keys
+        found = _relation_call(statement)
+        if found is not None:
+            names += _declared_by(*found, model)
+    return names
+
+
+def _relation_call(statement: Statement) -> tuple[TypeInfo, CallExpr, str] | None:
+    """``(relation class, call, attribute)`` of ``<attribute> = <Relation>(...)``."""
+    if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
+        return None
+    target, call = statement.lvalues[0], statement.rvalue
+    if not isinstance(target, NameExpr) or not isinstance(call, CallExpr):
+        return None
+    callee = call.callee.node if isinstance(call.callee, RefExpr) else None
+    if isinstance(callee, TypeInfo) and callee.has_base(RELATION):
+        return callee, call, target.name
+    return None
+
+
+def _declared_by(relation: TypeInfo, call: CallExpr, attribute: str, model: str) -> list[str]:
+    """What ``<attribute> = <relation>(...)`` stores on ``model``, named as the schema names
+    it (:mod:`dynamodb_tooling.schema.naming`)."""
+    if relation.has_base(MORPH_TO):
+        morph = _string(_arguments(call, "name").get("name")) or attribute
+        return [morph_type_attribute(morph), morph_id_attribute(morph)]
+    arguments = _arguments(call, "target")
+    target = _target_of(arguments.get("target"))
+    explicit = _string(arguments.get("foreign_key"))
+    self_link = target in (SELF, model)
+    if relation.has_base(BELONGS_TO):
+        if explicit:
+            return [explicit]
+        if target:
+            return [SELF_FOREIGN_KEY if self_link else foreign_key(target)]
+    elif self_link and relation.has_base(HAS_ONE_OR_MANY) and not relation.has_base(MORPHS):
+        return [explicit or SELF_FOREIGN_KEY]  # a tree: the children are this model
+    return []
+
+
+def _arguments(call: CallExpr, first: str) -> dict[str, Expression]:
+    """A relation call's arguments by name; the first positional one is ``first``."""
+    found: dict[str, Expression] = {}
+    for argument, name in zip(call.args, call.arg_names, strict=True):
+        key = name or (first if first not in found else None)
+        if key is not None:
+            found.setdefault(key, argument)
+    return found
+
+
+def _target_of(argument: Expression | None) -> str | None:
+    """The model a relation's target argument names: a string, or a class's name."""
+    if isinstance(argument, StrExpr):
+        return argument.value
+    if isinstance(argument, NameExpr | MemberExpr):
+        return argument.node.name if isinstance(argument.node, TypeInfo) else argument.name
+    return None
 
 
 def _user_declared(existing: SymbolTableNode | None) -> bool:

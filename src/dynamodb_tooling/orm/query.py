@@ -31,9 +31,11 @@ from dynamodb_tooling.orm.concerns.scopes import (
     run_global_scope,
     scope_name,
 )
+from dynamodb_tooling.query.aggregates import warn_if_large
 from dynamodb_tooling.query.builder import QueryBuilder
 from dynamodb_tooling.query.plan import Explanation, readable
 from dynamodb_tooling.query.predicates import Clause, Connector, Group, to_condition
+from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.query.state import QueryState
 from dynamodb_tooling.schema.traits import uses
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from dynamodb_tooling.orm.relations.base import Constraint
     from dynamodb_tooling.orm.relations.eager import EagerNode, EagerSpec
     from dynamodb_tooling.orm.relations.filters import RelationFilter
+    from dynamodb_tooling.query._async_terminals import BulkJob
     from dynamodb_tooling.query.executor import Executor
     from dynamodb_tooling.requests import Flow
     from dynamodb_tooling.schema import Registry
@@ -269,7 +272,7 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         for spec in relations:
             items = spec.items() if isinstance(spec, Mapping) else [(spec, None)]
             for name, constraint in items:
-                relation_of(self._model, name)
+                relation_of(self._model, name).check_constraint(constraint)
                 counts[name] = constraint
         clone = self._with()
         clone._counts = counts
@@ -410,6 +413,101 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         if models and self._counts:
             yield from count_flow(models, self._counts)
         return models
+
+    # Terminals that read rows without hydrating them (first, value, pluck, count, the
+    # aggregates, bulk update/delete) keep only the rows a relation filter keeps, as get().
+    def _kept_rows_flow(self) -> Flow[list[dict[str, Any]]]:
+        from dynamodb_tooling.orm.relations.filters import filter_flow
+
+        rows = yield from self._reader().all_flow()
+        models: list[Any] = self._hydrate_rows(rows)
+        kept = {id(m) for m in (yield from filter_flow(models, self._has))}
+        found = [row for row, model in zip(rows, models, strict=True) if id(model) in kept]
+        limit = self._state.limit
+        return found if limit is None else found[:limit]
+
+    def _kept_rows(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self._executor().run(self._kept_rows_flow())
+        return rows
+
+    async def _akept_rows(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self._executor().arun(self._kept_rows_flow())
+        return rows
+
+    def first(self) -> T | None:
+        if not self._has:
+            return super().first()
+        found = self.limit(1).get()  # filtered first, then limited (see _planned_state)
+        return found[0] if found else None
+
+    async def afirst(self) -> T | None:
+        if not self._has:
+            return await super().afirst()
+        found = await self.limit(1).aget()
+        return found[0] if found else None
+
+    def value(self, attribute: str) -> Any:
+        if not self._has:
+            return super().value(attribute)
+        self._known(attribute)
+        rows = self.limit(1)._kept_rows()
+        return rows[0].get(attribute) if rows else None
+
+    async def avalue(self, attribute: str) -> Any:
+        if not self._has:
+            return await super().avalue(attribute)
+        self._known(attribute)
+        rows = await self.limit(1)._akept_rows()
+        return rows[0].get(attribute) if rows else None
+
+    def pluck(self, attribute: str) -> Collection[Any]:
+        if not self._has:
+            return super().pluck(attribute)
+        self._known(attribute)
+        return Collection(row.get(attribute) for row in self._kept_rows())
+
+    async def apluck(self, attribute: str) -> Collection[Any]:
+        if not self._has:
+            return await super().apluck(attribute)
+        self._known(attribute)
+        return Collection(row.get(attribute) for row in await self._akept_rows())
+
+    def count(self) -> int:
+        """How many items match (with relation filters: read and filtered, see :meth:`has`)."""
+        return len(self._kept_rows()) if self._has else super().count()
+
+    async def acount(self) -> int:
+        return len(await self._akept_rows()) if self._has else await super().acount()
+
+    def _aggregate(self, attribute: str, what: str) -> list[dict[str, Any]]:
+        if not self._has:
+            return super()._aggregate(attribute, what)
+        self._known(attribute)
+        items = self._kept_rows()
+        warn_if_large(len(items), self.config.query_builder.aggregate_warning_threshold, what)
+        return items
+
+    async def _aaggregate(self, attribute: str, what: str) -> list[dict[str, Any]]:
+        if not self._has:
+            return await super()._aaggregate(attribute, what)
+        self._known(attribute)
+        items = await self._akept_rows()
+        warn_if_large(len(items), self.config.query_builder.aggregate_warning_threshold, what)
+        return items
+
+    def _bulk(self, job: BulkJob) -> int:
+        query = job.query
+        if not (isinstance(query, ModelQuery) and query._has):
+            return super()._bulk(job)
+        client, flow = self._bulk_flow(job, query._kept_rows())
+        return client.run(flow)
+
+    async def _abulk(self, job: BulkJob) -> int:
+        query = job.query
+        if not (isinstance(query, ModelQuery) and query._has):
+            return await super()._abulk(job)
+        client, flow = self._bulk_flow(job, await query._akept_rows())
+        return await client.arun(flow)
 
     # Hydration.
     def _hydrate_rows(self, rows: Sequence[dict[str, Any]]) -> list[T]:

@@ -253,6 +253,18 @@ class Relation(Generic[R], abc.ABC):
         results = yield from results_flow(query)
         self.match(parents, results)
 
+    def check_constraint(self, constraint: Constraint | None) -> None:
+        """Refuse, when it is given (before any request), a constraint that does not return
+        a query: it is tried on a bare query of the related model (queries are pure)."""
+        if constraint is None:
+            return
+        if not callable(constraint):
+            raise QueryError(
+                f"the constraint given for {self.label} must be a function of the query "
+                f"(lambda q: q.where(...)), not {type(constraint).__name__}"
+            )
+        constrained(self.related.query(), constraint, self.label)
+
     def count_flow(self, parents: Sequence[Model], constraint: Constraint | None) -> Flow[None]:
         """Set ``<name>_count`` on every parent (``with_count``)."""
         yield from self.eager_flow(parents, constraint, None)

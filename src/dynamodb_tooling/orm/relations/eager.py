@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import Constraint, is_loaded
+from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests._flow import gather
 
@@ -78,6 +79,8 @@ def _add(model: type[Model], tree: dict[str, EagerNode], path: str, constraint: 
         if node is None:
             node = level[name] = EagerNode(name)
         if depth == len(names) - 1 and constraint is not None:
+            if relation is not None:
+                relation.check_constraint(constraint)
             node.constraint = constraint
         # Below a MorphTo the model depends on each parent's type: names are checked
         # against each type when it loads.
@@ -117,20 +120,23 @@ def load_flow(
         if targets:
             flows.append(relation.eager_flow(targets, node.constraint, node.children or None))
         if missing_only and node.children:
-            loaded = [p for p in parents if p not in targets]
-            nested = _loaded_children(loaded, name)
-            if nested:
-                flows.append(load_flow(nested, node.children, missing_only=True))
+            chosen = {id(p) for p in targets}  # by identity: equal models are not the same
+            loaded = [p for p in parents if id(p) not in chosen]
+            # Below a MorphTo the loaded models are of several classes: one load per class.
+            for group in by_class(_loaded_children(loaded, name)).values():
+                flows.append(load_flow(group, node.children, missing_only=True))
     yield from _all(flows)
 
 
 def _loaded_children(parents: Sequence[Model], name: str) -> list[Model]:
+    """The models loaded as ``name`` on ``parents`` (a to-one value is one model: models
+    are iterable too, as ``dict(model)``, so it is never iterated)."""
     found: list[Model] = []
     for parent in parents:
         value = parent.__dict__["_relations"][name]
         if value is None:
             continue
-        found.extend(value if isinstance(value, Iterable) else [value])
+        found.extend(value if isinstance(value, Collection | list | tuple) else [value])
     return found
 
 

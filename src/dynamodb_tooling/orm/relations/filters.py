@@ -63,7 +63,7 @@ class RelationFilter:
                 f"the first relation with a constraint that uses where_has on the next: "
                 f"where_has({relation.split('.')[0]!r}, lambda q: q.where_has(...))"
             )
-        relation_of(model, relation)
+        found = relation_of(model, relation)
         if operator not in _OPERATORS:
             raise QueryError(
                 f"has({relation!r}, {operator!r}, ...): unknown operator; use one of "
@@ -75,6 +75,7 @@ class RelationFilter:
             )
         if boolean not in ("and", "or"):
             raise QueryError(f"boolean must be 'and' or 'or', not {boolean!r}")
+        found.check_constraint(constraint)
         return cls(relation, operator, count, boolean, constraint)
 
     def keeps(self, related: int) -> bool:

@@ -82,16 +82,31 @@ class HasOneOrMany(Relation[R]):
         nested_collection = self.link is not None and self.link.collection and parents
         if nested_collection and self._ancestor_values(parents[0]):
             return self._per_parent_flow(parents, constraint, nested)
+        if len(parents) > 1 and self._limits(constraint):
+            # with_({"posts": lambda q: q.limit(3)}): three per parent, not three in all —
+            # the same requests (one Query per parent), each with its own limit.
+            return self._per_parent_flow(parents, constraint, nested)
         return super().eager_flow(parents, constraint, nested)
 
+    def _limits(self, constraint: Any) -> bool:
+        from dynamodb_tooling.orm.relations.base import constrained
+
+        if constraint is None:
+            return False
+        query = constrained(self.related.query(), constraint, self.label)
+        return query.state.limit is not None
+
     def _per_parent_flow(self, parents: Sequence[Model], constraint: Any, nested: Any) -> Any:
-        """One Query per parent, all side by side (nested collection children)."""
+        """One Query per parent, all side by side (nested collection children, whose
+        partitions differ by their ancestors' ids; constraints with a per-parent limit)."""
         from dynamodb_tooling.orm.relations.base import constrained, results_flow
         from dynamodb_tooling.requests._flow import gather
 
         self.init_relation(parents)
         flows = []
         for parent in parents:
+            if self._parent_id(parent) is None:  # unsaved: no children
+                continue
             query = constrained(self.query_for(parent), constraint, self.label)
             if nested:
                 query = query._with_eager(nested)

@@ -169,6 +169,9 @@ class MorphTo(Relation[Any]):
             "read the parent from an instance"
         )
 
+    def check_constraint(self, constraint: Constraint | None) -> None:
+        """A constraint applies to every parent type: it is checked as each type loads."""
+
     def _type_of(self, name: str) -> type[Model]:
         from dynamodb_tooling.orm.loading import get_model
 

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
     from dynamodb_tooling.orm.relations.has_many import HasOneOrMany
     from dynamodb_tooling.orm.relations.has_many_through import HasManyThrough
+    from dynamodb_tooling.query.plan import Plan
+    from dynamodb_tooling.query.reader import Reader
 
 
 class _RelatedList(Generic[R]):
@@ -94,6 +96,16 @@ class HasManyQuery(_RelatedList[R], ModelQuery[R]):
             found: Collection[R] = loaded_or_load(self._relation, self._parent)
             return found
         return self.get()
+
+    def _reader(self, plan: Plan | None = None) -> Reader:
+        """Every read goes through here: a parent without an id has no related models to
+        query (unconstrained, the query would read every parent's)."""
+        if self._parent.get_key() is None:
+            raise QueryError(
+                f"{self._relation.label}: this {type(self._parent).__name__} has no id yet; "
+                "save it before querying its related models"
+            )
+        return super()._reader(plan)
 
     def __repr__(self) -> str:
         relation = self._relation
