@@ -181,17 +181,24 @@ def test_many_to_many_follow_up_keys_come_from_the_edge_keys(patterns: AccessPat
 def test_examples_use_the_orm_api(patterns: AccessPatterns) -> None:
     examples = {p.name: p.example for p in patterns}
     assert examples["Get User by id"] == "User.find(id)"
-    assert examples["List Posts by User"] == 'Post.where("user_id", user.id).get()'
+    assert examples["List Posts by User"] == "user.posts.get()"
+    assert examples["List Users by Team"] == "team.users.get()"  # derived from User.team
     assert examples["Get User by email"] == 'User.where("email", email).first()'
-    assert examples["Get User of Post"] == "User.find(post.user_id)"
-    assert examples["Get User with its Orders (collection)"] == 'User.with_("orders").find(id)'
+    assert examples["Get User of Post"] == "post.user"
+    assert examples["Get Order of OrderLine"] == "order_line.order"
+    # the whole collection, nested members too: what the one partition Query returns
+    assert examples["Get User with its Orders (collection)"] == (
+        'User.with_("orders.lines").find(id)'
+    )
+    assert examples["Get Order with its OrderLines (collection)"] == 'Order.with_("lines").find(id)'
     assert examples["List Roles of User"] == "user.roles.get()"
+    assert examples["List Users of Role"] == "role.users.get()"  # derived from User.roles
     assert examples["List Orders by User sorted by created_at"] == (
-        'Order.where("user_id", user.id).order_by("created_at").get()'
+        'user.orders.order_by("created_at").get()'
     )
-    assert examples["List OrderLines by Order"] == (
-        'OrderLine.where("user_id", order.user_id).where("order_id", order.id).get()'
-    )
+    assert examples["List OrderLines by Order"] == "order.lines.get()"
+    assert examples["List Posts by status"] == 'Post.where("status", status).get()'
+    assert examples["List all Users"] == "User.query().force_scan().get()  # Scan"
 
 
 def test_notes_explain_cost(patterns: AccessPatterns) -> None:
@@ -279,7 +286,7 @@ def test_markdown_document(patterns: AccessPatterns) -> None:
         "- Note: one Query on GSI1 (the User's id is its partition)",
         "",
         "```python",
-        'Post.where("user_id", user.id).get()',
+        "user.posts.get()",
     ]
 
 
@@ -317,11 +324,12 @@ def test_has_one_unindexed_relation_and_lookup_warnings() -> None:
     patterns = patterns_of(PROFILE, OWNER, audit)
     profile = patterns.named("Get Profile of Owner")
     assert (profile.operation, profile.index) == ("Query", "GSI1")
-    assert profile.example == 'Profile.where("owner_id", owner.id).first()'
+    assert profile.example == "owner.profile"
     scan = patterns.named("List Audits by User").bind(user_id="u1")
     assert (scan.operation, scan.index, scan.key_condition) == ("Scan", None, None)
     assert scan.filter == 'user_id = "u1" AND _et = "Audit"'
     assert scan.filter_equals == (("user_id", "u1"),)
+    assert scan.example == "user.audits.force_scan().get()  # Scan"
     assert "index=False" in scan.note
     warnings = "\n".join(patterns.warnings)
     assert "listing Audits by User needs a Scan" in warnings
@@ -346,6 +354,12 @@ def test_two_relations_to_the_same_parent_get_distinct_names() -> None:
         'gsi2pk = "USER#<editor_id>" AND begins_with(gsi2sk, "REVIEW#")'
     )
     assert "Get User of Review (author)" in [p.name for p in patterns.for_entity("User")]
+    # The derived user.reviews is the first relation's; the second has no name to read by.
+    assert patterns.named("List Reviews by User (author)").example == "user.reviews.get()"
+    assert patterns.named("List Reviews by User (editor)").example == (
+        'Review.where("editor_id", user.id).get()'
+    )
+    assert patterns.named("Get User of Review (editor)").example == "review.editor"
 
 
 def test_sharded_and_sorted_relation() -> None:

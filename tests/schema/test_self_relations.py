@@ -160,9 +160,9 @@ def test_access_patterns_name_the_tree() -> None:
     assert children.key_condition == (
         'gsi1pk = "CATEGORY#<parent_id>" AND begins_with(gsi1sk, "CATEGORY#")'
     )
-    assert children.example == 'Category.where("parent_id", category.id).get()'
+    assert children.example == "category.children.get()"
     parent = patterns.named("Get parent Category of Category")
-    assert parent.example == "Category.find(category.parent_id)"
+    assert parent.example == "category.parent"
 
 
 def test_stacks_self_relations_are_the_python_definitions() -> None:

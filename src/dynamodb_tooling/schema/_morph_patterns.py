@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dynamodb_tooling.config import SingleTableDesignConfig
+from dynamodb_tooling.schema._pattern_examples import morph_children_example
 from dynamodb_tooling.schema._pattern_parts import Follower, PatternSpec, Planner, Request
 from dynamodb_tooling.schema.keys import KeyScheme
 from dynamodb_tooling.schema.naming import plural, snake
@@ -98,24 +99,17 @@ def _children(gen: _Generator, entity: EntityScheme, link: MorphLink, parent: st
     single = relation is not None and relation.kind == "morph_one"
     title = f"Get {child} of {parent}" if single else f"List {plural(child)} by {parent}"
     title += f" ({link.morph_name})"
-    var = snake(parent)
-    if single or relation is None:
-        example = (
-            f'{child}.where("{typeattr}", "{parent}").where("{idattr}", {var}.id)'
-            f".{'first' if single else 'get'}()"
-        )
-    else:
-        example = f"{var}.{relation.relation}.get()"
+    path = next((p for p in entity.paths(MorphPath) if p.link == link), None)
+    example = morph_children_example(gen.schema, link, parent, single, scan=path is None)
 
     def equal(v: Mapping[str, Any]) -> dict[str, Any]:
         return {typeattr: parent, idattr: v[idattr]}
 
-    path = next((p for p in entity.paths(MorphPath) if p.link == link), None)
     if path is None:
         note = MORPH_NOTES["no_index"].format(
             child=child, relation=link.relation, type_attribute=typeattr, id_attribute=idattr
         )
-        spec = PatternSpec(child, title, "Scan", note, f"{example}  # Scan", (idattr,))
+        spec = PatternSpec(child, title, "Scan", note, example, (idattr,))
         return gen.pattern(spec, gen.ask(child, equal))
     note = MORPH_NOTES["children"].format(
         index=gen.design.gsi_name(path.slot),
@@ -135,7 +129,9 @@ def _parent_of(gen: _Generator, entity: EntityScheme, link: MorphLink) -> Access
     parent, child, idattr = entity.name, link.child, link.id_attribute
     title = f"Get {parent} of {child} ({link.morph_name})"
     var = snake(child)
-    example = f'{parent}.find({var}.{idattr})  # when {var}.{link.type_attribute} == "{parent}"'
+    example = (
+        f'{var}.{link.relation}  # the {parent} when {var}.{link.type_attribute} == "{parent}"'
+    )
     note = MORPH_NOTES["parent"].format(
         child=child,
         parent=parent,

@@ -14,6 +14,21 @@ Child``, ``Get X with its Ys (collection)``, ``List Xs of Y`` (many-to-many); po
 carry the morph name: ``List Comments by Post (commentable)``, ``Get Post of Comment
 (commentable)``, ``List Tags of Post (taggable)``, ``List taggables of Tag (every type)``. A
 pattern belongs to the entity whose items it returns (``Get User of Post`` is a User pattern).
+
+Examples are code in the public API, runnable as printed once their names are bound
+(``tests/integration/test_access_pattern_examples_engine.py`` runs every one against the
+engine). The names they use are predictable:
+
+- a model class by its name: ``User``, ``OrderLine``;
+- a model instance by the model's snake_case name: ``user``, ``order_line`` — the parent for
+  a pattern read through a relation (``user.posts.get()``, ``user.roles.get()``,
+  ``user.profile``), the child for a to-one read (``post.user``, ``comment.commentable``);
+- a value by the pattern's input name (:attr:`AccessPattern.inputs`): ``id``, ``email``,
+  ``status``.
+
+Relations are read through the instance's relation attribute as the ORM names them (declared,
+or derived from the other side); a Scan says so with ``force_scan()`` (an explicit opt-in, so
+the example also runs with ``allow_scan`` off).
 """
 
 from __future__ import annotations
@@ -35,6 +50,7 @@ from dynamodb_tooling.schema._access_pattern_docs import (
     render_query,
 )
 from dynamodb_tooling.schema._morph_patterns import MorphPatterns
+from dynamodb_tooling.schema._pattern_examples import children_example, collection_paths
 from dynamodb_tooling.schema._pattern_parts import (
     Follower,
     FollowUp,
@@ -374,7 +390,7 @@ class _Generator(MorphPatterns):
 
     def list_all(self, entity: EntityScheme) -> AccessPattern:
         name = entity.name
-        example = f"{name}.query().get()  # Scan"
+        example = f"{name}.query().force_scan().get()  # Scan"
         spec = _Spec(name, f"List all {plural(name)}", "Scan", NOTES["all"], example)
         return self.pattern(spec, self.ask(name, lambda v: {}))
 
@@ -428,18 +444,14 @@ class _Generator(MorphPatterns):
             title = f"Get child {child} of {parent}" if single else f"List child {plural(child)}"
             title += f" of {parent}"
         title += self.suffix(entity.parents, link)
-        var = snake(parent)
-        outer = self.schema.entity(parent).ancestry if link.collection else ()
-        wheres = "".join(f'.where("{o.foreign_key}", {var}.{o.foreign_key})' for o in outer)
-        example = f'{child}{wheres}.where("{fk}", {var}.id).{"first" if single else "get"}()'
+        scan = not link.index and not link.collection
+        example = children_example(self.schema, link, scan=scan)
         if link.collection:
             return self._collection_children(entity, link, title, example)
         ask = self.ask(child, self._equal_to(fk))
         if not link.index:
             note = NOTES["no_index"].format(child=child, relation=link.relation, fk=fk)
-            return [
-                self.pattern(_Spec(child, title, "Scan", note, f"{example}  # Scan", (fk,)), ask)
-            ]
+            return [self.pattern(_Spec(child, title, "Scan", note, example, (fk,)), ask)]
         path = entity.path(ParentPath, link.relation)
         assert path is not None
         note = NOTES["parent"].format(index=self.design.gsi_name(path.slot), parent=parent)
@@ -478,7 +490,7 @@ class _Generator(MorphPatterns):
         parent, child, fk = entity.name, link.child, link.foreign_key
         title = f"Get {'parent ' if link.is_self else ''}{parent} of {child}"
         title += self.suffix(entity.children, link)
-        example = f"{parent}.find({snake(child)}.{fk})"
+        example = f"{snake(child)}.{link.relation}"
         if not entity.ancestry or link.collection:
             note = NOTES["parent_of"].format(child=child, fk=fk, children=plural(child))
             spec = _Spec(parent, title, "GetItem", note, example, self.key_inputs(entity, fk))
@@ -494,7 +506,7 @@ class _Generator(MorphPatterns):
         title = (
             f"Get {name} with its {' and '.join(plural(link.child) for link in links)} (collection)"
         )
-        relations = ", ".join(f'"{link.inverse or plural(snake(link.child))}"' for link in links)
+        relations = ", ".join(f'"{path}"' for path in collection_paths(self.schema, entity))
         members = (name, *self.descendants(entity))
         note = NOTES["fetch"].format(name=name, members=", ".join(members[1:]))
         inputs = self.key_inputs(entity, pk)
@@ -519,12 +531,10 @@ class _Generator(MorphPatterns):
         on_owner = entity.name == pivot.other
         side = pivot.owner if on_owner else pivot.other
         side_key = pivot.owner_key if on_owner else pivot.other_key
+        # The side that does not declare the relation gets it derived (``role.users``).
         relation = pivot.owner_relation if on_owner else pivot.other_relation
         var, names = snake(side), plural(entity.name)
-        example = f"{var}.{relation}.get()"
-        if relation is None:
-            example = f'# declare BelongsToMany("{entity.name}") on {side} to read {var}.'
-            example += plural(snake(entity.name))
+        example = f"{var}.{relation or plural(snake(pivot.owner))}.get()"
         where = "the table" if on_owner else self.design.gsi_name(pivot.slot)
         note = NOTES["edges"].format(pivot=pivot.name, where=where, names=names)
         spec = _Spec(
