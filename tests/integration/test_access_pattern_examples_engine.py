@@ -322,9 +322,6 @@ def namespace(app: App, names: dict[str, Any]) -> dict[str, Any]:
 #: Examples that read their pattern's items with other requests than the pattern's, and why.
 #: Every other example sends exactly its pattern's requests.
 OTHER_REQUESTS = {
-    # BelongsTo reads an Order (a collection child) by id alone: a Query on its id-only index
-    # copy. The pattern's GetItem on the full key needs the Line's user_id too.
-    "Get Order of Line": ["Query"],
     # find() of a nested collection child: the Order by id, then its lines (the pattern's one
     # BETWEEN Query needs the user_id, which find(id) does not take).
     "Get Order with its Lines (collection)": ["Query", "Query"],

@@ -350,3 +350,33 @@ def test_edge_writes_join_an_orm_transaction(app: dict[str, Any]) -> None:
     with pytest.raises(RuntimeError, match="boom"):
         detach_then_fail()
     assert edges(app) == {(parent.id, red.id)}  # rolled back: never sent
+
+
+def test_detach_then_delete_in_one_transaction(app: dict[str, Any]) -> None:
+    from dynamodb_tooling.orm import transaction
+
+    Parent, Tag = app["Parent"], app["Tag"]
+    parent = Parent.create(name="D")
+    red, blue = Tag.create(label="red"), Tag.create(label="blue")
+    parent.tags.attach([red, blue])
+    with record_requests() as sent, transaction():
+        parent.tags.detach()  # reads the edges now; deletes them at commit
+        parent.force_delete()
+    assert [op for op in sent.operations if op != "Query"] == ["TransactWriteItems"]
+    assert edges(app) == set()
+    assert Parent.query().with_trashed().find(parent.id) is None
+
+
+def test_many_to_many_results_serialise_their_pivot(app: dict[str, Any]) -> None:
+    Parent, Tag = app["Parent"], app["Tag"]
+    parent = Parent.create(name="S")
+    red = Tag.create(label="red")
+    parent.tags.attach(red, weight=7)
+    data = Parent.with_("tags").find(parent.id).to_dict(mode="json")
+    assert data["tags"][0]["pivot"] == {
+        "parent_id": parent.id,
+        "tag_id": red.id,
+        "weight": 7,
+        "added_at": None,
+    }
+    assert "pivot" not in Tag.find(red.id).to_dict()  # a plain read has no edge

@@ -729,3 +729,33 @@ def test_async_twins_give_what_the_sync_terminals_give(app: Any) -> None:
     assert ([same_ids(r) for r in found], outcome(apost, alabels)) == sync
     assert sync[1] == (["0"], [("0", 5)], ["hello"])
     assert [c.body for c in Comment.query().force_scan().get()] == ["hello", "hello"]
+
+
+def test_two_relations_to_one_parent_are_both_reachable(
+    dynamodb_config: Config, dynamodb_client: DynamoDBClient
+) -> None:
+    config = validate_config(dynamodb_config, default_table_name=f"twin-{uuid.uuid4().hex[:10]}")
+    set_config(config)
+    registry = Registry(config)
+
+    class Person(Model, registry=registry):
+        name: str
+
+    class Review(Model, registry=registry):
+        body: str
+        author = BelongsTo(Person, foreign_key="author_id")
+        editor = BelongsTo(Person, foreign_key="editor_id")
+
+    dynamodb_client.create_table(registry.table_definition())
+    try:
+        ada, bob = Person.create(name="Ada"), Person.create(name="Bob")
+        Review.create(body="r1", author_id=ada.id, editor_id=bob.id)
+        Review.create(body="r2", author_id=bob.id, editor_id=bob.id)
+        assert sorted(Person.relation_names()) == ["author_reviews", "editor_reviews"]
+        assert [r.body for r in ada.author_reviews] == ["r1"]
+        assert sorted(r.body for r in bob.editor_reviews) == ["r1", "r2"]
+        loaded = Person.with_("author_reviews", "editor_reviews").find(bob.id)
+        assert ([r.body for r in loaded.author_reviews], len(loaded.editor_reviews)) == (["r2"], 2)
+    finally:
+        dynamodb_client.delete_table(config.default_table_name)
+        reset_config()

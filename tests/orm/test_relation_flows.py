@@ -790,7 +790,11 @@ def test_relation_filters_apply_to_every_terminal(
     table.add(stored(m.Parent, id="p9", name="P9", owner_id="o0"))  # no children
     query = m.Parent.query().force_scan().has("children")
     assert query.count() == 3
-    assert not [r for r in wire.requests if r.params.get("Select") == "COUNT"]
+    # the parents are read and filtered (no Select=COUNT of the parents' Scan); each parent's
+    # children are counted on the server (Select=COUNT Queries), never read
+    counted = [r for r in wire.requests if r.params.get("Select") == "COUNT"]
+    assert {r.operation for r in counted} == {"Query"}
+    assert not [r for r in wire.requests if r.operation == "Query" and "Select" not in r.params]
     assert sorted(query.pluck("id")) == ["p0", "p1", "p2"]
     lonely = m.Parent.query().force_scan().doesnt_have("children")
     assert lonely.value("id") == "p9"

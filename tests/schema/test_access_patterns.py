@@ -354,11 +354,9 @@ def test_two_relations_to_the_same_parent_get_distinct_names() -> None:
         'gsi2pk = "USER#<editor_id>" AND begins_with(gsi2sk, "REVIEW#")'
     )
     assert "Get User of Review (author)" in [p.name for p in patterns.for_entity("User")]
-    # The derived user.reviews is the first relation's; the second has no name to read by.
-    assert patterns.named("List Reviews by User (author)").example == "user.reviews.get()"
-    assert patterns.named("List Reviews by User (editor)").example == (
-        'Review.where("editor_id", user.id).get()'
-    )
+    # Both derive "reviews" on User: each is qualified by its own relation name instead.
+    assert patterns.named("List Reviews by User (author)").example == "user.author_reviews.get()"
+    assert patterns.named("List Reviews by User (editor)").example == "user.editor_reviews.get()"
     assert patterns.named("Get User of Review (editor)").example == "review.editor"
 
 

@@ -193,3 +193,28 @@ def test_a_many_to_many_with_self_stays_refused() -> None:
     friends = RelationDefinition("friends", "belongs_to_many", "self")
     with pytest.raises(SchemaError, match="many-to-many relation of User with itself"):
         _ = registry_of(ModelDefinition("User", "USER", relations=(friends,))).schema
+
+
+def test_two_links_to_one_parent_derive_qualified_names() -> None:
+    from dynamodb_tooling.schema.definitions import ModelDefinition, RelationDefinition
+    from dynamodb_tooling.schema.resolve import resolve
+
+    user = ModelDefinition("User", "USER")
+    review = ModelDefinition(
+        "Review",
+        "REVIEW",
+        relations=(
+            RelationDefinition("author", "belongs_to", "User", foreign_key="author_id"),
+            RelationDefinition("editor", "belongs_to", "User", foreign_key="editor_id"),
+        ),
+    )
+    schema = resolve([user, review], gsi_count=2)
+    names = sorted(link.inverse_name for link in schema.entity("User").children)
+    assert names == ["author_reviews", "editor_reviews"]
+    # one link alone keeps the plain name
+    alone = ModelDefinition(
+        "Note", "NOTE", relations=(RelationDefinition("user", "belongs_to", "User"),)
+    )
+    assert [link.inverse_name for link in resolve([user, alone], 2).entity("User").children] == [
+        "notes"
+    ]

@@ -38,6 +38,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dynamodb_tooling.errors import QueryError
+from dynamodb_tooling.query._write_plan import merge_plans
 from dynamodb_tooling.query.executor import Executor, default_executor
 from dynamodb_tooling.query.transaction import Transaction
 from dynamodb_tooling.query.writes import WriteCompiler, WritePlan
@@ -80,6 +81,11 @@ class ModelTransaction(Transaction):
         self._token: Token[ModelTransaction | None] | None = None
         self._joined_to: tuple[ModelTransaction, int, int, dict[tuple[str, str], str]] | None = None
         self._compiler: WriteCompiler | None = None
+        # Edge writes (add_actions): their plans, the items they only check, and the checks
+        # a later write of the same item superseded.
+        self._edge_plans: set[int] = set()
+        self._soft: set[tuple[str, str]] = set()
+        self._superseded: set[tuple[str, str]] = set()
         if registry is not None:
             self._compiler = WriteCompiler(registry, table)
         super().__init__(
@@ -125,8 +131,39 @@ class ModelTransaction(Transaction):
             for action in actions
             if not (isinstance(action, ConditionCheck) and self._target(action) in self._targets)
         ]
-        if kept:
-            self.add(WritePlan(request=transact_write(kept), actions=tuple(kept), model=what))
+        if not kept:
+            return
+        plan = self.add(WritePlan(request=transact_write(kept), actions=tuple(kept), model=what))
+        self._edge_plans.add(id(plan))
+        self._soft.update(self._target(a) for a in kept if isinstance(a, ConditionCheck))
+
+    def _claim_targets(self, plan: WritePlan) -> None:
+        """A write of an item an edge write only checks (``user.roles.detach()`` then
+        ``user.delete()``) supersedes the check: that write decides."""
+        for action in plan.actions:
+            target = self._target(action)
+            if target in self._soft and id(plan) not in self._edge_plans:
+                self._soft.discard(target)
+                self._targets.pop(target, None)
+                self._superseded.add(target)
+        super()._claim_targets(plan)
+
+    def plan(self) -> WritePlan | None:
+        if not self._superseded:
+            return super().plan()
+        plans = []
+        for plan in self.plans:
+            if id(plan) in self._edge_plans:
+                kept = tuple(
+                    a
+                    for a in plan.actions
+                    if not (isinstance(a, ConditionCheck) and self._target(a) in self._superseded)
+                )
+                if not kept:
+                    continue
+                plan = WritePlan(request=transact_write(kept), actions=kept, model=plan.model)
+            plans.append(plan)
+        return merge_plans(plans) if plans else None
 
     # Models in, models out.
     @overload

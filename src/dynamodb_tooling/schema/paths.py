@@ -29,6 +29,9 @@ class ParentLink:
     inverse: str | None = None
     inverse_kind: Literal["has_one", "has_many"] | None = None
     derived: bool = False
+    #: The parent's derived relation name when the plain one (``reviews``) would be shared by
+    #: two links of the same parent: qualified by this link's name (``editor_reviews``).
+    qualified: str = ""
 
     @property
     def is_self(self) -> bool:
@@ -39,7 +42,7 @@ class ParentLink:
     def inverse_name(self) -> str:
         """The parent's relation to its children: declared, else derived (``posts``;
         ``children`` in a tree)."""
-        return self.inverse or children_name(self.child, self.parent)
+        return self.inverse or self.qualified or children_name(self.child, self.parent)
 
 
 @dataclass(frozen=True)

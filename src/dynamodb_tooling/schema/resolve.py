@@ -327,7 +327,29 @@ def _parent_links(by_name: dict[str, ModelDefinition]) -> list[ParentLink]:
                 f"{twin.foreign_key} and to {link.parent} via {link.foreign_key}); give one an "
                 "explicit foreign_key"
             )
-    return links
+    return _qualify_shared_names(links, by_name)
+
+
+def _qualify_shared_names(
+    links: list[ParentLink], by_name: dict[str, ModelDefinition]
+) -> list[ParentLink]:
+    """Two links of one parent would derive the same relation name (``Review.author`` and
+    ``Review.editor`` both give ``user.reviews``): each derived one is qualified by its own
+    relation name instead (``author_reviews``, ``editor_reviews``), so neither is lost."""
+    taken: dict[tuple[str, str], list[int]] = {}
+    for index, link in enumerate(links):
+        taken.setdefault((link.parent, link.inverse_name), []).append(index)
+    qualified = list(links)
+    for (parent, name), indexes in taken.items():
+        declared = {r.name for r in by_name[parent].relations}
+        shared = len(indexes) > 1 or (name in declared and links[indexes[0]].inverse is None)
+        if not shared:
+            continue
+        for index in indexes:
+            link = links[index]
+            if link.inverse is None:
+                qualified[index] = replace(link, qualified=f"{link.relation}_{name}")
+    return qualified
 
 
 def _collection_parent(name: str, parents: Iterable[ParentLink]) -> ParentLink | None:

@@ -190,11 +190,16 @@ class SerializesAttributes:
         """THE hook where loaded relations join serialisation: relation name → loaded value (a
         model, a collection or list of models, or ``None``), as the relation descriptors read
         them (``instance.__dict__["_relations"]``), and relation counts (``with_count``:
-        ``posts_count``). Relation loading (``with_``, ``load``) fills those mappings;
+        ``posts_count``), and a many-to-many result's ``pivot``. Relation loading (``with_``,
+        ``load``) fills those mappings;
         everything else here follows from them."""
         loaded: Mapping[str, Any] = self.__dict__.get("_relations") or {}
         counts: Mapping[str, int] | None = self.__dict__.get("_counts")
-        return {**loaded, **counts} if counts else loaded
+        pivot = self.__dict__.get("pivot")  # a many-to-many result's edge (Eloquent's too)
+        if not counts and pivot is None:
+            return loaded
+        extra = {"pivot": pivot.to_dict()} if pivot is not None else {}
+        return {**loaded, **(counts or {}), **extra}
 
     def _read_appended(self, name: str) -> Any:
         """The value of an ``appends`` name: an ``@accessor`` through :meth:`get_attribute`,

@@ -265,14 +265,30 @@ class Relation(Generic[R], abc.ABC):
             )
         constrained(self.related.query(), constraint, self.label)
 
+    def counts_flow(
+        self, parents: Sequence[Model], constraint: Constraint | None
+    ) -> Flow[list[int]]:
+        """How many related models each parent has (in order), loaded relations left as they
+        were: here by loading them; relations that can count on the server (``Select=COUNT``)
+        or from their edges override it. ``with_count`` and ``has``/``where_has`` use it."""
+        name = self.name
+        before = {id(p): loaded_value(p, name) for p in parents if is_loaded(p, name)}
+        yield from self.eager_flow(parents, constraint, None)
+        counts = []
+        for parent in parents:
+            found = loaded_value(parent, name)
+            counts.append(len(found) if self.many else int(found is not None))
+            if id(parent) in before:
+                parent.__dict__["_relations"][name] = before[id(parent)]
+            else:
+                forget_loaded(parent, name)
+        return counts
+
     def count_flow(self, parents: Sequence[Model], constraint: Constraint | None) -> Flow[None]:
         """Set ``<name>_count`` on every parent (``with_count``)."""
-        yield from self.eager_flow(parents, constraint, None)
-        for parent in parents:
-            found = loaded_value(parent, self.name)
-            count = len(found) if self.many else int(found is not None)
+        counts = yield from self.counts_flow(parents, constraint)
+        for parent, count in zip(parents, counts, strict=True):
             set_count(parent, f"{self.name}_count", count)
-            forget_loaded(parent, self.name)
 
     # Helpers for subclasses.
     def _parent_id(self, parent: Model) -> Any:

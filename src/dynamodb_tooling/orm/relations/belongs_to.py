@@ -76,15 +76,28 @@ class BelongsTo(Relation[R]):
         setattr(parent, self.key_name, key)
         set_loaded(parent, self.name, value)
 
+    def _full_key(self, child: Model) -> dict[str, Any]:
+        """For a parent that is itself a collection child (``line.order``: the Order lives in
+        its Shop's partition), the parent's ancestors' ids the child holds too — with them
+        the parent's whole primary key is known (a GetItem instead of an id lookup)."""
+        schema = self.owner_class.__registry__.schema
+        ancestry = schema.entity(self.parent_link.parent).ancestry
+        values = {a.foreign_key: getattr(child, a.foreign_key, None) for a in ancestry}
+        return values if all(v is not None for v in values.values()) else {}
+
     def add_constraints(self, query: ModelQuery[R], parent: Model) -> ModelQuery[R]:
-        return query.where(self._owner_key(), getattr(parent, self.key_name))
+        query = query.where(self._owner_key(), getattr(parent, self.key_name))
+        for name, value in self._full_key(parent).items():
+            query = query.where(name, value)
+        return query
 
     def add_eager_constraints(
         self, query: ModelQuery[R], parents: Sequence[Model]
     ) -> ModelQuery[R] | None:
         ids = _unique(getattr(p, self.key_name) for p in parents)
         if len(ids) == 1:  # one parent: GetItem
-            return query.where(self._owner_key(), ids[0])
+            first = next(p for p in parents if getattr(p, self.key_name) is not None)
+            return self.add_constraints(query, first)
         return query.where_in(self._owner_key(), ids) if ids else None
 
     def match(self, parents: Sequence[Model], results: Sequence[R]) -> None:

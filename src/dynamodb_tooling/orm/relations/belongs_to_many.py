@@ -193,16 +193,12 @@ class BelongsToMany(Relation[R]):
                 found.append(model)
             set_loaded(parent, self.name, Collection(found))
 
-    def count_flow(self, parents: Sequence[Model], constraint: Constraint | None) -> Flow[None]:
-        """``<name>_count``: without a constraint, the edges alone are counted (no target
-        reads)."""
-        from dynamodb_tooling.orm.relations.base import set_count
-
+    def counts_flow(
+        self, parents: Sequence[Model], constraint: Constraint | None
+    ) -> Flow[list[int]]:
+        """Without a constraint, the edges alone are counted (no target is read)."""
         if constraint is not None:
-            yield from super().count_flow(parents, constraint)
-            return
+            return (yield from super().counts_flow(parents, constraint))
         ids = _unique(self._parent_id(p) for p in parents)
         edges = (yield from edges_flow(self, ids)) if ids else {}
-        for parent in parents:
-            count = len(edges.get(_identity(self._parent_id(parent)), []))
-            set_count(parent, f"{self.name}_count", count)
+        return [len(edges.get(_identity(self._parent_id(p)), [])) for p in parents]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dynamodb_tooling.errors import QueryError
-from dynamodb_tooling.orm.relations.base import Constraint, forget_loaded, is_loaded, loaded_value
+from dynamodb_tooling.orm.relations.base import Constraint
 from dynamodb_tooling.query.predicates import Connector
 from dynamodb_tooling.requests import Flow
 
@@ -112,15 +112,6 @@ def filter_flow(models: list[Any], filters: Sequence[RelationFilter]) -> Flow[li
 def _count_flow(
     relation: Relation[Any], models: list[Any], constraint: Constraint | None, into: list[int]
 ) -> Flow[None]:
-    """How many related models each of ``models`` has (into ``into``, in order); the models'
-    loaded relations are left as they were."""
-    name = relation.name
-    before = {id(m): loaded_value(m, name) for m in models if is_loaded(m, name)}
-    yield from relation.eager_flow(models, constraint, None)
-    for model in models:
-        found = loaded_value(model, name)
-        into.append(len(found) if relation.many else int(found is not None))
-        if id(model) in before:
-            model.__dict__["_relations"][name] = before[id(model)]
-        else:
-            forget_loaded(model, name)
+    """How many related models each of ``models`` has (into ``into``, in order): counted as
+    ``with_count`` counts (``Select=COUNT``, or edges), loaded relations left as they were."""
+    into.extend((yield from relation.counts_flow(models, constraint)))

@@ -119,10 +119,9 @@ class HasOneOrMany(Relation[R]):
             results += outcome
         self.match(parents, results)
 
-    def count_flow(self, parents: Sequence[Model], constraint: Any) -> Any:
-        """``<name>_count``: a ``Select=COUNT`` Query per parent, all side by side (no child
-        is read)."""
-        from dynamodb_tooling.orm.relations.base import constrained, set_count
+    def counts_flow(self, parents: Sequence[Model], constraint: Any) -> Any:
+        """A ``Select=COUNT`` Query per parent, all side by side (no child is read)."""
+        from dynamodb_tooling.orm.relations.base import constrained
         from dynamodb_tooling.orm.relations.eager import _all
 
         counted: dict[int, int] = {}
@@ -135,8 +134,7 @@ class HasOneOrMany(Relation[R]):
             counted[index] = yield from query._reader().count_all_flow()
 
         yield from _all([one(i, p) for i, p in enumerate(parents)])
-        for index, parent in enumerate(parents):
-            set_count(parent, f"{self.name}_count", counted[index])
+        return [counted[i] for i in range(len(parents))]
 
     def match(self, parents: Sequence[Model], results: Sequence[R]) -> None:
         key = self.key_name
