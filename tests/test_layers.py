@@ -8,13 +8,16 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dynamodb_tooling"
 
 #: layer → the packages it must not import.
+_TOP = ("factories", "seeders", "migrations", "cli", "testing")
 FORBIDDEN = {
-    "expressions": ("requests", "drivers", "schema", "query", "orm", "cli", "testing"),
-    "requests": ("drivers", "schema", "query", "orm", "cli", "testing"),
-    "drivers": ("schema", "query", "orm", "cli", "testing"),
-    "schema": ("drivers", "query", "orm", "cli", "testing"),
-    "query": ("drivers", "orm", "cli", "testing"),
-    "orm": ("cli", "testing"),
+    "expressions": ("requests", "drivers", "schema", "query", "orm", *_TOP),
+    "requests": ("drivers", "schema", "query", "orm", *_TOP),
+    "drivers": ("schema", "query", "orm", *_TOP),
+    "schema": ("drivers", "query", "orm", *_TOP),
+    "query": ("drivers", "orm", *_TOP),
+    "orm": _TOP,
+    "factories": ("migrations", "cli", "testing"),
+    "seeders": ("migrations", "cli", "testing"),
 }
 
 

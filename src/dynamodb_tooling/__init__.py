@@ -18,6 +18,7 @@ from dynamodb_tooling.drivers import (
     register_driver,
 )
 from dynamodb_tooling.drivers.client import get_client as _get_client
+from dynamodb_tooling.factories import Factory, factory_for
 from dynamodb_tooling.orm import (
     BelongsTo,
     BelongsToMany,
@@ -35,15 +36,18 @@ from dynamodb_tooling.orm import (
     transaction,
     without_events,
 )
+from dynamodb_tooling.orm.concerns.factories import install_factory_resolver as _install_factories
 from dynamodb_tooling.query.executor import install_default_executor as _install_executor
 from dynamodb_tooling.query.rules.patterns import PatternPlanner as _PatternPlanner
 from dynamodb_tooling.schema import Registry, get_registry
 from dynamodb_tooling.schema.access_patterns import install_pattern_planner as _install_planner
 
 # The composition root: queries run on the configured client unless given another executor,
-# and access patterns are planned by the query planner (the lower layers import neither).
+# access patterns are planned by the query planner, and Model.factory() finds factories
+# (the lower layers import none of them).
 _install_executor(_get_client)
 _install_planner(_PatternPlanner)
+_install_factories(factory_for)
 
 __version__ = "0.1.0"
 
@@ -51,6 +55,7 @@ __all__ = [
     "BelongsTo",
     "BelongsToMany",
     "DynamoDBClient",
+    "Factory",
     "HasMany",
     "HasOne",
     "Model",

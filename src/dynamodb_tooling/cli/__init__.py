@@ -7,10 +7,12 @@ import sys
 
 from dynamodb_tooling.cli._app import app
 from dynamodb_tooling.cli.commands import demo, engine, schema
+from dynamodb_tooling.cli.commands import seed as seed_commands
 from dynamodb_tooling.errors import DynamoDBToolingError
 
 for _module in (demo, engine, schema):
     _module.register(app)
+seed_commands.register(app)
 
 
 def main() -> None:

@@ -203,6 +203,14 @@ def _iter_hook_paths(value: object) -> list[str]:
 
 class QueryBuilderConfig(Section):
     models_path: str = "app/models"
+    factories_path: str = Field(
+        default="database/factories",
+        description="folder of factory modules (Factory subclasses register themselves)",
+    )
+    seeders_path: str = Field(
+        default="database/seeders",
+        description="folder of seeder modules that `dbtooling seed` discovers",
+    )
     entity_mapping_strategy: Literal["prefix", "attribute", "composite"] = "prefix"
     timestamp_format: Literal["iso", "unix", "unix_ms"] = "iso"
     soft_deletes: SoftDeletesConfig = SoftDeletesConfig()

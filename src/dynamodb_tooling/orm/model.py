@@ -27,6 +27,7 @@ from dynamodb_tooling.orm.casts import CastsAttributes, resolve_cast
 from dynamodb_tooling.orm.concerns.attributes import HasAttributes
 from dynamodb_tooling.orm.concerns.change_tracking import TracksChanges
 from dynamodb_tooling.orm.concerns.events import HasEvents
+from dynamodb_tooling.orm.concerns.factories import HasFactory
 from dynamodb_tooling.orm.concerns.guarding import GuardsAttributes
 from dynamodb_tooling.orm.concerns.persistence import Persistence
 from dynamodb_tooling.orm.concerns.querying import Querying
@@ -120,6 +121,7 @@ def _id_strategy(uuid: object, model: str) -> IdStrategy:
 @dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
 class Model(
     Querying,
+    HasFactory,
     HasRelationships,
     HasEvents,
     SoftDeletes,
