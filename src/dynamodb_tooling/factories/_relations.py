@@ -13,8 +13,9 @@ from typing import Any
 from dynamodb_tooling.factories.errors import FactoryError
 from dynamodb_tooling.orm.relations import BelongsTo, BelongsToMany, HasMany, HasOne
 from dynamodb_tooling.orm.relations.base import Relation
-from dynamodb_tooling.orm.relations.has_many import HasOneOrMany
-from dynamodb_tooling.orm.relations.morph_to_many import MorphedByMany, MorphToMany
+from dynamodb_tooling.orm.relations.has_one_or_many import HasOneOrMany
+from dynamodb_tooling.orm.relations.morph_to_many import MorphToMany
+from dynamodb_tooling.orm.relations.morphed_by_many import MorphedByMany
 from dynamodb_tooling.orm.relations.registry import relations_of
 
 __all__ = ["belongs_to", "belongs_to_many", "has_children", "parent_values"]

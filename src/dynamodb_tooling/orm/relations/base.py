@@ -350,3 +350,16 @@ def set_count(instance: Model, name: str, count: int) -> None:
     instance.__dict__[name] = count
     counts: dict[str, int] = instance.__dict__.setdefault("_counts", {})
     counts[name] = count
+
+
+def identity(value: Any) -> Any:
+    """Ids compare as text (a number id read back may be an ``int`` or ``Decimal``)."""
+    return None if value is None else str(value)
+
+
+def unique_ids(values: Any) -> list[Any]:
+    seen: dict[Any, Any] = {}
+    for value in values:
+        if value is not None:
+            seen.setdefault(identity(value), value)
+    return list(seen.values())

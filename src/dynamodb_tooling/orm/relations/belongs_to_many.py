@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, overload
 
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import Constraint, R, Relation, set_loaded
-from dynamodb_tooling.orm.relations.has_many import _identity, _unique
+from dynamodb_tooling.orm.relations.base import identity as _identity
+from dynamodb_tooling.orm.relations.base import unique_ids as _unique
 from dynamodb_tooling.orm.relations.pivot import Pivot, edges_flow
 from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.requests import Flow

@@ -68,7 +68,7 @@ def _add(model: type[Model], tree: dict[str, EagerNode], path: str, constraint: 
 
     if not isinstance(path, str) or not path or any(not part for part in path.split(".")):
         raise QueryError(f"{path!r} is not a relation path (names joined by dots: 'posts.user')")
-    from dynamodb_tooling.orm.relations.morph import MorphTo
+    from dynamodb_tooling.orm.relations.morph_to import MorphTo
 
     names = path.split(".")
     current_model: type[Model] | None = model

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Self, overload
 
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import Constraint, R, Relation, set_loaded
-from dynamodb_tooling.orm.relations.has_many import HasOneOrMany, _identity
+from dynamodb_tooling.orm.relations.base import identity as _identity
+from dynamodb_tooling.orm.relations.has_one_or_many import HasOneOrMany
 from dynamodb_tooling.query.results import Collection
 from dynamodb_tooling.requests import Flow
 

@@ -85,7 +85,7 @@ def _nothing_to_load(relation: Relation[Any], parent: Model) -> Any:
     """The value without a request when there is nothing to read: an unsaved parent has no
     children, a child without a foreign key has no parent. Otherwise ``_LOAD``."""
     from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
-    from dynamodb_tooling.orm.relations.morph import MorphTo
+    from dynamodb_tooling.orm.relations.morph_to import MorphTo
 
     if isinstance(relation, MorphTo):
         if getattr(parent, relation.link_of.id_attribute) is None:

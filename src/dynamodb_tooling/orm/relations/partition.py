@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dynamodb_tooling.config import full_table_name
 from dynamodb_tooling.expressions import key
 from dynamodb_tooling.marshal import unmarshall_item
-from dynamodb_tooling.orm.relations.has_many import HasOneOrMany
+from dynamodb_tooling.orm.relations.has_one_or_many import HasOneOrMany
 from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests.items import query as query_request
 from dynamodb_tooling.requests.pagination import all_pages

@@ -116,7 +116,7 @@ def edges_flow(
     relation: BelongsToMany[Any], parent_ids: Sequence[Any]
 ) -> Flow[dict[Any, list[dict[str, Any]]]]:
     """The edges of each parent (keyed by the parent id as text), all Queries side by side."""
-    from dynamodb_tooling.orm.relations.has_many import _identity
+    from dynamodb_tooling.orm.relations.base import identity as _identity
 
     collected = yield from pages_concurrently(edge_requests(relation, parent_ids))
     return {

@@ -15,9 +15,13 @@ from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import Relation
 from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
 from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
-from dynamodb_tooling.orm.relations.has_many import HasMany, HasOne
-from dynamodb_tooling.orm.relations.morph import MorphMany, MorphOne, MorphTo
-from dynamodb_tooling.orm.relations.morph_to_many import MorphedByMany, MorphToMany
+from dynamodb_tooling.orm.relations.has_many import HasMany
+from dynamodb_tooling.orm.relations.has_one import HasOne
+from dynamodb_tooling.orm.relations.morph_many import MorphMany
+from dynamodb_tooling.orm.relations.morph_one import MorphOne
+from dynamodb_tooling.orm.relations.morph_to import MorphTo
+from dynamodb_tooling.orm.relations.morph_to_many import MorphToMany
+from dynamodb_tooling.orm.relations.morphed_by_many import MorphedByMany
 from dynamodb_tooling.schema.naming import plural, snake
 
 if TYPE_CHECKING:

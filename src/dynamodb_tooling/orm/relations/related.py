@@ -34,8 +34,8 @@ from dynamodb_tooling.requests import Flow
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.model import Model
     from dynamodb_tooling.orm.relations.belongs_to_many import BelongsToMany
-    from dynamodb_tooling.orm.relations.has_many import HasOneOrMany
     from dynamodb_tooling.orm.relations.has_many_through import HasManyThrough
+    from dynamodb_tooling.orm.relations.has_one_or_many import HasOneOrMany
     from dynamodb_tooling.query.plan import Plan
     from dynamodb_tooling.query.reader import Reader
 

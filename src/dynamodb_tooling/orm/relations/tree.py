@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from dynamodb_tooling.errors import QueryError
 from dynamodb_tooling.orm.relations.base import loaded_value
 from dynamodb_tooling.orm.relations.belongs_to import BelongsTo
-from dynamodb_tooling.orm.relations.has_many import HasOneOrMany
+from dynamodb_tooling.orm.relations.has_one_or_many import HasOneOrMany
 from dynamodb_tooling.requests import Flow
 
 if TYPE_CHECKING:
