@@ -32,10 +32,7 @@ def test_codes_map_to_classes_with_advice() -> None:
     cases = {
         "ProvisionedThroughputExceededException": (ThrottlingError, "PAY_PER_REQUEST"),
         "ThrottlingException": (ThrottlingError, "retry"),
-        "ResourceNotFoundException": (
-            ResourceNotFoundError,
-            "create_table(get_registry().table_definition())",
-        ),
+        "ResourceNotFoundException": (ResourceNotFoundError, "dbtooling migrate"),
         "TransactionConflictException": (TransactionConflictError, "retry with backoff"),
         "AccessDeniedException": (AccessDeniedError, "IAM permission"),
         "SomethingNew": (DynamoDBError, "SomethingNew"),

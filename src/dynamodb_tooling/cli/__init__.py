@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 
 from dynamodb_tooling.cli._app import app
-from dynamodb_tooling.cli.commands import demo, engine, schema
+from dynamodb_tooling.cli.commands import demo, engine, migrate, schema
 from dynamodb_tooling.cli.commands import seed as seed_commands
 from dynamodb_tooling.errors import DynamoDBToolingError
 
-for _module in (demo, engine, schema):
+for _module in (demo, engine, migrate, schema):
     _module.register(app)
 seed_commands.register(app)
 

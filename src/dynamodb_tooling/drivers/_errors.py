@@ -43,9 +43,9 @@ _BY_CODE: dict[str, tuple[type[DynamoDBError], str]] = {
     "ValidationException": (ValidationError, "check the request parameters named above"),
     "ResourceNotFoundException": (
         ResourceNotFoundError,
-        "create the table first — `get_client().create_table(get_registry().table_definition())`"
-        " then `wait_for_table_active(name)` (`dbtooling schema --format json` shows the "
-        "request) — or check its name, prefix/suffix and region",
+        "create the table first — run `dbtooling migrate` (or "
+        "`dynamodb_tooling.migrations.migrate()`), which creates the table your models need and "
+        "waits until it is ACTIVE — or check its name, prefix/suffix and region",
     ),
     "ResourceInUseException": (
         ResourceInUseError,

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from dynamodb_tooling.config import get_config
 from dynamodb_tooling.schema import Registry
+from dynamodb_tooling.schema.access_patterns import AccessPatterns
 from dynamodb_tooling.schema.discovery import load_definitions
 
 console = Console(soft_wrap=True)
@@ -30,6 +31,7 @@ class PatternFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     matrix = "matrix"
+    summary = "summary"
 
 
 class SchemaFormat(StrEnum):
@@ -67,9 +69,22 @@ def access_patterns(
         text = patterns.to_json()
     elif fmt is PatternFormat.matrix:
         text = json.dumps(patterns.matrix(), indent=2, sort_keys=True)
+    elif fmt is PatternFormat.summary:
+        text = _pattern_summary(patterns)
     else:
         text = patterns.to_markdown()
     _emit(text, output)
+
+
+def _pattern_summary(patterns: AccessPatterns) -> str:
+    """One line per pattern, by entity: how it is served; then the warnings."""
+    scans = sum(1 for p in patterns if p.is_scan)
+    lines = [f"{len(patterns)} access patterns ({scans} need a Scan)"]
+    for entity, served in patterns.matrix().items():
+        lines.append(f"{entity}:")
+        lines += [f"  {name}: {how}" for name, how in served.items()]
+    lines += [f"warning: {w}" for w in patterns.warnings]
+    return "\n".join(lines)
 
 
 def schema(
