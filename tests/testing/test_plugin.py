@@ -1,5 +1,6 @@
 """The pytest plugin, run on small user test suites: the ORM writes to the fixture's own table,
-never to the project's configured one, and the fixtures refuse a non-local endpoint."""
+never to the project's configured one, and the fixtures refuse a non-local endpoint. The user
+suites have no conftest line: the plugin comes from the package's pytest11 entry point."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dynamodb_tooling.config import reset_config
+from dynamodb_tooling.config import is_loopback_endpoint, reset_config
 from dynamodb_tooling.drivers import DynamoDBClient
-from dynamodb_tooling.testing.plugin import (
-    checked_endpoint,
-    is_loopback_endpoint,
-    key_schema_table,
-)
-
-CONFTEST = 'pytest_plugins = ["dynamodb_tooling.testing.plugin"]\n'
+from dynamodb_tooling.testing.plugin import checked_endpoint, key_schema_table
 
 # A user's suite: one model in the application's (global) registry, a test writing through the
 # ORM, and a test afterwards that sees the project's configuration again.
@@ -66,7 +61,6 @@ def user_project(
     monkeypatch.setenv("DYNAMODB_ENDPOINT", dynamodb_endpoint)
     monkeypatch.delenv("DBTOOLING_TEST_ALLOW_REMOTE", raising=False)
     dynamodb_client.create_table(key_schema_table("dev_DeveloperTable"))
-    pytester.makeconftest(CONFTEST)
     pytester.makefile(
         ".toml",
         dbtooling=(
@@ -165,7 +159,6 @@ def test_a_remote_endpoint_is_refused(
     remote = "https://dynamodb.eu-west-1.amazonaws.com"
     monkeypatch.setenv("DYNAMODB_ENDPOINT", remote)
     monkeypatch.delenv("DBTOOLING_TEST_ALLOW_REMOTE", raising=False)
-    pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_remote=REMOTE_SUITE)
 
     result = pytester.runpytest("-p", "no:cacheprovider")
@@ -207,7 +200,6 @@ def test_a_remote_endpoint_is_allowed_only_by_explicit_opt_in() -> None:
 def test_the_plugin_config_ignores_the_projects_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester
 ) -> None:
-    pytester.makeconftest(CONFTEST)
     pytester.makefile(".toml", dbtooling='engine = "aws"\nprofile = "production"\n')
     pytester.makepyfile(
         test_config="""

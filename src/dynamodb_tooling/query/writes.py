@@ -47,7 +47,13 @@ from dynamodb_tooling.requests.transactions import (
 from dynamodb_tooling.schema import ModelDefinition, traits
 from dynamodb_tooling.schema.casts import values_equal
 from dynamodb_tooling.schema.keys import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
-from dynamodb_tooling.schema.transformer import EntityTransformer, ModelInfo, generate_id, utc_now
+from dynamodb_tooling.schema.transformer import (
+    EntityTransformer,
+    ModelInfo,
+    clock_is_set,
+    generate_id,
+    utc_now,
+)
 from dynamodb_tooling.schema.validation import compile_validator, validate_values
 
 __all__ = [
@@ -642,7 +648,7 @@ class InsertBuilder:
     def _now(self, transformer: EntityTransformer) -> str | int:
         """``transformer.timestamp(transformer.clock())``; for the real clock (an aware UTC
         datetime, which the naive-datetime policy lets through) without its checks."""
-        if transformer.clock is not utc_now:
+        if transformer.clock is not utc_now or clock_is_set():  # a test froze it: set_clock
             return transformer.timestamp(transformer.clock())
         moment = datetime.now(UTC)
         fmt = self.timestamp_format

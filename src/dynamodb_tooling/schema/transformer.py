@@ -36,9 +36,29 @@ from dynamodb_tooling.schema.ids import _ulid_text as _ulid_text
 from dynamodb_tooling.schema.registry import Registry
 from dynamodb_tooling.schema.traits import generate_id as generate_id
 
+#: What ``utc_now`` reads instead of the system clock while one is set (``set_clock``).
+_clock_override: Callable[[], datetime] | None = None
+
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """The current time as an aware UTC datetime: the system clock, or the clock set with
+    :func:`set_clock` (``dynamodb_tooling.testing.freeze_time`` is the supported way)."""
+    override = _clock_override
+    return datetime.now(UTC) if override is None else override()
+
+
+def clock_is_set() -> bool:
+    """Whether :func:`set_clock` replaced the system clock (hot paths then call ``utc_now``)."""
+    return _clock_override is not None
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> Callable[[], datetime] | None:
+    """Make every timestamp the library stamps (``created_at``, ``updated_at``,
+    ``deleted_at``, ...) read ``clock`` (``None``: the system clock again); returns the clock
+    it replaces. ``clock`` must return aware UTC datetimes. Process-wide, for tests."""
+    global _clock_override
+    previous, _clock_override = _clock_override, clock
+    return previous
 
 
 def _managed(definition: ModelDefinition, config: Config) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -39,15 +40,21 @@ import pytest
 from dynamodb_tooling.config import Config, is_loopback_endpoint, use_config, validate_config
 from dynamodb_tooling.drivers import BotocoreDriver, DynamoDBClient, LeanDriver, get_driver
 from dynamodb_tooling.drivers.base import Driver
+from dynamodb_tooling.drivers.recording import RecordedRequests, record_requests
 from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
 from dynamodb_tooling.errors import ConfigError, ResourceNotFoundError
+from dynamodb_tooling.orm.loading import load_models
 from dynamodb_tooling.schema.registry import Registry, get_registry
+from dynamodb_tooling.testing.app_table import CLEANUP_MODES, AppTable, Cleanup
 from dynamodb_tooling.testing.async_face import (
     SUFFIX,
     AsyncFaceDriver,
     inner_driver_name,
     register_async_face_drivers,
 )
+from dynamodb_tooling.testing.clock import FrozenClock, freeze_time
+from dynamodb_tooling.testing.seeding import seed
+from dynamodb_tooling.testing.stub import StubExecutor, use_executor
 
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT"
 ALLOW_REMOTE_VARIABLE = "DBTOOLING_TEST_ALLOW_REMOTE"
@@ -276,3 +283,177 @@ def dynamodb_table(
         finally:
             with contextlib.suppress(ResourceNotFoundError):
                 dynamodb_client.delete_table(name)
+
+
+# The application's tests: one table per session, cleaned between tests.
+
+MODELS_OPTION = "dynamodb_models"
+CLEANUP_OPTION = "dynamodb_cleanup"
+KEEP_DATA_MARKER = "dynamodb_keep_data"
+_APP_TABLE = pytest.StashKey[AppTable]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        MODELS_OPTION,
+        "folder of the application's models for dynamodb_app_table (relative to the rootdir; "
+        "default: the models the tests import, else the configured models_path)",
+        default="",
+    )
+    parser.addini(
+        CLEANUP_OPTION,
+        "how dynamodb_app_table is cleaned between tests: tracked (delete the keys the test "
+        "wrote, the default) or scan (scan and delete everything)",
+        default="tracked",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{KEEP_DATA_MARKER}: what the test writes to dynamodb_app_table stays until the end of "
+        "its module (default: deleted after the test)",
+    )
+
+
+@pytest.fixture(scope="session")
+def dynamodb_app_registry(pytestconfig: pytest.Config) -> Registry:
+    """The application's models for ``dynamodb_app``: ``get_registry()`` once the folder of
+    the ``dynamodb_models`` ini option is loaded (else, when the tests imported no model, the
+    configured ``models_path`` when it exists). Override it to use another ``Registry()``."""
+    registry = get_registry()
+    folder = str(pytestconfig.getini(MODELS_OPTION) or "")
+    if folder:
+        path = Path(folder) if Path(folder).is_absolute() else pytestconfig.rootpath / folder
+        if not path.is_dir():
+            pytest.fail(
+                f"{MODELS_OPTION} = {folder} is not a folder (looked in {path}); point it at "
+                "the folder of your models, relative to the rootdir",
+                pytrace=False,
+            )
+        load_models(path, registry=registry)
+    elif not registry.models:
+        configured = Path(registry.config.query_builder.models_path)
+        if configured.is_dir():
+            load_models(configured, registry=registry)
+    if not registry.models:
+        pytest.fail(
+            "dynamodb_app_table found no models: import your models in conftest.py, set "
+            f"`{MODELS_OPTION} = app/models` in the [pytest] ini options, or set models_path "
+            "in dbtooling.toml",
+            pytrace=False,
+        )
+    return registry
+
+
+def _cleanup_mode(pytestconfig: pytest.Config) -> Cleanup:
+    mode = str(pytestconfig.getini(CLEANUP_OPTION) or "tracked")
+    if mode not in CLEANUP_MODES:
+        pytest.fail(
+            f"{CLEANUP_OPTION} = {mode} is not a cleanup mode; use tracked (delete what each "
+            "test wrote) or scan (scan and delete everything)",
+            pytrace=False,
+        )
+    return mode
+
+
+@pytest.fixture(scope="session")
+def dynamodb_app(
+    request: pytest.FixtureRequest,
+    dynamodb_config: Config,
+    dynamodb_client: DynamoDBClient,
+    dynamodb_app_registry: Registry,
+) -> Iterator[AppTable]:
+    """The session's :class:`AppTable`: one uniquely named table built from the application's
+    models, with the configuration pointed at it for the whole session (restored exactly
+    afterwards, and the table deleted). Its ``untracked()`` block writes session-long data."""
+    assert dynamodb_config.endpoint is not None
+    options = {
+        **_endpoint_options(dynamodb_config.endpoint),
+        "region": dynamodb_config.region,
+        "driver": dynamodb_config.driver,
+        "return_consumed_capacity": "TOTAL",
+    }
+    app = AppTable(
+        dynamodb_client,
+        dynamodb_app_registry,
+        make_driver=_driver_for,
+        options=options,
+        cleanup=_cleanup_mode(request.config),
+    )
+    try:
+        app.__enter__()
+    except ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    request.session.stash[_APP_TABLE] = app
+    try:
+        yield app
+    finally:
+        del request.session.stash[_APP_TABLE]
+        app.__exit__(None, None, None)
+
+
+@pytest.fixture
+def dynamodb_app_table(dynamodb_app: AppTable) -> str:
+    """The name of the session's app table, for a test that uses it: the ORM writes there,
+    and what the test wrote is deleted after it (see ``dynamodb_keep_data``)."""
+    return dynamodb_app.name
+
+
+@pytest.fixture(autouse=True)
+def _dynamodb_app_test_cleanup(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, delete what it wrote to the app table (when the session has one)."""
+    app = request.session.stash.get(_APP_TABLE, None)
+    if app is not None:
+        app.keep_for_module()  # written since the last test: module or class fixtures' data
+    yield
+    app = request.session.stash.get(_APP_TABLE, None)
+    if app is None:
+        return
+    if request.node.get_closest_marker(KEEP_DATA_MARKER) is not None:
+        app.keep_for_module()
+    else:
+        app.clean_test()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _dynamodb_app_module_cleanup(request: pytest.FixtureRequest) -> Iterator[None]:
+    """At the end of each module, delete what its fixtures and keep-marked tests wrote."""
+    app = request.session.stash.get(_APP_TABLE, None)
+    if app is not None:
+        app.forget_written()  # written before the module started: session fixtures' data
+    yield
+    app = request.session.stash.get(_APP_TABLE, None)
+    if app is not None:
+        app.clean_module()
+
+
+@pytest.fixture(name="seed")
+def seed_fixture(dynamodb_app_table: str) -> Callable[..., Any]:
+    """:func:`dynamodb_tooling.testing.seed` on the app table: ``seed(User, 5)``,
+    ``seed(UserFactory().count(5))``; removed after the test like any other write."""
+    return seed
+
+
+@pytest.fixture
+def dynamodb_requests() -> Iterator[RecordedRequests]:
+    """Every request the test sends from its own thread and the library's fan-out workers
+    (a ``record_requests()`` around the test), for ``assert_*(..., sent=dynamodb_requests)``."""
+    with record_requests() as sent:
+        yield sent
+
+
+@pytest.fixture
+def dynamodb_stub() -> Iterator[StubExecutor]:
+    """Every model and query request of the test goes to a :class:`StubExecutor` (no server):
+    script answers with ``dynamodb_stub.on("GetItem", {...})``, read ``.requests``."""
+    with use_executor(StubExecutor()) as stub:
+        yield stub
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[FrozenClock]:
+    """The library's clock frozen at 2024-01-01T00:00:00Z for the test; move it with
+    ``frozen_clock.tick(seconds)`` or ``frozen_clock.set(datetime)``."""
+    with freeze_time() as clock:
+        yield clock

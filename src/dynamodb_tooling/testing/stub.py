@@ -21,8 +21,11 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import dynamodb_tooling.orm.concerns.persistence as _persistence
+import dynamodb_tooling.query.executor as _executor
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.config import Config, get_config
 from dynamodb_tooling.requests import Concurrently, Flow, Request, Sleep, drive
@@ -32,7 +35,10 @@ T = TypeVar("T")
 
 Answer = Response | Exception
 
-__all__ = ["StubExecutor"]
+__all__ = ["StubExecutor", "use_executor"]
+
+#: The persistence concern's name for the client model writes run on.
+_CLIENT_OF_WRITES = "get_client"
 
 
 class StubExecutor:
@@ -102,3 +108,28 @@ class StubExecutor:
                     raise
                 results.append(exc)
         return results
+
+
+@contextmanager
+def use_executor(executor: Any) -> Iterator[Any]:
+    """Send every model and query request of the block to ``executor`` (a
+    :class:`StubExecutor`, say) instead of the configured client; restored afterwards.
+
+    >>> with use_executor(StubExecutor()) as stub:                 # doctest: +SKIP
+    ...     User.find("u1")
+    >>> stub.sent("GetItem")[0].params["Key"]                      # doctest: +SKIP
+    {'pk': {'S': 'USER#u1'}, 'sk': {'S': 'USER#u1'}}
+
+    The pytest fixture ``dynamodb_stub`` wraps this around a test.
+    """
+    # The two places the ORM asks for its executor: queries (the installed default) and
+    # model writes (the persistence concern's client).
+    previous_default = _executor._default
+    previous_client = getattr(_persistence, _CLIENT_OF_WRITES)
+    _executor.install_default_executor(lambda: executor)
+    setattr(_persistence, _CLIENT_OF_WRITES, lambda: executor)
+    try:
+        yield executor
+    finally:
+        setattr(_persistence, _CLIENT_OF_WRITES, previous_client)
+        _executor._default = previous_default
