@@ -8,7 +8,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dynamodb_tooling"
 
 #: layer → the packages it must not import.
-_TOP = ("factories", "seeders", "migrations", "cli", "testing")
+_TOP = ("factories", "seeders", "migrations", "transfer", "cli", "testing")
 FORBIDDEN = {
     "expressions": ("requests", "drivers", "schema", "query", "orm", *_TOP),
     "requests": ("drivers", "schema", "query", "orm", *_TOP),

@@ -43,8 +43,8 @@ class Workspace:
         assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
         return result
 
-    def status(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.run("status", "--json").stdout)
+    def status(self, code: int = 0) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.run("status", "--json", code=code).stdout)
         return parsed
 
 
@@ -114,8 +114,8 @@ def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
 
     stopped = workspace.run("stop")
     assert "Stopped moto" in stopped.stdout
-    assert workspace.status()["running"] is False
-    assert "not running" in workspace.run("status").stdout
+    assert workspace.status(code=3)["running"] is False  # exit 3: not running
+    assert "not running" in workspace.run("status", code=3).stdout
     assert "No local server was running" in workspace.run("stop").stdout
 
 
@@ -193,7 +193,7 @@ def test_unknown_engine_is_a_usage_error(workspace: Workspace) -> None:
 
 
 def test_status_json_when_nothing_runs(workspace: Workspace) -> None:
-    status = workspace.status()
+    status = workspace.status(code=3)
 
     assert status == {
         "running": False,

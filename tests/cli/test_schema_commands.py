@@ -52,5 +52,6 @@ def test_schema_summary_and_access_patterns(tmp_path: Path) -> None:
 
 def test_missing_models_folder_is_a_clear_error() -> None:
     result = CliRunner().invoke(app, ["schema", "--models", "nowhere"])
-    assert result.exit_code != 0
-    assert "nowhere" in str(result.exception)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")  # one line, no traceback
+    assert "nowhere" in result.stderr

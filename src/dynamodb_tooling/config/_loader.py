@@ -217,6 +217,8 @@ def load_raw_config(
     raw = read_config_file(file) if file else {}
     selected = env or variables.get("DBTOOLING_ENV") or None
     layered = select_environment(raw, selected)
+    if selected:
+        layered.setdefault("environment", selected)  # what `is_production` and the CLI see
     return deep_merge(layered, normalize_keys(overrides_from_environ(variables)))
 
 

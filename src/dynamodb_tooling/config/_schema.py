@@ -346,6 +346,14 @@ class Config(Section):
     region: str = "us-east-1"
     endpoint: str | None = None
     engine: Engine = "auto"
+    environment: str | None = Field(
+        default=None,
+        description="the selected [env.NAME] table (set from --env / DBTOOLING_ENV when loading)",
+    )
+    production: bool = Field(
+        default=False,
+        description="a production configuration: destructive dbtooling commands need --force",
+    )
     credentials: CredentialsConfig | None = None
     profile: str | None = None
     max_retries: int = Field(default=3, ge=0, le=20)
@@ -384,6 +392,12 @@ class Config(Section):
     def _table_name_valid(cls, value: str) -> str:
         _check_table_name(value)
         return value
+
+    @property
+    def is_production(self) -> bool:
+        """``production = true``, or an environment named ``production`` / ``prod``: the
+        dbtooling commands that destroy data refuse it unless given ``--force``."""
+        return self.production or (self.environment or "").lower() in ("production", "prod")
 
     def problems(self) -> list[tuple[str, str]]:
         """Cross-field problems that single fields cannot see (empty when valid)."""

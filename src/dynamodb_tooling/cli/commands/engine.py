@@ -10,8 +10,7 @@ import codecs
 import json
 import time
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,9 +18,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from dynamodb_tooling.cli._app import EXIT_NOT_RUNNING
 from dynamodb_tooling.config import LocalConfig, get_config
-from dynamodb_tooling.engine import LocalEngine, LocalServer, ServerInfo
-from dynamodb_tooling.errors import EngineError
+from dynamodb_tooling.engine import LocalEngine, LocalServer, ServerInfo, ServerStatus
 
 # soft_wrap: paths, URLs and commands are printed whole, never broken for copying.
 _out = Console(highlight=False, soft_wrap=True)
@@ -37,16 +36,6 @@ def register(app: typer.Typer) -> None:
     app.command("status", help="Show whether the local server runs and answers.")(status)
     app.command("logs", help="Show the local server's log.")(logs)
     app.command("reset", help="Delete every table and item in the local server.")(reset)
-
-
-@contextmanager
-def _reporting_errors() -> Iterator[None]:
-    """Print an :class:`EngineError` on stderr and exit 1 (``CliRunner`` bypasses ``main()``)."""
-    try:
-        yield
-    except EngineError as exc:
-        _err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
 
 
 def _server(overrides: dict[str, Any] | None = None) -> LocalServer:
@@ -86,9 +75,8 @@ def start(
     elif db_path is not None:
         overrides |= {"in_memory": False, "db_path": str(db_path)}
     server = _server(overrides)
-    with _reporting_errors():
-        running = server.info()
-        info = server.start(wait)
+    running = server.info()
+    info = server.start(wait)
     if running is not None:
         _out.print(f"Already running: {_describe(info)}.")
         _note_ignored_flags(info, port, engine)
@@ -100,9 +88,8 @@ def start(
 def stop() -> None:
     """Stop the local server."""
     server = _server()
-    with _reporting_errors():
-        info = server.info()
-        stopped = server.stop()
+    info = server.info()
+    stopped = server.stop()
     if stopped and info is not None:
         _out.print(f"Stopped {info.engine} on {info.endpoint} (pid {info.pid}).")
     else:
@@ -112,13 +99,24 @@ def stop() -> None:
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
 ) -> None:
-    """Show whether the local server runs and answers ``ListTables``."""
+    """Show whether the local server runs and answers ``ListTables``.
+
+    Exits 0 when it runs and answers, 1 when it runs but does not answer, 3 when it is not
+    running (with --json too).
+    """
     server = _server()
-    with _reporting_errors():
-        state = server.status()
+    state = server.status()
     if as_json:
         typer.echo(json.dumps(state.to_dict(), indent=2))
-        return
+    else:
+        _print_status(server, state)
+    if not state.running:
+        raise typer.Exit(EXIT_NOT_RUNNING)  # scripts: `dbtooling status || dbtooling start`
+    if not state.healthy:
+        raise typer.Exit(1)
+
+
+def _print_status(server: LocalServer, state: ServerStatus) -> None:
     if not state.running:
         _out.print(
             f"[dim]○[/] not running (state in {escape(str(server.state_dir))}); "
@@ -158,9 +156,8 @@ def logs(
 def reset() -> None:
     """Delete every table and item (starts the server when it is not running)."""
     server = _server()
-    with _reporting_errors():
-        running = server.info()
-        info = server.reset()
+    running = server.info()
+    info = server.reset()
     if running is None:
         _out.print(f"Nothing was running; [green]started[/] {_describe(info)} (empty).")
         _print_usage_hint(info)

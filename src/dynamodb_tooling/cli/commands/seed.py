@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from dynamodb_tooling.config import get_config
@@ -30,7 +27,6 @@ from dynamodb_tooling.schema import get_registry
 from dynamodb_tooling.seeders import SeederResult, run_seeders
 
 _out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathOption = Annotated[
     Path | None, typer.Option("--path", help="folder (default: from the configuration)")
@@ -43,16 +39,6 @@ def register(app: typer.Typer) -> None:
     app.command("seed", help="Run the seeders (DatabaseSeeder, or --class NAME).")(seed)
     app.command("make:factory", help="Write a model factory module from a template.")(make_factory)
     app.command("make:seeder", help="Write a seeder module from a template.")(make_seeder)
-
-
-@contextmanager
-def _reporting_errors() -> Iterator[None]:
-    """A library error is one line on stderr and exit code 1 (no traceback)."""
-    try:
-        yield
-    except DynamoDBToolingError as exc:
-        _err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
 
 
 def _load_models() -> None:
@@ -69,9 +55,8 @@ def seed(
     as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")] = False,
 ) -> None:
     """Run seeders on the configured table and report what each wrote."""
-    with _reporting_errors():
-        _load_models()
-        results = run_seeders(classes or None, path=path, discover=True)
+    _load_models()
+    results = run_seeders(classes or None, path=path, discover=True)
     if as_json:
         _out.print(json.dumps([_as_dict(r) for r in results], indent=2), markup=False)
         return
@@ -150,16 +135,13 @@ def make_factory(
     force: ForceOption = False,
 ) -> None:
     """Write ``<factories_path>/<name>.py``: a Factory subclass for the model."""
-    with _reporting_errors():
-        model_name = model or (name.removesuffix("Factory") or name)
-        folder = path or Path(get_config().query_builder.factories_path)
-        file = _file_for(name, folder, force)
-        _load_models()
-        model_import, fields = _model_parts(model_name)
-        text = _FACTORY.format(
-            name=name, model=model_name, model_import=model_import, fields=fields
-        )
-        file.write_text(text, encoding="utf-8")
+    model_name = model or (name.removesuffix("Factory") or name)
+    folder = path or Path(get_config().query_builder.factories_path)
+    file = _file_for(name, folder, force)
+    _load_models()
+    model_import, fields = _model_parts(model_name)
+    text = _FACTORY.format(name=name, model=model_name, model_import=model_import, fields=fields)
+    file.write_text(text, encoding="utf-8")
     _out.print(f"wrote {file}")
 
 
@@ -205,8 +187,7 @@ def make_seeder(
     force: ForceOption = False,
 ) -> None:
     """Write ``<seeders_path>/<name>.py``: a Seeder subclass."""
-    with _reporting_errors():
-        folder = path or Path(get_config().query_builder.seeders_path)
-        file = _file_for(name, folder, force)
-        file.write_text(_SEEDER.format(name=name), encoding="utf-8")
+    folder = path or Path(get_config().query_builder.seeders_path)
+    file = _file_for(name, folder, force)
+    file.write_text(_SEEDER.format(name=name), encoding="utf-8")
     _out.print(f"wrote {file}")

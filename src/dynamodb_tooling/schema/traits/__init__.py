@@ -272,13 +272,16 @@ def expiry_index(definition: ModelDefinition, ttl_default: str) -> str | None:
 def generate_id(definition: ModelDefinition) -> str:
     """A new item's id: the first plug-in's ``new_id`` (random or time-ordered UUIDs, or
     another plug-in's ids), else a ULID."""
-    for trait in _in_use(definition).hooked["new_id"]:
-        found = trait.new_id(definition)
-        if found is not None:
-            return found
+    hooked = _in_use(definition).hooked["new_id"]
+    if hooked:  # most models: none (ULIDs), and this runs on every create
+        for trait in hooked:
+            found = trait.new_id(definition)
+            if found is not None:
+                return found
     return new_ulid()
 
 
 def assigns_ids(definition: ModelDefinition) -> bool:
     """Whether new items of ``definition`` get an id when none is given."""
-    return all(t.assigns_ids(definition) for t in _in_use(definition).hooked["assigns_ids"])
+    hooked = _in_use(definition).hooked["assigns_ids"]
+    return not hooked or all(t.assigns_ids(definition) for t in hooked)

@@ -1,0 +1,32 @@
+"""docs/cli.md is generated from the Typer app (``python -m dynamodb_tooling.cli.docs``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dynamodb_tooling.cli import app
+from dynamodb_tooling.cli.docs import main, render
+
+DOCS = Path(__file__).parents[2] / "docs" / "cli.md"
+
+
+def test_the_cli_reference_is_up_to_date() -> None:
+    assert DOCS.read_text(encoding="utf-8") == render(), (
+        "docs/cli.md is out of date: run `python -m dynamodb_tooling.cli.docs`"
+    )
+
+
+def test_every_command_is_documented_with_its_options() -> None:
+    text = render()
+    for command in app.registered_commands:
+        assert f"### `dbtooling {command.name}`" in text
+    assert "| `--force` | do not ask; also required in a production environment |" in text
+    assert "* `3` — `dbtooling status` only: the local engine is not running." in text
+
+
+def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
+    stale = tmp_path / "cli.md"
+    stale.write_text("# old\n", encoding="utf-8")
+    assert main(["--check", str(stale)]) == 1
+    assert main([str(stale)]) == 0
+    assert main(["--check", str(stale)]) == 0
