@@ -27,11 +27,11 @@ unit: $(STAMP)
 
 # The integration suite again on the lean driver (the default run above uses botocore).
 integration-lean: $(STAMP)
-	DBTOOLING_DRIVER=lean $(BIN)/pytest -q -m integration
+	DBTOOLING_DRIVER=lean $(BIN)/pytest -q -m "integration and not processes and not heavy"
 
 # And in its async form: every sync call sent by the lean driver's async face (httpx async).
 integration-async: $(STAMP)
-	DBTOOLING_DRIVER=lean DBTOOLING_TEST_EXECUTION=async $(BIN)/pytest -q -m integration
+	DBTOOLING_DRIVER=lean DBTOOLING_TEST_EXECUTION=async $(BIN)/pytest -q -m "integration and not processes and not heavy"
 
 test: lint typecheck unit integration-lean integration-async
 

@@ -15,7 +15,8 @@ from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.marshal import unmarshall_item
 from tests.cli.cli_project import Project, engine_env, unique_table
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from dynamodb_tooling.cli import app
 from dynamodb_tooling.config import reset_config
 from dynamodb_tooling.drivers import DynamoDBClient
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from dynamodb_tooling.marshal import unmarshall_item
 from dynamodb_tooling.testing.plugin import key_schema_table
 from tests.cli.cli_project import Project, engine_env, unique_table
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 SEEDER = """
     from app.models.blog import Note, Writer

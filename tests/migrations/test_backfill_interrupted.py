@@ -26,7 +26,8 @@ from tests.migrations.test_backfill_engine import (
     write_old_users,
 )
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 RUN_ID = "killed"
 SEGMENTS = 2

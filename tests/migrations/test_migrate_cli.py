@@ -16,7 +16,8 @@ from dynamodb_tooling.config import reset_config
 from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import ResourceNotFoundError
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 MODELS = [
     {"name": "Team", "attributes": {"name": {}}, "hasMany": ["Member"]},

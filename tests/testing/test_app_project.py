@@ -14,7 +14,8 @@ import pytest
 
 from dynamodb_tooling.drivers import DynamoDBClient
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 MODELS = """
 from dynamodb_tooling import BelongsTo, HasMany, Model, attribute

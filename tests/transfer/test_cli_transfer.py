@@ -24,7 +24,8 @@ from dynamodb_tooling.marshal import unmarshall_item
 from dynamodb_tooling.requests.batch import put
 from tests.transfer.samples import EVERY_TYPE
 
-pytestmark = pytest.mark.integration
+# Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
+pytestmark = [pytest.mark.integration, pytest.mark.processes]
 
 DBTOOLING = str(Path(sys.executable).with_name("dbtooling"))
 

@@ -54,6 +54,7 @@ def client_scan(table: str) -> Any:
     return scan(table)
 
 
+@pytest.mark.heavy  # a load test: once, in the default pass (not the driver passes)
 def test_ten_thousand_rows_under_throttling_and_partial_batches_lose_nothing(
     tmp_path: Path,
     dynamodb_config: Config,
