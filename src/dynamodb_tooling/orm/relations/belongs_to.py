@@ -8,12 +8,13 @@ side by side; each distinct parent is fetched once. ``post.user = ada`` sets ``u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self, overload
+from typing import TYPE_CHECKING, Any
 
 from dynamodb_tooling.errors import QueryError
-from dynamodb_tooling.orm.relations.base import R, Relation, set_loaded
+from dynamodb_tooling.orm.relations.base import R, set_loaded
 from dynamodb_tooling.orm.relations.base import identity as _identity
 from dynamodb_tooling.orm.relations.base import unique_ids as _unique
+from dynamodb_tooling.orm.relations.to_one import ToOne
 
 if TYPE_CHECKING:
     from dynamodb_tooling.orm.model import Model
@@ -21,19 +22,13 @@ if TYPE_CHECKING:
     from dynamodb_tooling.schema.resolve import ParentLink
 
 
-class BelongsTo(Relation[R]):
+class BelongsTo(ToOne[R]):
     """The child side: the model holds the parent's id in ``<parent>_id``."""
 
     kind = "belongs_to"
-    many: ClassVar[bool] = False
 
     if TYPE_CHECKING:
 
-        @overload
-        def __get__(self, instance: None, owner: type[Any]) -> Self: ...
-        @overload
-        def __get__(self, instance: Model, owner: type[Any]) -> R | None: ...
-        def __get__(self, instance: Model | None, owner: type[Any]) -> Any: ...
         def __set__(self, instance: Model, value: R | None) -> None: ...
 
     @property
@@ -49,12 +44,6 @@ class BelongsTo(Relation[R]):
 
     def _owner_key(self) -> str:
         return self.related.__definition__.primary_key
-
-    def value_for(self, parent: Model) -> R | None:
-        from dynamodb_tooling.orm.relations.lazy import loaded_or_load
-
-        found: R | None = loaded_or_load(self, parent)
-        return found
 
     def assign(self, parent: Model, value: Any) -> None:
         """``post.user = ada`` (Eloquent's ``associate``): sets ``user_id`` and the loaded
