@@ -157,3 +157,15 @@ def test_enums_literals_relations_and_classvars(registry: Registry) -> None:
     loaded = Car.from_item(item)
     assert (loaded.color, loaded.size) == (Color.BLUE, Size.S)
     assert [r.name for r in registry.model("Team").relations] == ["members"]
+
+
+def test_a_misspelled_relation_on_an_instance_gets_a_did_you_mean(registry: Registry) -> None:
+    class Crew(Model, registry=registry):
+        name: str
+
+    class Sailor(Model, registry=registry):
+        name: str
+        crew = BelongsTo(Crew)
+
+    with pytest.raises(AttributeError, match=r"Sailor has no attribute 'crw'; did you mean 'crew'"):
+        _ = Sailor(name="x").crw

@@ -269,7 +269,7 @@ class HasAttributes:
 
     @classmethod
     def _unknown(cls, name: str) -> AttributeError:
-        names = [*cls._names(), *cls._computed]
+        names = [*cls._names(), *cls._computed, *_relation_names(cls)]
         close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return AttributeError(f"{cls.__definition__.name} has no attribute {name!r}{hint}")
@@ -473,3 +473,13 @@ def _writer(name: str, mutate: Hook | None, cast_set: Any) -> Hook:
     return lambda instance, value: cast_set(
         instance, name, mutate(instance, value), MappingProxyType(instance._state.values)
     )
+
+
+def _relation_names(cls: Any) -> list[str]:
+    """The model's relations (declared or derived), for did-you-mean hints; none while the
+    registry cannot resolve yet."""
+    try:
+        found: list[str] = cls.relation_names()
+    except Exception:  # a model of the relation is not defined yet: no hint from relations
+        return []
+    return found
