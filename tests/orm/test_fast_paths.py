@@ -5,7 +5,9 @@ over varied or generated values."""
 
 import copy
 import dataclasses
+import itertools
 import os
+import time as time_module
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -13,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 import pytest
+import ulid as ulid_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ulid import ULID
@@ -40,6 +43,7 @@ from dynamodb_tooling.schema.casts import (
     from_storage,
     to_storage,
 )
+from dynamodb_tooling.schema.ids import new_ulid
 from dynamodb_tooling.schema.naming import make_attribute
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
@@ -234,6 +238,32 @@ def test_compiled_casts_copy_containers() -> None:
 def test_ulid_text_is_the_librarys_encoding() -> None:
     for raw in [bytes(16), b"\xff" * 16, *(os.urandom(16) for _ in range(2000))]:
         assert _ulid_text(raw) == str(ULID(raw))
+
+
+def test_new_ulids_are_valid_ulids_of_now_counting_up_within_a_millisecond() -> None:
+    before = time_module.time()
+    made = [new_ulid() for _ in range(2000)]
+    after = time_module.time()
+    parsed = [ULID.from_str(text) for text in made]
+    assert [str(u) for u in parsed] == made  # canonical text, round-trips through the library
+    assert all(before - 0.002 <= u.timestamp <= after + 0.002 for u in parsed)
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    # Within one millisecond the random part counts up by one (python-ulid's monotonic rule).
+    for a, b in itertools.pairwise(parsed):
+        if a.milliseconds == b.milliseconds:
+            assert int(b) == int(a) + 1
+
+
+def test_an_application_installed_ulid_generator_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Fixed:
+        def generate(self) -> ULID:
+            return ULID.from_str("01ARZ3NDEKTSV4RRFFQ69G5FAV")
+
+    monkeypatch.setattr(ulid_module, "default_generator", Fixed())
+    assert new_ulid() == "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 def test_generated_ids_are_ulids_in_creation_order(registry: Registry) -> None:
