@@ -21,7 +21,7 @@ def test_every_command_is_documented_with_its_options() -> None:
     for command in app.registered_commands:
         assert f"### `dbtooling {command.name}`" in text
     assert "| `--force` | do not ask; also required in a production environment |" in text
-    assert "* `3` — `dbtooling status` only: the local engine is not running." in text
+    assert "* `3` — the local engine is not running (`dbtooling status`; `reset` without" in text
 
 
 def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:

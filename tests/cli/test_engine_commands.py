@@ -11,11 +11,13 @@ from typing import Any
 
 import botocore.session
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from dynamodb_tooling.cli import app
+from dynamodb_tooling.cli.commands.engine import _requests_table
 from dynamodb_tooling.config import reset_config
-from dynamodb_tooling.engine import LocalServer
+from dynamodb_tooling.engine import LocalServer, RequestRecord
 
 
 def free_port() -> int:
@@ -38,8 +40,8 @@ class Workspace:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def run(self, *args: str, code: int = 0) -> Any:
-        result = self.runner.invoke(app, list(args))
+    def run(self, *args: str, code: int = 0, env: dict[str, str] | None = None) -> Any:
+        result = self.runner.invoke(app, list(args), env=env)
         assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
         return result
 
@@ -62,14 +64,18 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Works
         reset_config()
 
 
-def create_table(endpoint: str, name: str) -> None:
-    client = botocore.session.get_session().create_client(
+def dynamodb_client(endpoint: str) -> Any:
+    return botocore.session.get_session().create_client(
         "dynamodb",
         region_name="us-east-1",
         endpoint_url=endpoint,
         aws_access_key_id="embedded",
         aws_secret_access_key="embedded",
     )
+
+
+def create_table(endpoint: str, name: str) -> None:
+    client = dynamodb_client(endpoint)
     try:
         client.create_table(
             TableName=name,
@@ -104,9 +110,9 @@ def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
     assert "every table and item deleted" in workspace.run("reset").stdout
     assert workspace.status()["table_count"] == 0
 
-    logs = workspace.run("logs", "--lines", "3").stdout.splitlines()
-    assert len(logs) == 3
-    assert any("moto-api/reset" in line for line in workspace.run("logs").stdout.splitlines())
+    logged = [json.loads(line) for line in workspace.run("logs", "--json").stdout.splitlines()]
+    assert "POST /moto-api/reset" in [record["operation"] for record in logged]
+    assert len(workspace.run("logs", "--json", "--lines", "2").stdout.splitlines()) == 2
 
     human = workspace.run("status").stdout
     assert "running" in human
@@ -119,12 +125,65 @@ def test_start_status_reset_logs_stop(workspace: Workspace) -> None:
     assert "No local server was running" in workspace.run("stop").stdout
 
 
-@pytest.mark.integration
-def test_reset_starts_a_server_when_none_runs(workspace: Workspace) -> None:
-    result = workspace.run("reset")
+def test_reset_does_not_start_a_stopped_server(workspace: Workspace) -> None:
+    result = workspace.run("reset", code=3)  # 3: not running, as `status` says it
 
-    assert "Nothing was running; started moto" in result.stdout
-    assert workspace.status()["running"] is True
+    assert "No local server is running" in result.stderr
+    assert "dbtooling reset --start" in result.stderr
+    assert result.stdout == ""
+    assert workspace.status(code=3)["running"] is False
+
+
+@pytest.mark.integration
+def test_reset_with_start_starts_a_stopped_server_and_resets_it(workspace: Workspace) -> None:
+    result = workspace.run("reset", "--start", "--wait", "60")
+
+    assert "Started moto" in result.stdout
+    assert "reset it" in result.stdout
+    status = workspace.status()
+    assert (status["running"], status["table_count"]) == (True, 0)
+    create_table(workspace.endpoint, "kept_until_reset")
+    assert "every table and item deleted" in workspace.run("reset", "--start").stdout
+    assert workspace.status()["table_count"] == 0
+
+
+@pytest.mark.integration
+def test_logs_show_operation_table_and_status_per_request(workspace: Workspace) -> None:
+    workspace.run("start", "--wait", "60")
+    create_table(workspace.endpoint, "cli_logged")
+    client = dynamodb_client(workspace.endpoint)
+    try:
+        client.put_item(TableName="cli_logged", Item={"PK": {"S": "a"}})
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.get_item(TableName="cli_missing", Key={"PK": {"S": "a"}})
+    finally:
+        client.close()
+
+    rows = [json.loads(line) for line in workspace.run("logs", "--json").stdout.splitlines()]
+    shown = workspace.run("logs", "-n", "3", env={"COLUMNS": "200"}).stdout.splitlines()
+    errors = workspace.run("logs", "--errors", "--json").stdout.splitlines()
+    of_table = workspace.run("logs", "--table", "cli_logged", "--json").stdout.splitlines()
+    puts = workspace.run("logs", "--operation", "putitem", "--json").stdout.splitlines()
+    none = workspace.run("logs", "--table", "elsewhere")
+
+    assert [(r["operation"], r.get("table"), r["status"]) for r in rows[-3:]] == [
+        ("CreateTable", "cli_logged", 200),
+        ("PutItem", "cli_logged", 200),
+        ("GetItem", "cli_missing", 400),
+    ]
+    assert rows[-1]["error"] == "ResourceNotFoundException"
+    shown_rows = [line.split() for line in shown if line.split()[:1] and ":" in line.split()[0]]
+    assert [row[1:4] for row in shown_rows] == [  # piped: one line per request
+        ["200", "CreateTable", "cli_logged"],
+        ["200", "PutItem", "cli_logged"],
+        ["400", "GetItem", "cli_missing"],
+    ]
+    assert shown_rows[-1][6] == "ResourceNotFoundException:"
+    assert [json.loads(line)["table"] for line in errors] == ["cli_missing"]
+    assert [json.loads(line)["operation"] for line in of_table] == ["CreateTable", "PutItem"]
+    assert [json.loads(line)["operation"] for line in puts] == ["PutItem"]
+    assert none.stdout == ""
+    assert "No request matches the filters" in none.stderr
 
 
 @pytest.mark.integration
@@ -210,13 +269,74 @@ def test_status_json_when_nothing_runs(workspace: Workspace) -> None:
 def test_logs_before_any_server_says_so(workspace: Workspace) -> None:
     result = workspace.run("logs")
 
-    assert "No log" in result.stderr
+    assert "No request log" in result.stderr
+    assert "dbtooling start" in result.stderr
     assert result.stdout == ""
 
 
-def test_logs_follow_returns_when_no_server_runs(workspace: Workspace) -> None:
+REQUESTS = [
+    {"time": "2026-01-02T03:04:05.678Z", "operation": "PutItem", "table": "t", "status": 200},
+    {
+        "time": "2026-01-02T03:04:06.000Z",
+        "operation": "Query",
+        "table": "t",
+        "index": "GSI1",
+        "status": 400,
+        "error": "ValidationException",
+        "message": "bad key",
+        "ms": 1.25,
+    },
+]
+
+
+def test_logs_follow_prints_lines_and_returns_when_no_server_runs(workspace: Workspace) -> None:
+    workspace.state_dir.mkdir()
+    lines = [json.dumps(record) for record in REQUESTS]
+    (workspace.state_dir / "requests.jsonl").write_text("\n".join(lines) + "\n")
+
+    followed = workspace.run("logs", "--follow", "--lines", "1").stdout
+    raw = workspace.run("logs", "-f", "--json", "--errors").stdout
+
+    assert followed.endswith("\n")
+    line = "03:04:06.000 400 Query t (GSI1) 1.2 ms ValidationException: bad key"
+    assert " ".join(followed.split()) == line
+    assert raw == lines[1] + "\n"
+
+
+def test_on_a_terminal_logs_are_a_table_with_the_columns_used() -> None:
+    records = [RequestRecord.parse(json.dumps(record)) for record in REQUESTS]
+    console = Console(width=160, record=True)
+
+    console.print(_requests_table([r for r in records if r is not None]))
+
+    rows = [line.split() for line in console.export_text().splitlines() if line.strip()]
+    assert rows[0] == ["UTC", "operation", "table", "status", "ms", "index", "error"]
+    assert rows[2] == ["03:04:05.678", "PutItem", "t", "200"]
+    assert rows[3] == ["03:04:06.000", "Query", "t", "400", "1.2", "GSI1", "ValidationException"]
+
+
+def test_logs_of_a_server_without_a_request_log_show_its_output(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBTOOLING_LOCAL__ENGINE", "dynamodb-local")
+    monkeypatch.setenv("DBTOOLING_LOCAL__JAR_PATH", str(workspace.root / "DynamoDBLocal.jar"))
+    reset_config()
     workspace.state_dir.mkdir()
     (workspace.state_dir / "server.log").write_text("one\ntwo\nthree\n")
 
-    assert workspace.run("logs", "--follow", "--lines", "2").stdout == "two\nthree\n"
+    followed = workspace.run("logs", "--follow", "--lines", "2")
+    filtered = workspace.run("logs", "--errors", code=1)
+
+    assert followed.stdout == "two\nthree\n"
+    assert "DynamoDB Local logs no requests" in followed.stderr
     assert workspace.run("logs", "-n", "1").stdout == "three\n"
+    assert "need the request log" in filtered.stderr
+
+
+def test_server_log_shows_the_servers_own_output(workspace: Workspace) -> None:
+    workspace.state_dir.mkdir()
+    (workspace.state_dir / "server.log").write_text("started\n")
+    (workspace.state_dir / "requests.jsonl").write_text(json.dumps(REQUESTS[0]) + "\n")
+
+    assert workspace.run("logs", "--server-log").stdout == "started\n"
+    assert "need the request log" in workspace.run("logs", "--server-log", "--json", code=1).stderr

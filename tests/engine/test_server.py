@@ -16,7 +16,7 @@ import botocore.session
 import pytest
 
 from dynamodb_tooling.config import LocalConfig
-from dynamodb_tooling.engine import LocalServer, ServerInfo
+from dynamodb_tooling.engine import EngineNotRunningError, LocalServer, ServerInfo
 from dynamodb_tooling.engine.server import dynamodb_local_command, moto_command
 from dynamodb_tooling.errors import EngineError
 
@@ -117,7 +117,7 @@ def test_state_file_records_the_server(running: LocalServer) -> None:
 
     assert recorded["port"] == running.port
     assert recorded["engine"] == "moto"
-    assert recorded["command"] == moto_command(running.port)
+    assert recorded["command"] == moto_command(running.port, request_log=running.request_log_path)
     assert datetime.fromisoformat(recorded["started_at"]).tzinfo is not None
     assert running.status().pid == recorded["pid"]
     assert (running.state_dir / ".gitignore").read_text() == "*\n"  # never committed
@@ -179,14 +179,37 @@ def test_reset_deletes_every_table(running: LocalServer) -> None:
 
 
 @pytest.mark.integration
-def test_logs_show_the_requests_served(running: LocalServer) -> None:
+def test_the_request_log_names_operation_table_and_status(running: LocalServer) -> None:
+    endpoint = running.status().endpoint
+    create_table(endpoint, "logged")
+    client = dynamodb_client(endpoint)
+    try:
+        client.put_item(TableName="logged", Item={"PK": {"S": "a"}})
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.get_item(TableName="nowhere", Key={"PK": {"S": "a"}})
+    finally:
+        client.close()
+
+    records = running.requests(3)
+
+    assert [(r.operation, r.table, r.status, r.error) for r in records] == [
+        ("CreateTable", "logged", 200, None),
+        ("PutItem", "logged", 200, None),
+        ("GetItem", "nowhere", 400, "ResourceNotFoundException"),
+    ]
+    assert all(r.ms is not None and r.ms >= 0 for r in records)
+    assert running.requests(0) == []
+    running.reset()  # the module's other tests count tables
+
+
+@pytest.mark.integration
+def test_the_server_log_keeps_start_up_output_not_requests(running: LocalServer) -> None:
     running.status()
 
     lines = running.logs(20)
 
-    assert lines
-    assert len(lines) <= 20
-    assert any("POST / " in line for line in lines)
+    assert any("dynamodb-tooling engine (moto, serialised) on" in line for line in lines)
+    assert not any("POST / " in line for line in lines)  # requests go to requests.jsonl
     assert running.logs(0) == []
 
 
@@ -195,7 +218,7 @@ def test_logs_show_the_requests_served(running: LocalServer) -> None:
 
 @pytest.mark.integration
 def test_stop_ends_the_process_and_closes_the_port(server: LocalServer) -> None:
-    info = server.reset(wait=STARTUP)  # nothing running: reset starts a fresh server
+    info = server.reset(wait=STARTUP, start=True)  # nothing running: start=True starts one
     assert server.status().running
     assert port_open(info.port)
 
@@ -205,6 +228,14 @@ def test_stop_ends_the_process_and_closes_the_port(server: LocalServer) -> None:
     assert not port_open(info.port)
     assert not server.state_path.exists()
     assert server.stop() is False
+
+
+def test_reset_does_not_start_a_stopped_server(server: LocalServer) -> None:
+    with pytest.raises(EngineNotRunningError, match=r"nothing to reset.*dbtooling start"):
+        server.reset(wait=STARTUP)
+
+    assert server.info() is None
+    assert not port_open(server.port)
 
 
 @pytest.mark.integration

@@ -159,7 +159,9 @@ def test_backup_list_and_restore_through_the_cli(
     [
         (["import", "in.jsonl", "--map", "nothing"], "is not COLUMN=ATTRIBUTE"),
         (["restore", "T", "T2", "--point-in-time", "yesterday"], "is not an ISO-8601 moment"),
-        (["export", "out.jsonl", "--where", "a=1"], "pass exactly one --model"),
+        (["export", "o.jsonl", "-m", "A", "-m", "B", "--where", "a=1"], "exactly one --model"),
+        (["export", "o.jsonl", "-m", "A", "--table", "T", "--where", "a=1"], "drop --table"),
+        (["export", "o.jsonl", "--table", "T", "--filter", "a >"], "expected a value for 'a'"),
         (["export", "out.txt", "--table", "T"], "cannot tell the format of out.txt"),
         (["import", "missing.jsonl", "--table", "T"], "missing.jsonl does not exist"),
     ],
@@ -207,3 +209,68 @@ def test_export_of_one_models_query_in_process(
     assert json.loads(result.output)["items"] == 2
     lines = (folder / "fr.jsonl").read_text(encoding="utf-8").splitlines()
     assert ['"name":"Lyon"' in lines[0], '"name":"Nice"' in lines[1]] == [True, True]
+
+
+def _export_in_process(
+    project: tuple[Path, dict[str, str]], table: str, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> list[dict[str, Any]]:
+    """Run ``dbtooling export out.jsonl ARGS --json`` in this process; the exported items."""
+    folder, env = project
+    monkeypatch.chdir(folder)
+    reset_config()
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["export", "out.jsonl", *args, "--json"],
+            env={**env, "DBTOOLING_DEFAULT_TABLE_NAME": table, "COLUMNS": "200"},
+        )
+    finally:
+        reset_config()
+    assert result.exit_code == 0, result.output
+    lines = (folder / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(result.output)["items"] == len(lines)
+    return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def cities(dynamodb_client: DynamoDBClient, make_table: Callable[..., str]) -> str:
+    table = make_table(gsi_count=2)
+    rows = [("c1", "Lyon", "FR"), ("c2", "Porto", "PT"), ("c3", "Nice", "FR"), ("c4", "30", "FR")]
+    items = [CliCity(id=i, name=n, country=c).to_item() for i, n, c in rows]
+    dynamodb_client.batch_write({table: [put(i) for i in items]})
+    return table
+
+
+def test_export_takes_the_filter_syntax_of_query(
+    project: tuple[Path, dict[str, str]], cities: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before the shared parser, export had --where ATTR=VALUE only: no --filter at all.
+    exported = _export_in_process(
+        project,
+        cities,
+        monkeypatch,
+        *("-m", "CliCity", "--where", "country=FR", "--filter", "not name begins_with 'L'"),
+    )
+
+    assert sorted(item["name"] for item in exported) == ["30", "Nice"]
+
+
+def test_export_where_types_a_bare_value_by_the_models_attribute(
+    project: tuple[Path, dict[str, str]], cities: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Export's own parser read `name=30` as the number 30, which no string attribute equals.
+    exported = _export_in_process(
+        project, cities, monkeypatch, "-m", "CliCity", "--where", "name=30"
+    )
+
+    assert [item["name"] for item in exported] == ["30"]
+
+
+def test_export_conditions_without_a_model_filter_the_raw_table(
+    project: tuple[Path, dict[str, str]], cities: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported = _export_in_process(
+        project, cities, monkeypatch, "--filter", "name in ('Porto', 'Lyon') and country <> 'FR'"
+    )
+
+    assert [(item["pk"], item["name"]) for item in exported] == [("CLICITY#c2", "Porto")]

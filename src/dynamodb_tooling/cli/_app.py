@@ -7,7 +7,7 @@ Exit codes, for every command:
   does not exist, an engine that cannot be reached, a refused production environment, a
   declined confirmation), printed as one line ``error: ...`` on stderr;
 * ``2`` — a usage error (unknown option, missing argument), reported by Typer/Click;
-* ``3`` — ``dbtooling status`` only: the local engine is not running.
+* ``3`` — the local engine is not running (``dbtooling status``; ``reset`` without ``--start``).
 
 Tracebacks are printed only with ``--debug``; without it an unexpected exception is one line
 too, naming its type and saying to rerun with ``--debug``.
@@ -27,7 +27,8 @@ from dynamodb_tooling import __version__
 from dynamodb_tooling.config import load_config, set_config
 from dynamodb_tooling.errors import DynamoDBToolingError
 
-#: The exit code of ``dbtooling status`` when no engine runs (LSB's "program is not running").
+#: The exit code of ``dbtooling status`` and ``reset`` when no engine runs (LSB's "program is
+#: not running").
 EXIT_NOT_RUNNING = 3
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -68,7 +69,7 @@ app = typer.Typer(
     cls=ReportingGroup,
     help=(
         "DynamoDB single-table tooling: local engine, tables, models, data, migrations. "
-        "Exit codes: 0 ok, 1 error, 2 usage error, 3 engine not running (status)."
+        "Exit codes: 0 ok, 1 error, 2 usage error, 3 engine not running (status, reset)."
     ),
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: docstrings and option help are shown as written

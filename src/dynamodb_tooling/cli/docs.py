@@ -53,7 +53,7 @@ _INTRO = """\
 
 {exit_codes}
 
-## Conditions (`query`, `scan`)
+## Conditions (`query`, `scan`, `export`)
 
 {conditions}
 """

@@ -5,7 +5,10 @@ embedded engine (requests one at a time, ``ClientRequestToken`` honoured; see
 :mod:`dynamodb_tooling.engine.embedded`), plus moto's ``/moto-api/`` (``dbtooling reset``).
 It binds 127.0.0.1 only, keeps HTTP/1.1 connections alive as DynamoDB does (see
 :mod:`dynamodb_tooling.engine._http11`), prints one line when it is ready and one per request
-served (``--quiet`` drops those), and exits cleanly on SIGTERM or Ctrl-C.
+served (``--quiet`` drops those), and exits cleanly on SIGTERM or Ctrl-C. With
+``--request-log PATH`` it appends one JSON line per request to PATH (operation, table, status,
+error, duration; see :mod:`dynamodb_tooling.engine._request_log`): ``dbtooling start`` passes
+it with ``--quiet``, and ``dbtooling logs`` reads it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ import signal
 import sys
 from types import FrameType
 
-from werkzeug.serving import make_server
-
 from dynamodb_tooling.engine._http11 import KeepAliveRequestHandler, QuietKeepAliveRequestHandler
-from dynamodb_tooling.engine.embedded import LOOPBACK, engine_app
+from dynamodb_tooling.engine._moto_app import engine_server
+from dynamodb_tooling.engine.embedded import LOOPBACK
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +34,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--host", "-H", default=LOOPBACK, choices=[LOOPBACK], help="always 127.0.0.1"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no line per request")
+    parser.add_argument(
+        "--request-log", metavar="PATH", help="append one JSON line per request to PATH"
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port number (0-65535)")
@@ -48,11 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MOTO_PORT", str(args.port))
     handler = QuietKeepAliveRequestHandler if args.quiet else KeepAliveRequestHandler
     try:
-        server = make_server(
-            args.host, args.port, engine_app(), threaded=True, request_handler=handler
-        )
+        server = engine_server(args.host, args.port, handler, args.request_log)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

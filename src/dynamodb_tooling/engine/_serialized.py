@@ -43,6 +43,8 @@ VOLATILE_PARAMETERS = frozenset({"ReturnConsumedCapacity"})
 TOKEN_LIFETIME = 600.0
 MAX_TOKENS = 10_000
 RESET_PATH = "/moto-api/reset"
+#: Where :func:`buffer_body` keeps the body it read, for the next middleware.
+_BODY_KEY = "dynamodb_tooling.request_body"
 _MISMATCH_TYPE = "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"
 
 
@@ -153,7 +155,7 @@ class SerializedApp:
     ) -> Iterable[bytes]:
         # The request is read before taking the lock and the response sent after releasing
         # it: a slow or stalled client must never hold up the others.
-        _buffer_body(environ)
+        buffer_body(environ)
         with self.lock:
             response = self._handle(environ)
         return response.send(start_response)
@@ -218,11 +220,17 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     return body
 
 
-def _buffer_body(environ: dict[str, Any]) -> None:
+def buffer_body(environ: dict[str, Any]) -> bytes:
     """Read the whole request body now (as werkzeug would: by Content-Length, or to the end of
-    a chunked body) and give the app an in-memory copy."""
-    body = get_input_stream(environ).read()
+    a chunked body), give the app an in-memory copy and return it; a second call (another
+    middleware) returns the same bytes."""
+    buffered = environ.get(_BODY_KEY)
+    if isinstance(buffered, bytes):
+        return buffered
+    body: bytes = get_input_stream(environ).read()
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     environ.pop("HTTP_TRANSFER_ENCODING", None)
     environ["wsgi.input_terminated"] = False
+    environ[_BODY_KEY] = body
+    return body

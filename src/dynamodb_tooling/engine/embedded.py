@@ -14,6 +14,9 @@ moto is wrapped in :class:`~dynamodb_tooling.engine._serialized.SerializedApp` (
   refused with ``IdempotentParameterMismatchException`` (HTTP 400); a failed call is not
   remembered. At most 10,000 tokens are kept (the oldest are forgotten first), and
   ``/moto-api/reset`` forgets them all.
+
+Importing this module does not import moto (about 0.3 s): :meth:`EmbeddedEngine.start` does,
+through :mod:`dynamodb_tooling.engine._moto_app`.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
-
-from dynamodb_tooling.engine._http11 import QuietKeepAliveRequestHandler
-from dynamodb_tooling.engine._serialized import SerializedApp
 from dynamodb_tooling.errors import EngineError
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
 
 logger = logging.getLogger("dynamodb_tooling.engine")
 
@@ -36,16 +39,16 @@ LOOPBACK = "127.0.0.1"
 EMBEDDED_CREDENTIALS = ("embedded", "embedded")
 
 
-def engine_app() -> SerializedApp:
-    """moto's DynamoDB-compatible WSGI app, serialised and honouring idempotency tokens."""
-    return SerializedApp(DomainDispatcherApplication(create_backend_app))
-
-
 class EmbeddedEngine:
-    """An in-process moto server. ``start()`` returns its endpoint URL; ``stop()`` shuts it down."""
+    """An in-process moto server. ``start()`` returns its endpoint URL; ``stop()`` shuts it down.
 
-    def __init__(self, port: int = 0) -> None:
+    With ``request_log``, every request served is appended to that file as one JSON line
+    (operation, table, status, error, duration; what ``dbtooling logs`` shows).
+    """
+
+    def __init__(self, port: int = 0, request_log: str | Path | None = None) -> None:
         self._requested_port = port
+        self.request_log = Path(request_log) if request_log is not None else None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._endpoint: str | None = None
@@ -64,13 +67,13 @@ class EmbeddedEngine:
         """Serve on 127.0.0.1 (a free port unless one was given) and return the endpoint URL."""
         if self._endpoint is not None:
             return self._endpoint
+        # moto is imported here, when an engine is wanted, not with the package.
+        from dynamodb_tooling.engine._http11 import QuietKeepAliveRequestHandler
+        from dynamodb_tooling.engine._moto_app import engine_server
+
         try:
-            server = make_server(
-                LOOPBACK,
-                self._requested_port,
-                engine_app(),
-                threaded=True,
-                request_handler=QuietKeepAliveRequestHandler,
+            server = engine_server(
+                LOOPBACK, self._requested_port, QuietKeepAliveRequestHandler, self.request_log
             )
         except OSError as exc:
             raise EngineError(
@@ -89,6 +92,9 @@ class EmbeddedEngine:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            close = getattr(self._server.app, "close", None)  # the request log, if any
+            if close is not None:
+                close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None

@@ -4,11 +4,14 @@
 behind the embedded engine's serialising wrapper (``python -m dynamodb_tooling.engine``: one
 request at a time, transaction tokens honoured) or AWS's DynamoDB Local
 (``java -jar DynamoDBLocal.jar``) on 127.0.0.1,
-in its own session so it outlives the command that started it. Two files in the state directory
+in its own session so it outlives the command that started it. Files in the state directory
 (``.dbtooling/`` by default) let any later process find it again:
 
 - ``server.json``: pid, port, engine, start time and the exact command line;
-- ``server.log``: the server's stdout and stderr.
+- ``server.log``: the server's stdout and stderr (start-up, failures);
+- ``requests.jsonl`` (moto only): one JSON line per request served, with operation, table,
+  status, error and duration (see :mod:`dynamodb_tooling.engine._request_log`). DynamoDB Local
+  logs no requests: ``dbtooling logs`` shows its ``server.log`` instead.
 
 >>> server = LocalServer(port=8000, state_dir=".dbtooling")
 >>> server.start().endpoint  # doctest: +SKIP
@@ -17,19 +20,16 @@ in its own session so it outlives the command that started it. Two files in the 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shlex
 import shutil
-import signal
 import socket
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,8 @@ from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dynamodb_tooling.config import LocalConfig
+from dynamodb_tooling.engine._processes import pid_alive, runs_command, spawn_detached, terminate
+from dynamodb_tooling.engine._request_records import RequestFilter, RequestRecord, read_request_log
 from dynamodb_tooling.engine.embedded import EMBEDDED_CREDENTIALS, LOOPBACK
 from dynamodb_tooling.errors import EngineError
 
@@ -47,12 +49,17 @@ LocalEngine = Literal["moto", "dynamodb-local"]
 
 STATE_FILE = "server.json"
 LOG_FILE = "server.log"
+REQUEST_LOG_FILE = "requests.jsonl"
 #: The file DynamoDB Local keeps all tables in when run with ``-sharedDb``.
 SHARED_DB_FILE = "shared-local-instance.db"
 DYNAMODB_LOCAL_DOWNLOAD = (
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
     "DynamoDBLocal.DownloadingAndRunning.html"
 )
+
+
+class EngineNotRunningError(EngineError):
+    """The local server is not running and the operation would not start it."""
 
 
 @dataclass(frozen=True)
@@ -124,12 +131,19 @@ class ServerStatus:
         }
 
 
-def moto_command(port: int, python: str = sys.executable) -> list[str]:
+def moto_command(
+    port: int, python: str = sys.executable, request_log: Path | None = None
+) -> list[str]:
     """The command line that serves the embedded engine (moto, serialised) on ``127.0.0.1:port``.
 
     Not ``python -m moto.server``: bare moto serves requests concurrently and loses writes.
+    With ``request_log``, requests go to that file as JSON lines instead of HTTP access lines
+    on stdout.
     """
-    return [python, "-m", "dynamodb_tooling.engine", "--host", LOOPBACK, "--port", str(port)]
+    command = [python, "-m", "dynamodb_tooling.engine", "--host", LOOPBACK, "--port", str(port)]
+    if request_log is not None:
+        command += ["--quiet", "--request-log", str(request_log)]
+    return command
 
 
 def dynamodb_local_command(
@@ -201,6 +215,10 @@ class LocalServer:
         return self.state_dir / LOG_FILE
 
     @property
+    def request_log_path(self) -> Path:
+        return self.state_dir / REQUEST_LOG_FILE
+
+    @property
     def endpoint(self) -> str:
         """The endpoint of this object's port (a running server's own port may differ)."""
         return f"http://{LOOPBACK}:{self.port}"
@@ -210,7 +228,7 @@ class LocalServer:
     def info(self) -> ServerInfo | None:
         """The running server's record, or ``None``; a stale record (process gone) is removed."""
         info = self._read_state()
-        if info is not None and not _is_our_server(info):
+        if info is not None and not runs_command(info.pid, info.command):
             self._clear_state()
             return None
         return info
@@ -229,15 +247,25 @@ class LocalServer:
         info = self.info()
         if info is None:
             return False
-        _terminate(info.pid, timeout)
+        terminate(info.pid, timeout)
         self._clear_state()
         return True
 
-    def reset(self, wait: float = 15.0) -> ServerInfo:
-        """Delete every table and item; starts the server when it is not running."""
+    def reset(self, wait: float = 15.0, *, start: bool = False) -> ServerInfo:
+        """Delete every table and item of the running server.
+
+        A stopped server is not started (:class:`EngineNotRunningError`) unless ``start`` is
+        true: then it is started and reset (DynamoDB Local on disk keeps data between runs).
+        """
         info = self.info()
         if info is None:
-            return self.start(wait)
+            if not start:
+                raise EngineNotRunningError(
+                    f"no local server is running (state in {self.state_dir}), so there is "
+                    "nothing to reset; start one with `dbtooling start` (or reset(start=True) / "
+                    "`dbtooling reset --start`)"
+                )
+            info = self.start(wait)
         if info.engine == "moto":
             _post_moto_reset(info.endpoint)
             return info
@@ -278,14 +306,18 @@ class LocalServer:
         )
 
     def logs(self, lines: int = 50) -> list[str]:
-        """The last ``lines`` lines of the server's log (without line endings)."""
+        """The last ``lines`` lines of the server's own output (without line endings)."""
         return _tail(self.log_path, lines)
+
+    def requests(self, lines: int = 50, only: RequestFilter | None = None) -> list[RequestRecord]:
+        """The last ``lines`` requests the server logged that ``only`` matches (moto only)."""
+        return read_request_log(self.request_log_path, lines, only)
 
     # -- internals -------------------------------------------------------------------------
 
     def _command(self) -> tuple[list[str], str | None]:
         if self.engine == "moto":
-            return moto_command(self.port), None
+            return moto_command(self.port, request_log=self.request_log_path), None
         jar = self._checked_jar()
         java = self._checked_java()
         db_path = None if self.in_memory else (self.db_path or self.state_dir / "data")
@@ -326,7 +358,8 @@ class LocalServer:
     ) -> ServerInfo:
         _ensure_port_free(port)
         self._prepare_state_dir()
-        pid = _spawn_detached(command, self.log_path)
+        self.request_log_path.unlink(missing_ok=True)  # a new server, a new request log
+        pid = spawn_detached(command, self.log_path)
         info = ServerInfo(pid, port, engine, datetime.now(UTC), tuple(command), db_path)
         self._write_state(info)
         self._wait_until_ready(info, wait)
@@ -336,14 +369,14 @@ class LocalServer:
         deadline = time.monotonic() + wait
         with DynamoDBProbe(info.endpoint, timeout=1.0) as probe:
             while True:
-                if not _pid_alive(info.pid):
+                if not pid_alive(info.pid):
                     self._clear_state()
                     raise self._startup_error(info, "exited during start-up")
                 try:
                     probe.table_count()
                 except EngineError:
                     if time.monotonic() >= deadline:
-                        _terminate(info.pid, timeout=5.0)
+                        terminate(info.pid, timeout=5.0)
                         self._clear_state()
                         raise self._startup_error(
                             info, f"did not answer within {wait:g}s and was stopped"
@@ -476,99 +509,3 @@ def _tail(path: Path, lines: int) -> list[str]:
             return [line.rstrip("\r\n") for line in deque(handle, maxlen=lines)]
     except FileNotFoundError:
         return []
-
-
-# -- processes -----------------------------------------------------------------------------
-
-
-def _proc_file(pid: int, name: str) -> bytes | None:
-    """``/proc/<pid>/<name>``, or ``None`` where there is no procfs (macOS) or no such process."""
-    try:
-        return Path(f"/proc/{pid}/{name}").read_bytes()
-    except OSError:
-        return None
-
-
-def _spawn_detached(command: Sequence[str], log_path: Path) -> int:
-    """Start ``command`` in its own session with output to ``log_path``; returns its pid.
-
-    No ``Popen`` object is kept: the server is meant to outlive this process (``dbtooling
-    start`` exits at once), and :func:`_pid_alive` reaps it if it was our child.
-    """
-    with log_path.open("wb") as log, open(os.devnull, "rb") as devnull:
-        actions = [
-            (os.POSIX_SPAWN_DUP2, devnull.fileno(), 0),
-            (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
-            (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
-        ]
-        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        return os.posix_spawnp(
-            command[0], list(command), environment, file_actions=actions, setsid=True
-        )
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        reaped, _ = os.waitpid(pid, os.WNOHANG)  # our exited child: collect it
-        if reaped == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child (started by another process): ask the kernel below
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = _proc_file(pid, "stat")
-    # A zombie (exited, not yet reaped by its parent) still has a pid but serves nothing.
-    return stat is None or stat.rpartition(b")")[2].split()[:1] != [b"Z"]
-
-
-def _is_our_server(info: ServerInfo) -> bool:
-    """The recorded pid is alive and, where procfs can tell, still runs the recorded command
-    (so a pid reused by an unrelated process is never signalled)."""
-    if not _pid_alive(info.pid):
-        return False
-    cmdline = _proc_file(info.pid, "cmdline")
-    if cmdline is None:
-        return True
-    args = [part.decode(errors="replace") for part in cmdline.split(b"\0") if part]
-    # Compare without argv[0]: launchers (java) may re-exec themselves under another path.
-    expected = list(info.command[1:])
-    return args[-len(expected) :] == expected if expected else bool(args)
-
-
-def _signal_group(pid: int, signum: signal.Signals) -> None:
-    try:
-        os.killpg(pid, signum)  # the server leads its own session and process group
-        return
-    except (ProcessLookupError, PermissionError):
-        pass
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signum)
-
-
-def _wait_for_exit(pid: int, timeout: float) -> bool:
-    return _poll_until(lambda: not _pid_alive(pid), timeout)
-
-
-def _poll_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def _terminate(pid: int, timeout: float) -> None:
-    _signal_group(pid, signal.SIGTERM)
-    if _wait_for_exit(pid, timeout):
-        return
-    _signal_group(pid, signal.SIGKILL)
-    if not _wait_for_exit(pid, 5.0):
-        raise EngineError(
-            f"the local server (pid {pid}) did not exit after SIGTERM and SIGKILL; "
-            f"stop it by hand (kill -9 {pid})"
-        )

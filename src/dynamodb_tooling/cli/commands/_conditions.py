@@ -1,4 +1,4 @@
-"""The condition syntax of ``dbtooling query|scan``: ``--where`` and ``--filter`` → builder calls.
+"""The one condition syntax of ``dbtooling query|scan|export``: ``--where``/``--filter`` → builder.
 
 ``--where ATTR=VALUE`` is one equality (repeatable). ``--filter EXPR`` is an expression::
 

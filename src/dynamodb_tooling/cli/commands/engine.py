@@ -10,17 +10,29 @@ import codecs
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from dynamodb_tooling.cli._app import EXIT_NOT_RUNNING
 from dynamodb_tooling.config import LocalConfig, get_config
-from dynamodb_tooling.engine import LocalEngine, LocalServer, ServerInfo, ServerStatus
+from dynamodb_tooling.engine import (
+    LocalEngine,
+    LocalServer,
+    RequestFilter,
+    RequestLogFollower,
+    RequestRecord,
+    ServerInfo,
+    ServerStatus,
+)
 
 # soft_wrap: paths, URLs and commands are printed whole, never broken for copying.
 _out = Console(highlight=False, soft_wrap=True)
@@ -34,8 +46,8 @@ def register(app: typer.Typer) -> None:
     )
     app.command("stop", help="Stop the local server.")(stop)
     app.command("status", help="Show whether the local server runs and answers.")(status)
-    app.command("logs", help="Show the local server's log.")(logs)
-    app.command("reset", help="Delete every table and item in the local server.")(reset)
+    app.command("logs")(logs)  # help: the docstrings
+    app.command("reset")(reset)
 
 
 def _server(overrides: dict[str, Any] | None = None) -> LocalServer:
@@ -130,18 +142,93 @@ def _print_status(server: LocalServer, state: ServerStatus) -> None:
         _out.print(f"[green]●[/] running: {head}, healthy, {state.table_count} {tables}")
     else:
         _out.print(
-            f"[yellow]●[/] running: {head}, but not answering ListTables; see `dbtooling logs`"
+            f"[yellow]●[/] running: {head}, but not answering ListTables; "
+            "see `dbtooling logs --server-log`"
         )
 
 
 def logs(
-    lines: Annotated[int, typer.Option("--lines", "-n", min=0, help="lines to show")] = 50,
+    lines: Annotated[int, typer.Option("--lines", "-n", min=0, help="requests to show")] = 50,
     follow: Annotated[
-        bool, typer.Option("--follow", "-f", help="keep printing new lines until the server stops")
+        bool,
+        typer.Option("--follow", "-f", help="keep printing new requests until the server stops"),
+    ] = False,
+    table: Annotated[
+        str | None, typer.Option("--table", "-t", help="only requests to this table")
+    ] = None,
+    operation: Annotated[
+        str | None,
+        typer.Option("--operation", "-o", help="only this operation, e.g. PutItem"),
+    ] = None,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="only failed requests (HTTP status 400 and above)")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the log's JSON lines as written")
+    ] = False,
+    server_log: Annotated[
+        bool,
+        typer.Option(
+            "--server-log", help="show the server's own output (start-up, failures) instead"
+        ),
     ] = False,
 ) -> None:
-    """Show the local server's log (``--follow`` until Ctrl-C or the server stops)."""
+    """Show the requests the local server served: operation, table, status, error, time.
+
+    A table on a terminal, one line per request when piped or with --follow (until Ctrl-C
+    or the server stops), the log's JSON lines with --json. The moto engine logs every
+    request; DynamoDB Local logs none, so for it (and with --server-log) this shows the
+    server's own output.
+    """
     server = _server()
+    only = RequestFilter(table=table, operation=operation, errors=errors)
+    filtered = only != RequestFilter()
+    if server_log or (not server.request_log_path.exists() and server.log_path.exists()):
+        if filtered or as_json:
+            reason = "--server-log shows the server's output" if server_log else None
+            _err.print(
+                "[bold red]error:[/] --table, --operation, --errors and --json need the request "
+                f"log, and {reason or _why_no_request_log(server)}"
+            )
+            raise typer.Exit(1)
+        if not server_log:
+            _err.print(f"[dim]{_why_no_request_log(server)}; showing its output:[/]")
+        _show_server_log(server, lines, follow)
+        return
+    if not server.request_log_path.exists():
+        _err.print(
+            f"No request log at {escape(str(server.request_log_path))} yet; start a server "
+            "with `dbtooling start`."
+        )
+        return
+    records = server.requests(lines, only)
+    if follow:
+        with suppress(KeyboardInterrupt):  # Ctrl-C is how following ends
+            _follow_requests(server, records, only, as_json)
+    elif as_json:
+        for record in records:
+            typer.echo(record.raw)
+    elif records:
+        console = Console(highlight=False)
+        if console.is_terminal:
+            console.print(_requests_table(records))
+        else:  # piped: one line per request, for grep and friends
+            for record in records:
+                typer.echo(request_line(record))
+    else:
+        what = "matches the filters" if filtered else "has been logged yet"
+        _err.print(f"No request {what}.")
+
+
+def _why_no_request_log(server: LocalServer) -> str:
+    info = server.info()
+    engine = info.engine if info is not None else server.engine
+    if engine == "dynamodb-local":
+        return "DynamoDB Local logs no requests (the moto engine does)"
+    return f"the server wrote no request log ({server.request_log_path.name})"
+
+
+def _show_server_log(server: LocalServer, lines: int, follow: bool) -> None:
     if not server.log_path.exists():
         _err.print(f"No log at {escape(str(server.log_path))} yet; start a server first.")
         return
@@ -153,13 +240,108 @@ def logs(
         _follow(server, lines)
 
 
-def reset() -> None:
-    """Delete every table and item (starts the server when it is not running)."""
+def _status_style(status: int) -> str:
+    return "green" if status < 300 else "yellow" if status < 400 else "red"
+
+
+def _requests_table(records: list[RequestRecord]) -> Table:
+    """The records as a table; the index, error and capacity columns only when used."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("UTC", no_wrap=True)
+    table.add_column("operation", min_width=11, overflow="fold")
+    table.add_column("table", min_width=8, overflow="fold")
+    table.add_column("status", justify="right", no_wrap=True)
+    table.add_column("ms", justify="right", no_wrap=True)
+    columns: list[Callable[[RequestRecord], str | Text]] = [
+        lambda r: _clock(r.time),
+        lambda r: r.operation,
+        lambda r: r.table or "",
+        lambda r: Text(str(r.status), style=_status_style(r.status)),
+        lambda r: f"{r.ms:.1f}" if r.ms is not None else "",
+    ]
+    if any(r.index for r in records):
+        table.add_column("index", min_width=5, overflow="fold")
+        columns.append(lambda r: r.index or "")
+    if any(r.capacity is not None for r in records):
+        table.add_column("capacity", justify="right", no_wrap=True)
+        columns.append(lambda r: f"{r.capacity:g}" if r.capacity is not None else "")
+    if any(r.error for r in records):
+        table.add_column("error", min_width=12, overflow="fold")
+        columns.append(lambda r: Text(r.error or "", style="red"))
+    for record in records:
+        table.add_row(*(cell(record) for cell in columns))
+    return table
+
+
+def _clock(stamp: str) -> str:
+    """``2026-11-29T23:01:02.345Z`` → ``23:01:02.345`` (the date is in --json)."""
+    return stamp.partition("T")[2].rstrip("Z") or stamp
+
+
+def request_line(record: RequestRecord) -> str:
+    """One request as a line of ``dbtooling logs -f``."""
+    where = record.table or "-"
+    if record.index:
+        where += f" ({record.index})"
+    ms = f"{record.ms:.1f} ms" if record.ms is not None else ""
+    parts = [_clock(record.time), str(record.status), f"{record.operation:<18}", f"{where:<24}"]
+    parts.append(f"{ms:>9}")
+    if record.capacity is not None:
+        parts.append(f"{record.capacity:g} CU")
+    if record.error:
+        parts.append(record.error + (f": {record.message}" if record.message else ""))
+    return " ".join(parts).rstrip()
+
+
+def _follow_requests(
+    server: LocalServer,
+    tail: list[RequestRecord],
+    only: RequestFilter,
+    as_json: bool,
+    interval: float = 0.25,
+) -> None:
+    """Print ``tail``, then each request as it is logged, until the server stops."""
+    follower = RequestLogFollower(server.request_log_path, only)
+    follower.start_at_end()
+    try:
+        records = tail
+        while True:
+            for record in records:
+                typer.echo(record.raw if as_json else request_line(record))
+            if server.info() is None:
+                for record in follower.poll():  # what was written while it stopped
+                    typer.echo(record.raw if as_json else request_line(record))
+                return
+            time.sleep(interval)
+            records = follower.poll()
+    finally:
+        follower.close()
+
+
+def reset(
+    start: Annotated[
+        bool, typer.Option("--start", help="start the server when it is not running, then reset")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", min=0.0, help="seconds to wait for a started server")
+    ] = 15.0,
+) -> None:
+    """Delete every table and item in the running local server.
+
+    A stopped server is not started: reset says so and exits 3 (as status does), unless
+    --start is given, which starts it and then resets it.
+    """
     server = _server()
     running = server.info()
-    info = server.reset()
+    if running is None and not start:
+        _err.print(
+            f"No local server is running (state in {escape(str(server.state_dir))}); nothing "
+            "was reset. Start one with `dbtooling start`, or run `dbtooling reset --start`."
+        )
+        raise typer.Exit(EXIT_NOT_RUNNING)
+    info = server.reset(wait, start=True)
     if running is None:
-        _out.print(f"Nothing was running; [green]started[/] {_describe(info)} (empty).")
+        _out.print(f"[green]Started[/] {_describe(info)} and reset it: no tables, no items.")
         _print_usage_hint(info)
     else:
         _out.print(f"Reset {_describe(info)}: every table and item deleted.")

@@ -35,11 +35,14 @@ from dynamodb_tooling.cli.commands._common import (
     load_project_models,
     model_class,
     out,
-    parse_json,
     print_json,
     table_name,
 )
+from dynamodb_tooling.cli.commands._conditions import parse_filter, parse_where
 from dynamodb_tooling.errors import DynamoDBToolingError
+from dynamodb_tooling.query.builder import QueryBuilder
+from dynamodb_tooling.query.builder import table as raw_table
+from dynamodb_tooling.schema import ModelDefinition
 from dynamodb_tooling.transfer import (
     BackupInfo,
     ExportResult,
@@ -112,30 +115,41 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield report
 
 
-def _query_of(models: list[str], where: list[str], models_path: Path | None) -> Any:
-    if not where:
+def _query_of(
+    models: list[str],
+    where: list[str],
+    filters: list[str],
+    table: str | None,
+    models_path: Path | None,
+) -> QueryBuilder[Any] | None:
+    """The query ``--where``/``--filter`` describe (the syntax of ``dbtooling query``): one
+    model's, or without ``--model`` the raw table's; ``None`` without conditions."""
+    if not where and not filters:
         return None
-    if len(models) != 1:
+    if len(models) > 1:
         raise DynamoDBToolingError(
-            "--where filters one model's query; pass exactly one --model with it"
+            "--where/--filter filter one model's query; pass exactly one --model with them "
+            "(or none, to filter the raw table)"
         )
-    query = model_class(models[0], models_path).query()
-    for condition in where:
-        attribute, sep, text = condition.partition("=")
-        if not sep or not attribute:
+    definition: ModelDefinition | None = None
+    query: QueryBuilder[Any]
+    if models:
+        if table is not None:
             raise DynamoDBToolingError(
-                f"--where {condition!r} is not ATTRIBUTE=VALUE (e.g. --where team_id=7)"
+                "--where/--filter with --model read the model's configured table; drop --table "
+                "(or drop --model to filter a raw table)"
             )
-        query = query.where(attribute, _value(text))
-    return query
-
-
-def _value(text: str) -> Any:
-    """A --where value: JSON when it parses (numbers exact), else the text itself."""
-    try:
-        return parse_json(text, "a value", "--where")
-    except DynamoDBToolingError:
-        return text
+        cls = model_class(models[0], models_path)
+        definition = cls.__definition__
+        query = cls.query()
+    else:
+        query = raw_table(table_name(table))
+    for text in where:
+        query = parse_where(text, definition)(query)
+    for expression in filters:
+        query = parse_filter(expression, definition)(query)
+    # An export reads everything the conditions match: a Scan is expected, not a mistake.
+    return query.force_scan() if query.explain().is_scan else query
 
 
 def export_command(
@@ -148,7 +162,14 @@ def export_command(
     ] = None,
     where: Annotated[
         list[str] | None,
-        typer.Option("--where", help="ATTRIBUTE=VALUE: export one model's query (repeatable)"),
+        typer.Option("--where", "-w", help="ATTR=VALUE equality, as in `query` (repeatable)"),
+    ] = None,
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help='condition expression, as in `query`, e.g. "age > 30" (repeatable)',
+        ),
     ] = None,
     columns: Annotated[
         str | None, typer.Option("--columns", help="CSV columns, comma-separated")
@@ -161,9 +182,14 @@ def export_command(
     models: ModelsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Export the table, some entity types (--model) or one query (--model X --where a=b)."""
+    """Export the table, some entity types (--model), or what conditions select.
+
+    --where and --filter take the condition syntax of `dbtooling query`: with one --model
+    they filter that model's query (a Query when an index serves it), without a model they
+    filter the raw table (--table, default the configured one).
+    """
     names = list(model or [])
-    query = _query_of(names, list(where or []), models)
+    query = _query_of(names, list(where or []), list(filter_ or []), table, models)
     with _progress(not as_json) as progress:
         result = export(
             path,
