@@ -119,11 +119,9 @@ def test_cast_and_own_table_options_are_refused(registry: Registry) -> None:
         class Secret(Model, registry=registry):
             token: str = attribute(cast="encrypted")
 
-    with pytest.raises(
-        SchemaError, match=r"Audit: table='audit' .*is not supported yet \(planned\); remove it"
-    ):
+    with pytest.raises(SchemaError, match=r"Audit: table='audit log' is not a DynamoDB table name"):
 
-        class Audit(Model, registry=registry, table="audit"):
+        class Audit(Model, registry=registry, table="audit log"):
             event: str
 
     assert "Secret" not in registry

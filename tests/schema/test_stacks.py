@@ -401,11 +401,7 @@ ERRORS: list[tuple[Any, list[str]]] = [
     ({"name": "User", "attributes": {"a": {"cast": 3}}}, ["a.cast must be a string"]),
     ({"name": "User", "pkPrefix": "US#ER"}, ["pkPrefix must be letters, digits or _"]),
     ({"name": "User", "primaryKey": "user id"}, ["primaryKey must be an identifier"]),
-    (
-        {"name": "User", "table": "users"},
-        ["table str 'users'", "a model in a table of its own is not supported yet", "remove"],
-    ),
-    ({"name": "User", "table": 3}, ["table int 3", "not supported yet"]),
+    ({"name": "User", "table": 3}, ["table int 3", "must be a string"]),
     (
         {"name": "User", "attributes": {"a": {"cast": "encrypted"}}},
         ["a.cast 'encrypted' is not supported yet", "remove it, or give a type name"],

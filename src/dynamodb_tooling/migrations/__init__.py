@@ -4,8 +4,9 @@
 last migration stored in the table's ``_MIGRATION`` items, then creates the table or changes
 it one step at a time (one GSI per UpdateTable, waiting for ACTIVE), sets TTL, PITR, streams
 and tags, backfills the derived keys of existing items, and records the run. ``status()``,
-``rollback()``, ``fresh()`` and ``generate()`` complete the set; the ``a``-prefixed twins run
-the same flows on the async face. See ``docs/migrations.md``.
+``rollback()``, ``fresh()``, ``generate()`` and ``copy_table()`` (a new table for an LSI
+change) complete the set; the ``a``-prefixed twins run the same flows on the async face. See
+``docs/migrations.md``.
 """
 
 from dynamodb_tooling.migrations._backfill_progress import BackfillProgress
@@ -21,10 +22,17 @@ from dynamodb_tooling.migrations.api import (
     generate,
     migrate,
     plan,
+    plans,
     rollback,
     status,
 )
 from dynamodb_tooling.migrations.backfill import abackfill, backfill
+from dynamodb_tooling.migrations.copy_table import (
+    CopyTableError,
+    CopyTableResult,
+    acopy_table,
+    copy_table,
+)
 from dynamodb_tooling.migrations.errors import (
     DestructiveChangeError,
     ImpossibleChangeError,
@@ -49,6 +57,8 @@ __all__ = [
     "BackfillProgress",
     "BackfillReport",
     "Change",
+    "CopyTableError",
+    "CopyTableResult",
     "DestructiveChangeError",
     "HistoryEntry",
     "ImpossibleChangeError",
@@ -65,6 +75,7 @@ __all__ = [
     "StepResult",
     "UnsafeEndpointError",
     "abackfill",
+    "acopy_table",
     "afresh",
     "agenerate",
     "amigrate",
@@ -72,10 +83,12 @@ __all__ = [
     "astatus",
     "backfill",
     "build_snapshot",
+    "copy_table",
     "fresh",
     "generate",
     "migrate",
     "plan",
+    "plans",
     "rollback",
     "status",
 ]

@@ -13,10 +13,12 @@ True
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from dynamodb_tooling.config import is_local_mode, is_loopback_endpoint
 from dynamodb_tooling.drivers import get_client
+from dynamodb_tooling.migrations._services import ServiceExecutor
 from dynamodb_tooling.migrations.errors import MigrationError, UnsafeEndpointError
 from dynamodb_tooling.migrations.plan import MigrationPlan
 from dynamodb_tooling.migrations.results import (
@@ -25,14 +27,13 @@ from dynamodb_tooling.migrations.results import (
     MigrationStatus,
     RollbackResult,
 )
-from dynamodb_tooling.migrations.runner import (
-    Emit,
-    RunOptions,
-    fresh_flow,
-    migrate_flow,
-    plan_flow,
-    rollback_flow,
-    status_flow,
+from dynamodb_tooling.migrations.runner import Emit, RunOptions
+from dynamodb_tooling.migrations.tables import (
+    fresh_tables_flow,
+    migrate_tables_flow,
+    plans_flow,
+    rollback_tables_flow,
+    status_tables_flow,
 )
 from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.requests import Flow
@@ -42,7 +43,9 @@ PlanFormat = Literal["markdown", "json"]
 
 
 def _executor(client: Executor | None) -> Executor:
-    return client if client is not None else get_client()
+    """The client, able to send Application Auto Scaling calls too (see ``_services``)."""
+    found = client if client is not None else get_client()
+    return found if isinstance(found, ServiceExecutor) else ServiceExecutor(found)
 
 
 def _registry(registry: Registry | None) -> Registry:
@@ -64,7 +67,7 @@ def _migrate(
     options: RunOptions | None,
     progress: Emit | None,
 ) -> Flow[MigrationResult]:
-    return migrate_flow(
+    return migrate_tables_flow(
         _registry(registry),
         dry_run=dry_run,
         force=force,
@@ -86,6 +89,10 @@ def migrate(
 ) -> MigrationResult:
     """Bring the table to what the models need: create it, or change it one step at a time,
     backfill existing items, and record the run in the table's ``_MIGRATION`` items.
+
+    Every table of the registry is migrated (models with their own ``table=`` have theirs),
+    the main table first; its result holds the others' (``result.tables``). With
+    ``options.table_name`` only that table is (see :mod:`.tables`).
 
     - ``dry_run``: send nothing (reads excepted); the result lists the plan and the requests.
     - ``force``: apply destructive changes (GSI drops, removed access paths); without it they
@@ -119,8 +126,9 @@ def status(
     client: Executor | None = None,
     table_name: str | None = None,
 ) -> MigrationStatus:
-    """The applied snapshot hash, the pending changes and the history of the table."""
-    return _executor(client).run(status_flow(_registry(registry), table_name))
+    """The applied snapshot hash, the pending changes and the history of the table (of every
+    table: ``status().tables``; ``up_to_date`` when all are)."""
+    return _executor(client).run(status_tables_flow(_registry(registry), table_name))
 
 
 async def astatus(
@@ -130,7 +138,7 @@ async def astatus(
     table_name: str | None = None,
 ) -> MigrationStatus:
     """The async twin of :func:`status`."""
-    return await _executor(client).arun(status_flow(_registry(registry), table_name))
+    return await _executor(client).arun(status_tables_flow(_registry(registry), table_name))
 
 
 def rollback(
@@ -142,8 +150,10 @@ def rollback(
 ) -> RollbackResult:
     """Undo the last applied step that can be undone (a GSI added is dropped, TTL turned
     back off...) and record it; steps that cannot be undone (table created, GSI dropped,
-    backfill) are passed over."""
-    flow = rollback_flow(_registry(registry), dry_run=dry_run, options=options or RunOptions())
+    backfill) are passed over. With several tables, the newest such step of any table."""
+    flow = rollback_tables_flow(
+        _registry(registry), dry_run=dry_run, options=options or RunOptions()
+    )
     return _executor(client).run(flow)
 
 
@@ -155,7 +165,9 @@ async def arollback(
     options: RunOptions | None = None,
 ) -> RollbackResult:
     """The async twin of :func:`rollback`."""
-    flow = rollback_flow(_registry(registry), dry_run=dry_run, options=options or RunOptions())
+    flow = rollback_tables_flow(
+        _registry(registry), dry_run=dry_run, options=options or RunOptions()
+    )
     return await _executor(client).arun(flow)
 
 
@@ -168,14 +180,15 @@ def fresh(
     options: RunOptions | None = None,
     progress: Emit | None = None,
 ) -> MigrationResult:
-    """Drop the table (every item and the history) and migrate from nothing.
+    """Drop the table (every item and the history) and migrate from nothing (every table of
+    the registry, or ``options.table_name``'s only).
 
     Refused with :class:`UnsafeEndpointError` unless the endpoint is local (the embedded
     engine, 127.0.0.1, ``localhost``, ``::1``) or ``force=True``.
     """
     executor = _executor(client)
     _check_local(executor, force)
-    flow = fresh_flow(
+    flow = fresh_tables_flow(
         _registry(registry),
         backfill=backfill,
         options=options or RunOptions(),
@@ -196,7 +209,7 @@ async def afresh(
     """The async twin of :func:`fresh`."""
     executor = _executor(client)
     _check_local(executor, force)
-    flow = fresh_flow(
+    flow = fresh_tables_flow(
         _registry(registry),
         backfill=backfill,
         options=options or RunOptions(),
@@ -211,8 +224,19 @@ def plan(
     client: Executor | None = None,
     table_name: str | None = None,
 ) -> MigrationPlan:
-    """The plan ``migrate`` would run now (reads the table; sends no write)."""
-    return _executor(client).run(plan_flow(_registry(registry), table_name))[0]
+    """The plan ``migrate`` would run now for the main table, or ``table_name``'s (reads the
+    table; sends no write). :func:`plans` gives every table's."""
+    return _executor(client).run(plans_flow(_registry(registry), table_name))[0]
+
+
+def plans(
+    registry: Registry | None = None,
+    *,
+    client: Executor | None = None,
+) -> dict[str, MigrationPlan]:
+    """The plan of every table of the registry by table name, the main table first."""
+    found = _executor(client).run(plans_flow(_registry(registry)))
+    return {p.table: p for p in found}
 
 
 def generate(
@@ -222,8 +246,11 @@ def generate(
     format: PlanFormat = "markdown",
     table_name: str | None = None,
 ) -> str:
-    """The plan as Markdown or JSON (``format``), for review or for a pull request."""
-    return render(plan(registry, client=client, table_name=table_name), format)
+    """The plan as Markdown or JSON (``format``), for review or for a pull request: every
+    table's (Markdown sections one after the other; JSON ``{"tables": [...]}`` when there
+    are several), or ``table_name``'s only."""
+    found = _executor(client).run(plans_flow(_registry(registry), table_name))
+    return render_all(found, format)
 
 
 async def agenerate(
@@ -234,8 +261,17 @@ async def agenerate(
     table_name: str | None = None,
 ) -> str:
     """The async twin of :func:`generate`."""
-    found = await _executor(client).arun(plan_flow(_registry(registry), table_name))
-    return render(found[0], format)
+    found = await _executor(client).arun(plans_flow(_registry(registry), table_name))
+    return render_all(found, format)
+
+
+def render_all(found: list[MigrationPlan], format: PlanFormat) -> str:
+    """Several tables' plans in one document (one plan: exactly :func:`render`)."""
+    if len(found) == 1:
+        return render(found[0], format)
+    if format == "json":
+        return json.dumps({"tables": [p.to_dict() for p in found]}, indent=2, sort_keys=True)
+    return "\n".join(render(p, format) for p in found)
 
 
 def render(found: MigrationPlan, format: PlanFormat) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from dynamodb_tooling.migrations._backfill_progress import BackfillProgress
@@ -60,18 +60,32 @@ class MigrationResult:
     backfill: BackfillReport | None = None
     history: HistoryEntry | None = None
     notes: tuple[str, ...] = ()
+    #: The results of the registry's other tables (models with their own ``table=``).
+    others: tuple[MigrationResult, ...] = ()
+
+    @property
+    def tables(self) -> dict[str, MigrationResult]:
+        """Every table's own result by table name, the main table's first."""
+        own = replace(self, others=()) if self.others else self
+        return {self.plan.table: own, **{r.plan.table: r for r in self.others}}
 
     @property
     def changed(self) -> bool:
-        """Whether the run changed anything (a dry run never does)."""
-        return any(s.status == "applied" for s in self.steps) and not self.dry_run
+        """Whether the run changed anything in any table (a dry run never does)."""
+        own = any(s.status == "applied" for s in self.steps) and not self.dry_run
+        return own or any(r.changed for r in self.others)
 
     @property
     def applied(self) -> tuple[StepResult, ...]:
-        return tuple(s for s in self.steps if s.status == "applied")
+        """The steps applied, in every table."""
+        own = tuple(s for s in self.steps if s.status == "applied")
+        return own + tuple(s for r in self.others for s in r.applied)
 
     def summary(self) -> str:
-        """A few readable lines: what was (or would be) done."""
+        """A few readable lines: what was (or would be) done, table by table."""
+        return "\n".join([self._summary(), *(r.summary() for r in self.others)])
+
+    def _summary(self) -> str:
         if self.plan.up_to_date:
             current = self.plan.desired.hash[:12]
             return f"table {self.plan.table}: nothing to migrate (snapshot {current})"
@@ -89,6 +103,7 @@ class MigrationResult:
             "requests": [{"operation": r.operation, "params": r.params} for r in self.requests],
             "history": None if self.history is None else self.history.to_dict(),
             "notes": list(self.notes),
+            **({"others": [r.to_dict() for r in self.others]} if self.others else {}),
         }
 
 
@@ -105,10 +120,19 @@ class MigrationStatus:
     pending: tuple[Change, ...]
     plan: MigrationPlan
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    #: Where the registry's other tables stand (models with their own ``table=``).
+    others: tuple[MigrationStatus, ...] = ()
+
+    @property
+    def tables(self) -> dict[str, MigrationStatus]:
+        """Every table's own status by table name, the main table's first."""
+        own = replace(self, others=()) if self.others else self
+        return {self.table: own, **{s.table: s for s in self.others}}
 
     @property
     def up_to_date(self) -> bool:
-        return self.plan.up_to_date
+        """Whether every table is up to date."""
+        return self.plan.up_to_date and all(s.up_to_date for s in self.others)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +145,7 @@ class MigrationStatus:
             "up_to_date": self.up_to_date,
             "pending": [c.to_dict() for c in self.pending],
             "history": [h.to_dict() for h in self.history],
+            **({"others": [s.to_dict() for s in self.others]} if self.others else {}),
         }
 
     def to_json(self) -> str:

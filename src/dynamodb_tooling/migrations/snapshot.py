@@ -25,6 +25,7 @@ from dynamodb_tooling.schema.resolve import (
     EntityScheme,
     GsiPath,
     PivotScheme,
+    ResolvedSchema,
     path_sort,
     path_source,
 )
@@ -93,20 +94,24 @@ def snapshot_hash(data: Any) -> str:
 def build_snapshot(registry: Registry, table_name: str | None = None) -> Snapshot:
     """The snapshot of what ``registry``'s models need (raises ``SchemaError`` like the
     registry does for models that cannot be laid out)."""
+    # One table's part of the schema: models with their own table (table=) are in theirs.
+    schema = registry.table_schema(table_name)
     return Snapshot(
         {
             "format": FORMAT,
-            "table": _table(registry, table_name),
-            "entities": {e.name: _entity(e) for e in registry.schema.entities},
-            "pivots": {p.name: _pivot(p) for p in registry.schema.pivots},
-            "patterns": _patterns(registry),
+            "table": _table(registry, schema, table_name),
+            "entities": {e.name: _entity(e) for e in schema.entities},
+            "pivots": {p.name: _pivot(p) for p in schema.pivots},
+            # Only when there are any, so snapshots of other registries keep their hash.
+            **({"morph_pivots": _morph_pivots(schema)} if schema.morph_pivots else {}),
+            "patterns": _patterns(registry, {e.name for e in schema.entities}),
         }
     )
 
 
-def _table(registry: Registry, table_name: str | None) -> dict[str, Any]:
+def _table(registry: Registry, schema: ResolvedSchema, table_name: str | None) -> dict[str, Any]:
     config = registry.config
-    ttl = ttl_specification(registry.schema, config)
+    ttl = ttl_specification(schema, config)
     scaling = config.capacity.auto_scaling
     provisioned = config.capacity.billing_mode == "PROVISIONED"
     return {
@@ -156,8 +161,24 @@ def _pivot(pivot: PivotScheme) -> dict[str, Any]:
     }
 
 
-def _patterns(registry: Registry) -> list[dict[str, Any]]:
+def _morph_pivots(schema: ResolvedSchema) -> dict[str, dict[str, Any]]:
+    return {
+        p.name: {
+            "types": list(p.types),
+            "target": p.target,
+            "target_key": p.target_key,
+            "type_attribute": p.type_attribute,
+            "id_attribute": p.id_attribute,
+            "slot": p.slot,
+            "attributes": list(p.attributes),
+        }
+        for p in schema.morph_pivots
+    }
+
+
+def _patterns(registry: Registry, entities: set[str]) -> list[dict[str, Any]]:
     return [
         {"entity": p.entity, "name": p.name, "operation": p.operation, "index": p.index}
         for p in registry.access_patterns()
+        if p.entity in entities
     ]

@@ -7,6 +7,9 @@ produces (see ``schema.naming`` for the shared rules):
 ...     email: str = attribute(unique=True)
 ...     name: str
 ...     team = BelongsTo("Team")
+
+``table="Audit"`` puts a model in a DynamoDB table of its own (named with the configured
+prefix and suffix; see ``schema.tables``); without it a model lives in the main table.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from dynamodb_tooling.schema import ModelDefinition, Registry, SchemaError, Trai
 from dynamodb_tooling.schema.definitions import AttributeDefinition, IdStrategy
 from dynamodb_tooling.schema.ids import uuid_strategy
 from dynamodb_tooling.schema.naming import default_prefix, make_attribute
+from dynamodb_tooling.schema.tables import check_table_name
 
 _RESERVED = {"query", "where", "find", "create", "save", "delete", "update", "to_item"}
 
@@ -181,11 +185,7 @@ class Model(
         cls.__registry__ = registry or get_registry()
         cls.__attribute_specs__ = cls._inherited()[0]
         if definition is None:
-            if table is not None:
-                raise SchemaError(
-                    f"{name or cls.__name__}: table={table!r} (a model in its own table) is not "
-                    "supported yet (planned); remove it — every model lives in the single table"
-                )
+            table = check_table_name(name or cls.__name__, table)
             if soft_deletes is None:  # the configuration's default for every model
                 soft_deletes = cls.__registry__.config.query_builder.soft_deletes.enabled
             traits = Traits(

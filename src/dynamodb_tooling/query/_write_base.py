@@ -52,6 +52,9 @@ class WriteBase:
         self._absent: tuple[str, Condition] | None = None
         #: The compiled inserts of the models written so far (``writes.InsertBuilder``).
         self._inserts: dict[str, Any] = {}
+        #: The table every write goes to when given (a raw ``table(...)`` builder, a
+        #: transaction's ``table=``); else each model's own (:meth:`table_for`).
+        self.chosen_table = table
         self.table = table or full_table_name(config=registry.config)
         self.transformer = (
             transformer_of(registry)
@@ -62,6 +65,11 @@ class WriteBase:
     @property
     def config(self) -> Config:
         return self.registry.config
+
+    def table_for(self, model: str) -> str:
+        """The table ``model``'s items (and its unique sentinels) are written to: the chosen
+        table, else the model's own (``table=``, the main table without one)."""
+        return self.chosen_table or self.registry.table_name(model)
 
     @property
     def keys(self) -> KeyScheme:
@@ -199,12 +207,14 @@ class WriteBase:
             before, after = old.get(name), new[name]
             if before is not None and not values_equal(before, after):
                 actions.append(
-                    release_sentinel(self.keys, self.table, model, name, before, owner_key)
+                    release_sentinel(
+                        self.keys, self.table_for(model), model, name, before, owner_key
+                    )
                 )
             if after is not None and (reclaim or not values_equal(before, after)):
                 target = UniqueTarget(len(actions) + 1, model, name, after, name in hidden)
                 reserve = reserve_sentinel(
-                    self.keys, self.table, target, owner_key, reclaim=reclaim
+                    self.keys, self.table_for(model), target, owner_key, reclaim=reclaim
                 )
                 actions.append(reserve)
                 targets.append(target)
@@ -246,7 +256,7 @@ class WriteBase:
         if (extra := options.get("condition")) is not None:
             conditions.append(extra)
         action = TransactUpdate(
-            self.table,
+            self.table_for(model),
             key,
             update,
             and_(*conditions),

@@ -39,6 +39,7 @@ from dynamodb_tooling.schema.casts import AttributeCastError
 from dynamodb_tooling.schema.indexes import key_attribute_names
 from dynamodb_tooling.schema.keys import MAX_KEY_CHAR
 from dynamodb_tooling.schema.resolve import ResolvedSchema
+from dynamodb_tooling.schema.tables import table_of
 from dynamodb_tooling.schema.transformer import ModelInfo, transformer_of
 
 __all__ = ["Candidate", "QueryPlanner"]
@@ -135,7 +136,7 @@ class QueryPlanner(RawPlanner):
         pk = entity.model.primary_key
         plan = Plan(
             operation="GetItem",
-            table=state.table or full_table_name(config=self.config),
+            table=state.table or table_of(entity.model, self.config),
             key={},
             reason=f"{pk} equality: the primary key is known",
             route=Route(PrimaryKeyRule.name),
@@ -192,10 +193,10 @@ class QueryPlanner(RawPlanner):
         ``explain()``), a Scan warns with :class:`PerformanceWarning`, or raises
         :class:`ScanNotAllowedError` when ``allow_scan`` is off."""
         self._executing = executing
-        table = state.table or full_table_name(config=self.config)
         if state.model is None:
-            return self._raw_plan(state, table)
+            return self._raw_plan(state, state.table or full_table_name(config=self.config))
         entity = self.registry.schema.entity(state.model)
+        table = state.table or table_of(entity.model, self.config)  # its own, with table=
         state = self._stored_form(state)
         ctx = Context(self, state, entity, tuple(self._conjuncts(state)), table)
         if not state.force_scan:

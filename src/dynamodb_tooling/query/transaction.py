@@ -228,7 +228,8 @@ def transact_get(
     compiler = WriteCompiler(registry, table)
     gets = [
         TransactGet(
-            compiler.table, compiler.primary_key(model, compiler.current_values(model, values))
+            compiler.table_for(model),
+            compiler.primary_key(model, compiler.current_values(model, values)),
         )
         for model, values in targets
     ]

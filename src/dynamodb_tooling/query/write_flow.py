@@ -162,7 +162,7 @@ def upsert_flow(
         values = {**values, definition.primary_key: generate_id(definition)}
     key = compiler.primary_key(model, compiler.stored_values(model, values))
     for attempt in range(_UPSERT_ATTEMPTS):
-        found = (yield get_item(compiler.table, key, consistent_read=True)).get("Item")
+        found = (yield get_item(compiler.table_for(model), key, consistent_read=True)).get("Item")
         plan = compiler.upsert(model, values, original=unmarshall_item(found) if found else {})
         try:
             yield from write_flow(plan, exactly_once=exactly_once)

@@ -126,7 +126,7 @@ class WriteCompiler(AtomicWrites):
         absent = self.absent()
         on_failure = return_values_on_condition_check_failure
         both = absent if condition is None else and_(absent, condition)
-        entity = TransactPut(self.table, item, both, on_failure)
+        entity = TransactPut(self.table_for(model), item, both, on_failure)
         definition = self.registry.model(model)
         unique = {a.name: item.get(a.name) for a in definition.unique_attributes}
         extras, targets = self.moved_sentinels(model, key, {}, unique) if unique else ([], [])
@@ -191,7 +191,7 @@ class WriteCompiler(AtomicWrites):
             conditions.append(extra)
         given = options.get("return_values_on_condition_check_failure")
         entity = TransactPut(
-            self.table,
+            self.table_for(model),
             item,
             and_(*conditions) if conditions else None,
             self.on_failure(expected, given),
@@ -301,7 +301,7 @@ class WriteCompiler(AtomicWrites):
         key = self.primary_key(model, current)
         expected = self.expected_version(definition, current, options.get("expect_version"))
         releases: list[TransactWriteAction] = [
-            release_sentinel(self.keys, self.table, model, a.name, current[a.name], key)
+            release_sentinel(self.keys, self.table_for(model), model, a.name, current[a.name], key)
             for a in definition.unique_attributes
             if current.get(a.name) is not None
         ]
@@ -310,7 +310,7 @@ class WriteCompiler(AtomicWrites):
             conditions.append(extra)
         given = options.get("return_values_on_condition_check_failure")
         entity = TransactDelete(
-            self.table,
+            self.table_for(model),
             key,
             and_(*conditions) if conditions else None,
             self.on_failure(expected, given),
@@ -387,7 +387,8 @@ class WriteCompiler(AtomicWrites):
     ) -> WritePlan:
         """A transaction-only check that ``condition`` holds on the item (nothing written)."""
         key = self.primary_key(model, self.current_values(model, values))
-        check = ConditionCheck(self.table, key, condition, return_values_on_condition_check_failure)
+        table = self.table_for(model)
+        check = ConditionCheck(table, key, condition, return_values_on_condition_check_failure)
         return WritePlan(transact_write([check]), (check,), model=model, key=key)
 
 
@@ -436,7 +437,7 @@ def insert_many_flow(
                 "BatchWriteItem rejects two writes to one item"
             )
         seen[key] = index
-    return _written_items(items, compiler.table, on_progress)
+    return _written_items(items, compiler.table_for(model), on_progress)
 
 
 def _written_items(
@@ -464,7 +465,7 @@ def delete_many(
         keys.setdefault(tuple(sorted(key.items())), key)
     if keys:
         writes = [delete(k) for k in keys.values()]
-        client.run(batch_write({compiler.table: writes}, on_progress=on_progress))
+        client.run(batch_write({compiler.table_for(model): writes}, on_progress=on_progress))
     return len(keys)
 
 
@@ -617,7 +618,7 @@ class InsertBuilder:
                 marshall_item(stored)  # words the error (the general path's)
                 raise
         refuse_oversized(wire)
-        table = compiler.table
+        table = compiler.table_for(self.model)
         expression, names = self.names
         request = Request(
             "PutItem",

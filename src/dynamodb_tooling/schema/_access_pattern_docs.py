@@ -151,8 +151,18 @@ def pattern_dict(p: AccessPattern) -> dict[str, Any]:
     }
 
 
-def render_json(patterns: Sequence[AccessPattern], warnings: Sequence[str]) -> str:
-    data = {"patterns": [pattern_dict(p) for p in patterns], "warnings": list(warnings)}
+def render_json(
+    patterns: Sequence[AccessPattern],
+    warnings: Sequence[str],
+    tables: Mapping[str, str] | None = None,
+) -> str:
+    """``tables`` (model → table, when models have their own ``table=``) is added as is."""
+    data: dict[str, Any] = {
+        "patterns": [pattern_dict(p) for p in patterns],
+        "warnings": list(warnings),
+    }
+    if tables:
+        data["tables"] = dict(tables)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -189,13 +199,20 @@ def _section(pattern: AccessPattern) -> list[str]:
     return lines
 
 
-def render_markdown(patterns: Sequence[AccessPattern], warnings: Sequence[str]) -> str:
-    """The access-pattern document: matrix, warnings, then one section per entity."""
+def render_markdown(
+    patterns: Sequence[AccessPattern],
+    warnings: Sequence[str],
+    tables: Mapping[str, str] | None = None,
+) -> str:
+    """The access-pattern document: matrix, warnings, then one section per entity (saying
+    its table when models have their own, ``tables``: model → table)."""
     lines = ["# Access patterns", "", *_matrix(patterns)]
     if warnings:
         lines += ["", "## Warnings", "", *(f"- {w}" for w in warnings)]
     for entity in dict.fromkeys(p.entity for p in patterns):
         lines += ["", f"## {entity}"]
+        if tables and entity in tables:
+            lines += ["", f"In table `{tables[entity]}`."]
         for pattern in patterns:
             if pattern.entity == entity:
                 lines += _section(pattern)

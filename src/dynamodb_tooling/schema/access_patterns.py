@@ -76,6 +76,7 @@ from dynamodb_tooling.schema.resolve import (
     path_source,
 )
 from dynamodb_tooling.schema.table import placeholder, schema_warnings
+from dynamodb_tooling.schema.tables import tables_of
 
 LOOKUP_NAMES = ("email", "slug", "status", "username")
 
@@ -152,6 +153,8 @@ class AccessPatterns:
 
     patterns: tuple[AccessPattern, ...]
     warnings: tuple[str, ...] = ()
+    #: Model → the table it lives in, when models have their own (``table=``); else empty.
+    tables: Mapping[str, str] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[AccessPattern]:
         return iter(self.patterns)
@@ -179,11 +182,11 @@ class AccessPatterns:
 
     def to_json(self) -> str:
         """Every pattern and warning as JSON, keys in a stable order."""
-        return render_json(self.patterns, self.warnings)
+        return render_json(self.patterns, self.warnings, self.tables)
 
     def to_markdown(self) -> str:
         """A readable document: the matrix, warnings, then each entity's patterns."""
-        return render_markdown(self.patterns, self.warnings)
+        return render_markdown(self.patterns, self.warnings, self.tables)
 
 
 PlannerFactory = Callable[[ResolvedSchema, KeyScheme, Config], PatternPlanner]
@@ -221,7 +224,9 @@ def generate_access_patterns(
     generator = _Generator(schema, keys, planner)
     patterns = [p for entity in schema.entities for p in generator.entity_patterns(entity)]
     warnings = schema_warnings(schema, config) + lookup_warnings(schema)
-    return AccessPatterns(_unique_names(patterns), tuple(warnings))
+    tables = tables_of(schema, config)
+    placed = {m: name for name, models in tables.items() for m in models} if len(tables) > 1 else {}
+    return AccessPatterns(_unique_names(patterns), tuple(warnings), placed)
 
 
 def lookup_warnings(schema: ResolvedSchema) -> list[str]:

@@ -156,7 +156,8 @@ class ModelDefinition:
     relations: tuple[RelationDefinition, ...] = ()
     indexes: tuple[IndexDefinition, ...] = ()
     traits: Traits = Traits()
-    table: str | None = field(default=None, compare=False)
+    #: The table the model lives in, when not the main one (``schema.tables``).
+    table: str | None = None
     factory: RawCode | None = field(default=None, compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)
 

@@ -14,13 +14,14 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from dynamodb_tooling._types import CreateTableInput
-from dynamodb_tooling.config import Config, get_config
+from dynamodb_tooling.config import Config, full_table_name, get_config
 from dynamodb_tooling.schema.access_patterns import AccessPatterns, generate_access_patterns
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.keys import KeyScheme, check_reserved_names
 from dynamodb_tooling.schema.resolve import ResolvedSchema, resolve
 from dynamodb_tooling.schema.table import schema_summary, table_definition
+from dynamodb_tooling.schema.tables import check_tables, table_of, table_schema, tables_of
 from dynamodb_tooling.schema.traits import on_traits_changed
 from dynamodb_tooling.schema.validation import compile_validator
 
@@ -139,6 +140,7 @@ class Registry:
             if self._resolved is None or self._resolved[0] is not config:
                 design = config.single_table_design
                 schema = resolve(self.models, design.gsi_count, config.ttl.attribute_name)
+                check_tables(schema, config)
                 self._resolved = (config, schema, KeyScheme(schema, design), {})
             return self._resolved
 
@@ -171,16 +173,56 @@ class Registry:
         return resolved[2]
 
     def table_definition(self, table_name: str | None = None) -> CreateTableInput:
-        """The CreateTable request for this registry (as a dict)."""
-        return table_definition(self.schema, self.config, table_name)
+        """The CreateTable request of the main table (as a dict); ``table_name`` renames it,
+        or, when it names a table models chose with ``table=``, gives that table's."""
+        return table_definition(self.table_schema(table_name), self.config, table_name)
+
+    def table_name(self, model: str | None = None) -> str:
+        """The full name of the table ``model`` lives in (the main table's without one)."""
+        config = self.config
+        if model is None:
+            return full_table_name(None, config)
+        return self.derived(("table name", model), lambda: table_of(self.model(model), config))
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        """Every table the models need → the names of the models in it: the main table
+        first (it always exists), then the tables models chose with ``table=``, by name."""
+        return self.derived("tables", lambda: tables_of(self.schema, self.config))
+
+    def table_definitions(self) -> dict[str, CreateTableInput]:
+        """The CreateTable request of every table (:meth:`tables`), by full table name."""
+        main, *others = self.tables()
+        found = {main: self.table_definition()}
+        for name in others:
+            found[name] = table_definition(self._table_schema(name), self.config, name)
+            found[name]["TableName"] = name
+        return found
+
+    def table_schema(self, table_name: str | None = None) -> ResolvedSchema:
+        """The part of the schema one table holds (see :meth:`table_definition` for
+        ``table_name``): its models' entities and the pivots between them."""
+        name = full_table_name(table_name, self.config)
+        return self._table_schema(name if name in self.tables() else self.table_name())
+
+    def _table_schema(self, full_name: str) -> ResolvedSchema:
+        models = self.tables()[full_name]
+        if len(self.tables()) == 1:
+            return self.schema
+        return self.derived(("table schema", full_name), lambda: table_schema(self.schema, models))
 
     def access_patterns(self) -> AccessPatterns:
         """Every access pattern with its index, key condition and cost class."""
         return generate_access_patterns(self.schema, self.keys, self.config)
 
     def summary(self) -> str:
-        """A human-readable summary of the table, its indexes and entities."""
-        return schema_summary(self.schema, self.config)
+        """A human-readable summary of the table, its indexes and entities (one section per
+        table when models chose their own with ``table=``)."""
+        if len(self.tables()) == 1:
+            return schema_summary(self.schema, self.config)
+        return "\n".join(
+            schema_summary(self._table_schema(name), self.config, self.keys, name)
+            for name in self.tables()
+        )
 
 
 _global = Registry()

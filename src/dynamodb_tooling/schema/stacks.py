@@ -18,8 +18,11 @@ Attribute types (``type``; else inferred from ``cast``, else from the validation
 ``"string"``) map through :data:`TYPE_ALIASES`. Validation rules (with their custom
 ``message``) are compiled by :mod:`.validation` here, so an unknown rule fails at once.
 
-Not supported yet, and refused rather than ignored: ``table`` (a model in a table of its own:
-every model lives in the one configured table) and a ``cast`` that is not a type name
+``table`` (the model's SQL table in Stacks, ``table: 'users'``) is ignored and noted: every
+Stacks model lives in the single table. A Python model may live in a table of its own
+(``class Audit(Model, table="Audit")``; see :mod:`.tables`).
+
+Not supported yet, and refused rather than ignored: a ``cast`` that is not a type name
 (``encrypted``, ``hashed``, custom casts; ``cast: 'integer'`` is read as the type).
 """
 
@@ -123,7 +126,6 @@ def parse_stacks_model(
     attributes = _attributes(props.get("attributes"), ctx)
     relations = parse_relations(props, ctx)
     _check_clashes(attributes, relations, ctx)
-    _no_table(props.get("table"), ctx)
     return ModelDefinition(
         name=name,
         prefix=_prefix(props.get("pkPrefix"), name, ctx),
@@ -132,6 +134,7 @@ def parse_stacks_model(
         relations=relations,
         indexes=_indexes(props.get("indexes"), ctx),
         traits=_traits(props.get("traits"), ctx),
+        table=_table(props.get("table"), ctx),
         factory=_factory(props.get("factory")),
         notes=tuple(ctx.notes),
     )
@@ -162,13 +165,20 @@ def _prefix(value: Any, name: str, ctx: Context) -> str:
     return value
 
 
-def _no_table(value: Any, ctx: Context) -> None:
-    if value is not None:
-        ctx.fail(
-            f"table {describe(value)}: a model in a table of its own is not supported yet; "
-            "every model lives in the one single table (its name is the default_table_name "
-            "setting); remove table"
-        )
+def _table(value: Any, ctx: Context) -> str | None:
+    """``table``: in Stacks the model's SQL table (``table: 'users'``). A single-table design
+    has no per-model table, so it is ignored and noted, as the Stacks translation rules say
+    ("Stacks models work as-is"): every Stacks model lives in the main table. A Python model
+    is put in a table of its own with ``class Audit(Model, table="Audit")``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        ctx.fail(f"table {describe(value)} must be a string (the Stacks table name)")
+    ctx.notes.append(
+        f"table {value!r} ignored: every Stacks model lives in the single table; for a table of "
+        "its own, declare the model as a Python class with table=..."
+    )
+    return None
 
 
 def _factory(value: Any) -> RawCode | None:

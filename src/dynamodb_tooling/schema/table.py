@@ -304,10 +304,18 @@ def _slot_warnings(schema: ResolvedSchema) -> list[str]:
 # Summary.
 
 
-def schema_summary(schema: ResolvedSchema, config: Config) -> str:
-    """A human-readable summary of the table, its indexes, entities, sentinels and pivots."""
-    summary = _Summary(schema, KeyScheme(schema, config.single_table_design))
-    lines = _table_lines(schema, config)
+def schema_summary(
+    schema: ResolvedSchema,
+    config: Config,
+    keys: KeyScheme | None = None,
+    table_name: str | None = None,
+) -> str:
+    """A human-readable summary of the table, its indexes, entities, sentinels and pivots.
+
+    For one table of several (models with ``table=``), ``schema`` is that table's part,
+    ``keys`` the whole registry's key scheme and ``table_name`` its full name."""
+    summary = _Summary(schema, keys or KeyScheme(schema, config.single_table_design))
+    lines = _table_lines(schema, config, table_name)
     lines += summary.gsi_lines() + summary.lsi_lines() + summary.entity_lines()
     lines += summary.unique_lines() + summary.pivot_lines()
     warnings = schema_warnings(schema, config)
@@ -316,14 +324,14 @@ def schema_summary(schema: ResolvedSchema, config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_lines(schema: ResolvedSchema, config: Config) -> list[str]:
+def _table_lines(schema: ResolvedSchema, config: Config, table_name: str | None) -> list[str]:
     std = config.single_table_design
     capacity = config.capacity
     billing: str = capacity.billing_mode
     if billing == "PROVISIONED":
         billing += f" (read {capacity.read or 1}, write {capacity.write or 1})"
     return [
-        f"Table {full_table_name(None, config)}",
+        f"Table {table_name or full_table_name(None, config)}",
         f"  keys: {std.partition_key_name} (HASH, S), {std.sort_key_name} (RANGE, S); "
         f"entity type in {std.entity_type_attribute}",
         f"  billing: {billing}; table class: {config.table_class}",

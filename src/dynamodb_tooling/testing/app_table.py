@@ -1,5 +1,9 @@
 """One table per test session for the application's models, cleaned between tests.
 
+Models with their own ``table=`` get their table too, named uniquely the same way: the app
+table is ``<prefix>-<id>``, a model's ``table="Audit"`` is ``Audit-<id>`` (see
+:func:`isolated_names`); every table is created, tracked, cleaned and dropped alike.
+
 :class:`AppTable` is what the pytest fixtures ``dynamodb_app`` (session) and
 ``dynamodb_app_table`` (per test) are made of; it is usable without pytest too::
 
@@ -84,14 +88,19 @@ class AppTable:
         self.client = client
         self.registry = registry
         self.cleanup: Cleanup = cleanup
-        self.name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self._unique = uuid.uuid4().hex[:12]
+        self._prefix = prefix
+        self.name = f"{prefix}-{self._unique}"
+        #: Every table of the registry (the app table first), known once open.
+        self.tables: tuple[str, ...] = (self.name,)
+        self._trackers: dict[str, WriteTracker] = {}
         self._make_driver = make_driver
         self._options = dict(options) if options is not None else _client_options(client)
         self._stack = contextlib.ExitStack()
         self._tracker: WriteTracker | None = None
         #: Keys kept until the module ends: keep-marked tests' and module fixtures' writes.
-        self._module_keys: set[KeyId] = set()
-        self._module_unreadable = False
+        self._module_keys: dict[str, set[KeyId]] = {}
+        self._module_unreadable: set[str] = set()
         self.config: Config | None = None
 
     # Lifecycle.
@@ -102,9 +111,7 @@ class AppTable:
         options: dict[str, Any] = {
             **self._options,
             "driver": driver,
-            "default_table_name": self.name,
-            "table_name_prefix": "",
-            "table_name_suffix": "",
+            **isolated_names(self._prefix, self._unique, self.registry),
             "deletion_protection": False,
         }
         self.config = self._stack.enter_context(use_config(**options))
@@ -120,12 +127,17 @@ class AppTable:
                     )
                 ]
             )
-        definition = self.registry.table_definition()
-        keys = tuple(str(part["AttributeName"]) for part in definition["KeySchema"])
-        self._tracker = WriteTracker(self.name, keys)
-        self.client.create_table(definition)
+        definitions = self.registry.table_definitions()
+        self.tables = tuple(definitions)
+        for table, definition in definitions.items():
+            keys = tuple(str(part["AttributeName"]) for part in definition["KeySchema"])
+            self._trackers[table] = WriteTracker(table, keys)
+        self._tracker = self._trackers[self.name]
         self._stack.callback(self._drop)
-        self.client.wait_for_table_active(self.name, interval=0.05)
+        for definition in definitions.values():
+            self.client.create_table(definition)
+        for table in self.tables:
+            self.client.wait_for_table_active(table, interval=0.05)
         return self
 
     def __exit__(
@@ -137,69 +149,91 @@ class AppTable:
         self._stack.close()
 
     def _drop(self) -> None:
-        with contextlib.suppress(ResourceNotFoundError):
-            self.client.delete_table(self.name)
+        for table in self.tables:
+            with contextlib.suppress(ResourceNotFoundError):
+                self.client.delete_table(table)
 
     def _tracked_driver(self, config: Config) -> Driver:
         assert config.driver.endswith(TRACKED_SUFFIX)
         inner = config.model_copy(update={"driver": config.driver[: -len(TRACKED_SUFFIX)]})
         driver = self._make_driver(inner)
-        tracker = self._tracker
-        return tracker.wrap(driver) if tracker is not None else driver
+        for tracker in self._trackers.values():  # each notes the writes to its table
+            driver = tracker.wrap(driver)
+        return driver
 
     # What the fixtures call between tests.
 
     @contextlib.contextmanager
     def untracked(self) -> Iterator[None]:
         """Writes inside the block are not cleaned up (data for the whole session)."""
-        tracker = self._require_tracker()
-        tracker.paused += 1
+        self._require_tracker()
+        for tracker in self._trackers.values():
+            tracker.paused += 1
         try:
             yield
         finally:
-            tracker.paused -= 1
+            for tracker in self._trackers.values():
+                tracker.paused -= 1
 
     def keep_for_module(self) -> None:
         """What was written since the last cleaning stays until :meth:`clean_module`."""
-        keys, unreadable = self._require_tracker().take()
-        self._module_keys |= keys
-        self._module_unreadable |= unreadable
+        self._require_tracker()
+        for table, tracker in self._trackers.items():
+            keys, unreadable = tracker.take()
+            self._module_keys.setdefault(table, set()).update(keys)
+            if unreadable:
+                self._module_unreadable.add(table)
 
     def forget_written(self) -> None:
         """What was written since the last cleaning stays for the session."""
-        self._require_tracker().take()
+        self._require_tracker()
+        for tracker in self._trackers.values():
+            tracker.take()
 
     def clean_test(self) -> int:
         """Delete what was written since the last cleaning; returns how many deletes."""
-        keys, unreadable = self._require_tracker().take()
-        if self.cleanup == "scan" or unreadable:
-            return self.truncate()
-        return self.delete_keys(keys)
+        self._require_tracker()
+        deleted = 0
+        for table, tracker in self._trackers.items():
+            keys, unreadable = tracker.take()
+            if self.cleanup == "scan" or unreadable:
+                deleted += self.truncate(table)
+            else:
+                deleted += self.delete_keys(keys, table)
+        return deleted
 
     def clean_module(self) -> int:
         """Delete what the module kept (and anything written since the last cleaning)."""
         self.keep_for_module()
-        keys, unreadable = self._module_keys, self._module_unreadable
-        self._module_keys, self._module_unreadable = set(), False
-        if self.cleanup == "scan" or unreadable:
-            return self.truncate()
-        return self.delete_keys(keys)
+        kept, unreadable = self._module_keys, self._module_unreadable
+        self._module_keys, self._module_unreadable = {}, set()
+        deleted = 0
+        for table in self.tables:
+            if self.cleanup == "scan" or table in unreadable:
+                deleted += self.truncate(table)
+            else:
+                deleted += self.delete_keys(kept.get(table, set()), table)
+        return deleted
 
     # Deleting.
 
-    def delete_keys(self, keys: set[KeyId]) -> int:
-        """Delete the items at ``keys`` (concurrent batches of 25)."""
+    def delete_keys(self, keys: set[KeyId], table: str | None = None) -> int:
+        """Delete the items at ``keys`` of ``table`` (default: the app table; concurrent
+        batches of 25)."""
         if not keys:
             return 0
         writes: list[WriteRequest] = [{"DeleteRequest": {"Key": key_of(key)}} for key in keys]
-        return int(self.client.batch_write({self.name: writes}))
+        return int(self.client.batch_write({table or self.name: writes}))
 
-    def truncate(self) -> int:
-        """Delete every item in the table (a consistent, keys-only Scan, then batches)."""
-        tracker = self._require_tracker()
+    def truncate(self, table: str | None = None) -> int:
+        """Delete every item in ``table`` (default: every table of the app; a consistent,
+        keys-only Scan, then batches)."""
+        if table is None:
+            return sum(self.truncate(name) for name in self.tables)
+        tracker = self._require_tracker(table)
         keys: set[KeyId] = set()
         request: dict[str, Any] = {
-            "TableName": self.name,
+            "TableName": table,
             "ConsistentRead": True,
             "ProjectionExpression": ", ".join(f"#k{n}" for n in range(len(tracker.key_names))),
             "ExpressionAttributeNames": {f"#k{n}": k for n, k in enumerate(tracker.key_names)},
@@ -207,17 +241,37 @@ class AppTable:
         for page in self.client.iter_pages(Request("Scan", request)):
             for item in page.get("Items", ()):
                 keys.add(tuple((k, *next(iter(item[k].items()))) for k in tracker.key_names))
-        return self.delete_keys(keys)
+        return self.delete_keys(keys, table)
 
-    def item_count(self) -> int:
-        """How many items the table holds now (a consistent Scan with ``Select=COUNT``)."""
-        request = {"TableName": self.name, "ConsistentRead": True, "Select": "COUNT"}
+    def item_count(self, table: str | None = None) -> int:
+        """How many items ``table`` holds now (default: every table of the app; a consistent
+        Scan with ``Select=COUNT``)."""
+        if table is None:
+            return sum(self.item_count(name) for name in self.tables)
+        request = {"TableName": table, "ConsistentRead": True, "Select": "COUNT"}
         return sum(int(p.get("Count", 0)) for p in self.client.iter_pages(Request("Scan", request)))
 
-    def _require_tracker(self) -> WriteTracker:
+    def _require_tracker(self, table: str | None = None) -> WriteTracker:
         if self._tracker is None:
             raise RuntimeError("the app table is not open: use `with AppTable(...)` first")
-        return self._tracker
+        return self._trackers[table] if table is not None else self._tracker
+
+
+def isolated_names(base: str, unique: str, registry: Registry) -> dict[str, str]:
+    """Configuration options naming every table of ``registry`` uniquely: the main table
+    ``<base>-<unique>``; with models in their own table (``table=``), the suffix ``-<unique>``
+    (``Audit-<unique>``), else (as always) no suffix and the full name as the table name."""
+    if not any(model.table for model in registry.models):
+        return {
+            "default_table_name": f"{base}-{unique}",
+            "table_name_prefix": "",
+            "table_name_suffix": "",
+        }
+    return {
+        "default_table_name": base,
+        "table_name_prefix": "",
+        "table_name_suffix": f"-{unique}",
+    }
 
 
 def _client_options(client: DynamoDBClient) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-from dynamodb_tooling.config import full_table_name
 from dynamodb_tooling.drivers import get_client
 from dynamodb_tooling.drivers.recording import RecordedRequest, RecordedRequests, record_requests
 from dynamodb_tooling.expressions import attr
@@ -282,7 +281,7 @@ def _short(value: Any, limit: int = 120) -> str:
 def _stored(model: type[Any]) -> list[Any]:
     """Every stored instance of ``model`` (soft-deleted ones included), read consistently."""
     registry = model.__registry__
-    table = full_table_name(config=registry.config)
+    table = registry.table_name(model.__definition__.name)  # its own with table=
     entity = registry.config.single_table_design.entity_type_attribute
     name = model.__definition__.name
     pages = get_client().scan_all(table, filter=attr(entity).eq(name), consistent_read=True)
@@ -332,7 +331,7 @@ def assert_inserted(model: type[Any], **values: Any) -> Any:
     for instance in stored:
         if _matching(instance, values) == len(values):
             return instance
-    table = full_table_name(config=model.__registry__.config)
+    table = model.__registry__.table_name(model.__definition__.name)
     raise AssertionError(
         f"{what}: no matching {model.__definition__.name} in table {table}; "
         f"{_listing(model, stored, values)}"
@@ -347,7 +346,7 @@ def assert_not_inserted(model: type[Any], **values: Any) -> None:
     stored = _stored(model)
     found = [instance for instance in stored if _matching(instance, values) == len(values)]
     if found:
-        table = full_table_name(config=model.__registry__.config)
+        table = model.__registry__.table_name(model.__definition__.name)
         raise AssertionError(
             f"{what}: {len(found)} matching {model.__definition__.name} stored in table "
             f"{table}; {_listing(model, found, values)}"

@@ -45,7 +45,7 @@ from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, EmbeddedEngine
 from dynamodb_tooling.errors import ConfigError, ResourceNotFoundError
 from dynamodb_tooling.orm.loading import load_models
 from dynamodb_tooling.schema.registry import Registry, get_registry
-from dynamodb_tooling.testing.app_table import CLEANUP_MODES, AppTable, Cleanup
+from dynamodb_tooling.testing.app_table import CLEANUP_MODES, AppTable, Cleanup, isolated_names
 from dynamodb_tooling.testing.async_face import (
     SUFFIX,
     AsyncFaceDriver,
@@ -251,10 +251,13 @@ def dynamodb_table(
 
     For the test, the active configuration is the project's own (key names, GSI count, ...)
     with the endpoint and region of ``dynamodb_client`` (so it sees what the models write) and
-    the full table name = a unique new table (prefix and suffix cleared). The table is
-    deleted and the configuration restored exactly afterwards.
+    the full table name = a unique new table (``test-orm-<id>``, prefix and suffix cleared).
+    Models with their own ``table=`` get theirs, unique the same way (``Audit-<id>``: the
+    suffix is then ``-<id>``). The tables are deleted and the configuration restored exactly
+    afterwards.
     """
-    name = f"test-orm-{uuid.uuid4().hex[:12]}"
+    unique = uuid.uuid4().hex[:12]
+    name = f"test-orm-{unique}"
     assert dynamodb_config.endpoint is not None
     options = {
         **_endpoint_options(dynamodb_config.endpoint),
@@ -262,10 +265,8 @@ def dynamodb_table(
         "region": dynamodb_config.region,
         # The driver of the suite (DBTOOLING_DRIVER, and its async face in the async form).
         "driver": dynamodb_config.driver,
-        "default_table_name": name,
-        "table_name_prefix": "",
-        "table_name_suffix": "",
         "deletion_protection": False,
+        **isolated_names("test-orm", unique, dynamodb_registry),
     }
     with use_config(**options) as config:
         if dynamodb_registry.config is not config:
@@ -275,14 +276,18 @@ def dynamodb_table(
                 "the active configuration) or get_registry()",
                 pytrace=False,
             )
-        definition = dynamodb_registry.table_definition()
-        dynamodb_client.create_table(definition)
+        created: list[str] = []
         try:
-            dynamodb_client.wait_for_table_active(name, interval=0.1)
+            for table, definition in dynamodb_registry.table_definitions().items():
+                dynamodb_client.create_table(definition)
+                created.append(table)
+            for table in created:
+                dynamodb_client.wait_for_table_active(table, interval=0.1)
             yield name
         finally:
-            with contextlib.suppress(ResourceNotFoundError):
-                dynamodb_client.delete_table(name)
+            for table in created:
+                with contextlib.suppress(ResourceNotFoundError):
+                    dynamodb_client.delete_table(table)
 
 
 # The application's tests: one table per session, cleaned between tests.

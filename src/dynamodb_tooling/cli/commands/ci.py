@@ -78,6 +78,7 @@ def validation_report(models: Path | None) -> dict[str, Any]:
         report["table"] = definition["TableName"]
         report["gsis"] = [i["IndexName"] for i in definition.get("GlobalSecondaryIndexes", [])]
         report["lsis"] = [i["IndexName"] for i in definition.get("LocalSecondaryIndexes", [])]
+        report["tables"] = list(registry.table_definitions())  # models with table= have theirs
 
     def patterns() -> None:
         report["access_patterns"] = len(registry.access_patterns())
@@ -163,7 +164,7 @@ def ci_migrate(
             }
         )
         raise typer.Exit(1) from exc
-    failed = [s for s in result.steps if s.status == "failed"]
+    failed = [s for one in result.tables.values() for s in one.steps if s.status == "failed"]
     print_json(
         {"ok": not failed, "changed": result.changed, "summary": result.summary()}
         | result.to_dict()

@@ -20,7 +20,7 @@ from dynamodb_tooling.cli.commands._common import (
     out,
     print_json,
 )
-from dynamodb_tooling.config import full_table_name, get_config, get_endpoint
+from dynamodb_tooling.config import get_config, get_endpoint
 from dynamodb_tooling.drivers import get_client
 from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.migrations import UnsafeEndpointError, fresh
@@ -59,7 +59,7 @@ def db_fresh(
         raise DynamoDBToolingError(
             "no models found; put them under query_builder.models_path or pass --models PATH"
         )
-    table = full_table_name()
+    table = ", ".join(registry.tables())  # every table of the models (table=) is wiped
     client = get_client()
     guard(table, is_local=is_local_executor(client), force=force)
     load_seeders()  # a seeder folder that does not import fails before anything is dropped

@@ -95,7 +95,10 @@ def schema(
 ) -> None:
     """The table your models need: a readable summary, or the CreateTable request as JSON."""
     registry = _registry(models)
-    if fmt is SchemaFormat.json:
+    if fmt is SchemaFormat.json and table is None and len(registry.tables()) > 1:
+        # Models in their own table (table=): every CreateTable request, by table name.
+        text = json.dumps(registry.table_definitions(), indent=2, sort_keys=True)
+    elif fmt is SchemaFormat.json:
         text = json.dumps(registry.table_definition(table), indent=2, sort_keys=True)
     else:
         text = registry.summary()

@@ -1,7 +1,8 @@
 """``dbtooling table:create|delete|describe|list|wait``: the table your models live in.
 
-``table:create`` sends exactly ``get_registry().table_definition()`` for the models under
-``--models`` (default ``query_builder.models_path``); the other commands act on ``--table``
+``table:create`` sends exactly ``get_registry().table_definitions()`` for the models under
+``--models`` (default ``query_builder.models_path``): the main table, and the table of each
+model with its own ``table=``; ``--table`` creates one. The other commands act on ``--table``
 or the configured table (``default_table_name`` with its prefix and suffix).
 """
 
@@ -47,28 +48,35 @@ def create(
     wait: Annotated[bool, typer.Option("--wait", help="wait until the table is ACTIVE")] = False,
     timeout: TimeoutOption = 300.0,
 ) -> None:
-    """Create the table your models need (the registry's CreateTable request)."""
+    """Create the tables your models need (the registry's CreateTable requests).
+
+    The main table, and the table of each model with its own table=; --table creates one.
+    """
     load_project_models(models)
     registry = get_registry()
     if not registry.models:
         raise DynamoDBToolingError(
             "no models found; put them under query_builder.models_path or pass --models PATH"
         )
-    definition = registry.table_definition(table)
-    name = definition["TableName"]
-    client = get_client()
-    try:
-        client.create_table(definition)
-    except ResourceInUseError as exc:
-        raise DynamoDBToolingError(
-            f"table {name!r} already exists; `dbtooling table:describe --table {name}` shows it, "
-            f"`dbtooling table:delete --table {name}` deletes it"
-        ) from exc
-    if wait:
-        client.wait_for_table_active(name, interval=0.2, timeout=timeout)
-        out.print(f"Created table [bold]{name}[/] (ACTIVE).")
+    if table is None:
+        definitions = list(registry.table_definitions().values())
     else:
-        out.print(f"Created table [bold]{name}[/]; `dbtooling table:wait` waits until ACTIVE.")
+        definitions = [registry.table_definition(table)]
+    client = get_client()
+    for definition in definitions:
+        name = definition["TableName"]
+        try:
+            client.create_table(definition)
+        except ResourceInUseError as exc:
+            raise DynamoDBToolingError(
+                f"table {name!r} already exists; `dbtooling table:describe --table {name}` "
+                f"shows it, `dbtooling table:delete --table {name}` deletes it"
+            ) from exc
+        if wait:
+            client.wait_for_table_active(name, interval=0.2, timeout=timeout)
+            out.print(f"Created table [bold]{name}[/] (ACTIVE).")
+        else:
+            out.print(f"Created table [bold]{name}[/]; `dbtooling table:wait` waits until ACTIVE.")
 
 
 def delete(

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from dynamodb_tooling.config import full_table_name
 from dynamodb_tooling.errors import ItemNotFoundError, QueryError, TransactionCanceledError
 from dynamodb_tooling.expressions import attr, key
 from dynamodb_tooling.marshal import unmarshall_item
@@ -93,7 +92,7 @@ def edge_requests(relation: BelongsToMany[Any], parent_ids: Sequence[Any]) -> li
     """One Query per parent: its edges (the owner side on the table, the other on the GSI),
     filtered on the pivot's entity type."""
     registry = relation.owner_class.__registry__
-    table = full_table_name(config=registry.config)
+    table = registry.table_name(relation.owner_class.__definition__.name)  # both ends' table
     entity_type = registry.config.single_table_design.entity_type_attribute
     requests = []
     for parent_id in parent_ids:
@@ -168,7 +167,7 @@ def _exists_check(model: type[Model], model_id: Any) -> ConditionCheck:
     key_values = registry.keys.primary_key(name, {model.__definition__.primary_key: model_id})
     design = registry.config.single_table_design
     return ConditionCheck(
-        full_table_name(config=registry.config),
+        registry.table_name(name),
         key_values,
         attr(design.partition_key_name).exists(),
     )
@@ -191,8 +190,8 @@ def change_actions(
     """``change`` as transactions of up to 49 edges: each new edge with a check that its
     target exists, each transaction with a check that the parent does. Each comes with the
     id checked by each action (``None`` for the parent check and the edges)."""
-    table = full_table_name(config=relation.owner_class.__registry__.config)
     owner, related = relation.owner_class, relation.related
+    table = owner.__registry__.table_name(owner.__definition__.name)  # both ends' table
     ops: list[tuple[Any, TransactWriteAction, bool]] = []
     for related_id, values in change.put.items():
         item = edge_item(relation, parent_id, related_id, values)
