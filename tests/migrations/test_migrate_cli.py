@@ -1,9 +1,11 @@
-"""`dbtooling migrate`, `migrate:status|rollback|fresh|generate` against the test engine."""
+"""`dbtooling migrate`, `migrate:status|rollback|fresh|generate|copy-table` against the test
+engine."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import traceback
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from dynamodb_tooling.cli import app
 from dynamodb_tooling.config import reset_config
 from dynamodb_tooling.drivers import DynamoDBClient
 from dynamodb_tooling.errors import ResourceNotFoundError
+from dynamodb_tooling.migrations import DestructiveChangeError
 
 # Spawns its own processes (the dbtooling CLI, pytest): run once, in the default pass.
 pytestmark = [pytest.mark.integration, pytest.mark.processes]
@@ -109,3 +112,54 @@ def test_destructive_migrate_without_force_exits_with_the_reason(
     assert "--force" in refused.output
     forced = run("migrate", "--force").output
     assert "[applied] drop GSI GSI2" in forced
+
+
+def test_migrate_errors_follow_the_cli_rule_one_line_or_the_traceback_with_debug(
+    table: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("migrate")
+    monkeypatch.setenv("DBTOOLING_SINGLE_TABLE_DESIGN__GSI_COUNT", "1")
+    reset_config()
+    plain = run("migrate", code=1)
+    errors = [line for line in plain.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("error: table ")
+    assert "Traceback" not in plain.output
+    assert isinstance(plain.exception, SystemExit)  # reported, not raised
+
+    debug = CliRunner().invoke(app, ["--debug", "migrate", "--models", "models"])
+    assert debug.exit_code == 1
+    assert isinstance(debug.exception, DestructiveChangeError)
+    assert debug.exc_info is not None
+    frames = traceback.extract_tb(debug.exc_info[2])
+    assert any(frame.name == "migrate_command" for frame in frames)
+    assert any(frame.name == "check_plan" for frame in frames)
+
+
+def test_copy_table_command_copies_into_a_new_table_and_prints_the_switch(
+    table: str, tmp_path: Path, dynamodb_client: DynamoDBClient
+) -> None:
+    run("migrate")
+    dynamodb_client.put_item(table, {"pk": "TEAM#1", "sk": "TEAM#1", "_et": "Team", "name": "a"})
+    refused = run("migrate:copy-table", "--drop-old", code=1)
+    assert "add --force" in refused.output
+    try:
+        copied = run("migrate:copy-table", "--segments", "2").output
+        assert f"copied {table} -> {table}-v2: 1 item(s) written" in copied
+        assert f'default_table_name = "{table}-v2"' in copied
+        item = dynamodb_client.get_item(f"{table}-v2", {"pk": "TEAM#1", "sk": "TEAM#1"})
+        assert item["Item"]["name"] == {"S": "a"}
+    finally:
+        with contextlib.suppress(ResourceNotFoundError):
+            dynamodb_client.delete_table(f"{table}-v2")
+
+
+def test_migrate_says_why_a_step_was_not_sent(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBTOOLING_CONTRIBUTOR_INSIGHTS__ENABLED", "true")
+    reset_config()
+    output = run("migrate").output
+    if "[applied] enable Contributor Insights" in output:
+        pytest.skip("this engine supports Contributor Insights")
+    assert "[skipped] enable Contributor Insights" in output
+    assert "skipped: engine does not support Contributor Insights" in output
+    assert "nothing to migrate" in run("migrate").output

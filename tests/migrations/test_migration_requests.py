@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dynamodb_tooling.config import validate_config
-from dynamodb_tooling.errors import ResourceNotFoundError
+from dynamodb_tooling.errors import ResourceNotFoundError, ServerError
 from dynamodb_tooling.marshal import unmarshall_item
 from dynamodb_tooling.migrations import (
     DestructiveChangeError,
@@ -18,6 +18,11 @@ from dynamodb_tooling.migrations import (
     generate,
     migrate,
     rollback,
+)
+from dynamodb_tooling.migrations._services import (
+    ServiceCall,
+    ServiceExecutor,
+    ServiceUnsupportedError,
 )
 from dynamodb_tooling.migrations.state import STATE_PARTITION
 from dynamodb_tooling.requests import Request
@@ -191,25 +196,46 @@ def test_dry_run_records_the_plan_and_sends_only_reads() -> None:
     assert [s.status for s in result.steps] == ["planned", "planned", "planned"]
 
 
-def test_auto_scaling_is_compiled_and_planned_never_sent() -> None:
-    registry = registry_of(
-        USER,
-        POST,
-        capacity={
-            "billing_mode": "PROVISIONED",
-            "read": 5,
-            "write": 5,
-            "auto_scaling": {"enabled": True},
-        },
-    )
+SCALED: dict[str, Any] = {
+    "billing_mode": "PROVISIONED",
+    "read": 5,
+    "write": 5,
+    "auto_scaling": {"enabled": True},
+}
+
+
+class FakeAutoScaling:
+    """Application Auto Scaling as a test double: records calls; describes answer empty."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls: list[ServiceCall] = []
+        self.error = error
+
+    def __call__(self, call: ServiceCall) -> dict[str, Any]:
+        self.calls.append(call)
+        if self.error is not None:
+            raise self.error
+        if call.operation == "DescribeScalableTargets":
+            return {"ScalableTargets": []}
+        if call.operation == "DescribeScalingPolicies":
+            return {"ScalingPolicies": []}
+        return {}
+
+    def operations(self) -> list[str]:
+        return [c.operation for c in self.calls]
+
+
+def test_auto_scaling_is_compiled_and_sent_after_the_table() -> None:
+    registry = registry_of(USER, POST, capacity=SCALED)
     stub = stub_for(registry)
     stub.on("DescribeTable", missing())
+    service = FakeAutoScaling()
 
-    result = migrate(registry, client=stub, options=FAST)
+    result = migrate(registry, client=ServiceExecutor(stub, call=service), options=FAST)
 
-    planned = [s for s in result.steps if s.action.kind == "auto_scaling"]
-    assert [s.status for s in planned] == ["planned"]
-    requests = planned[0].action.params["requests"]
+    applied = [s for s in result.steps if s.action.kind == "auto_scaling"]
+    assert [s.status for s in applied] == ["applied"]
+    requests = applied[0].action.params["requests"]
     targets = [
         r["params"]["ResourceId"] for r in requests if r["operation"] == "RegisterScalableTarget"
     ]
@@ -224,7 +250,73 @@ def test_auto_scaling_is_compiled_and_planned_never_sent() -> None:
     policy = requests[1]["params"]
     assert policy["PolicyType"] == "TargetTrackingScaling"
     assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 70.0
+    assert service.operations()[0] == "DescribeScalableTargets"
+    assert service.operations()[1:] == [r["operation"] for r in requests]
     assert {r.operation for r in stub.requests} <= {"DescribeTable", "CreateTable", "PutItem"}
+    undo = applied[0].action.undo
+    assert undo is not None
+    assert [r["operation"] for r in undo.params["requests"]][:2] == [
+        "DeleteScalingPolicy",
+        "DeregisterScalableTarget",
+    ]
+
+
+def test_auto_scaling_on_an_engine_without_the_service_stays_planned() -> None:
+    registry = registry_of(USER, POST, capacity=SCALED)
+    stub = stub_for(registry)
+    stub.on("DescribeTable", missing())
+    unknown = ServiceUnsupportedError(
+        "the engine does not support application-autoscaling DescribeScalableTargets "
+        "(UnknownOperationException: )",
+        code="UnknownOperationException",
+    )
+    service = FakeAutoScaling(unknown)
+
+    result = migrate(registry, client=ServiceExecutor(stub, call=service), options=FAST)
+
+    planned = [s for s in result.steps if s.action.kind == "auto_scaling"]
+    assert [s.status for s in planned] == ["planned"]
+    assert planned[0].error is not None
+    assert "does not support Application Auto Scaling" in planned[0].error
+    assert service.operations() == ["DescribeScalableTargets"]  # nothing registered
+    assert result.history is not None
+    assert result.history.result == "success"
+    assert "not sent: the engine does not support it" in result.plan.to_markdown()
+
+
+def test_contributor_insights_on_an_engine_without_it_is_a_skipped_step() -> None:
+    registry = registry_of(USER, POST, contributor_insights={"enabled": True})
+    stub = stub_for(registry)
+    stub.on("DescribeTable", missing())
+    stub.on(
+        "DescribeContributorInsights",
+        ServerError(
+            "The describe_contributor_insights action has not been implemented", code="500"
+        ),
+    )
+
+    result = migrate(registry, client=stub, options=FAST)
+
+    insights = [s for s in result.steps if s.action.kind == "update_contributor_insights"]
+    assert [s.status for s in insights] == ["skipped"]
+    assert insights[0].error is not None
+    assert insights[0].error.startswith("skipped: engine does not support Contributor Insights")
+    assert not stub.sent("UpdateContributorInsights")
+    assert [r.operation for r in stub.sent("PutItem")] == ["PutItem", "PutItem"]  # history, state
+    assert result.plan.planned_only == (insights[0].action,)
+
+
+def test_contributor_insights_is_compiled_when_the_engine_has_it() -> None:
+    registry = registry_of(USER, POST, contributor_insights={"enabled": True})
+    stub = stub_for(registry)
+    stub.on("DescribeTable", missing())
+    stub.on("DescribeContributorInsights", missing())
+
+    migrate(registry, client=stub, options=FAST)
+
+    assert [r.params for r in stub.sent("UpdateContributorInsights")] == [
+        {"TableName": "Shop", "ContributorInsightsAction": "ENABLE"}
+    ]
 
 
 def test_a_stream_view_change_is_destructive_and_runs_disable_then_enable() -> None:

@@ -2,10 +2,12 @@
 
 :func:`backfill_flow` describes the table (for the ETA), reads each segment's checkpoint,
 runs one :func:`segment_flow` per unfinished segment together (:func:`gather`: every round
-sends the next request of every segment at once), then runs the verification scan. A
-segment reads one page (at most 1 MB, or ``page_size`` items), writes the fixes of that page
-``batch_size`` at a time concurrently, then saves its checkpoint; nothing but the current page
-is held, so memory stays flat however large the table is.
+sends the next request of every segment at once; a segment that finished with failed items
+counts as unfinished and is scanned again from its start, as they may be fixed by now), then
+runs the verification scan. A segment reads one page (at most 1 MB, or ``page_size``
+items), writes the fixes of that page ``batch_size`` at a time concurrently, then saves its
+checkpoint; nothing but the current page is held, so memory stays flat however large the
+table is.
 
 Write outcomes: a failed condition means the item changed since it was read; it is read again
 (consistently) and its keys recomputed, up to ``max_conflict_retries`` times. Throttling and
@@ -63,6 +65,7 @@ from dynamodb_tooling.requests.pagination import next_page
 from dynamodb_tooling.requests.tables import describe_table
 from dynamodb_tooling.requests.transactions import TransactWriteAction, transact_write_flow
 from dynamodb_tooling.schema.errors import KeyValueError
+from dynamodb_tooling.schema.keys import SENTINEL_OWNER
 
 #: Failures worth waiting out: the request is sent again after a backoff.
 _TRANSIENT = (
@@ -92,7 +95,7 @@ class BackfillOptions:
     backoff: Backoff = field(default_factory=lambda: Backoff(base=0.5, cap=20.0, max_attempts=10))
 
 
-class _Run:
+class BackfillRun:
     """What every flow of one invocation shares."""
 
     def __init__(
@@ -150,9 +153,11 @@ def backfill_flow(
             f"table {table!r} does not exist; create it first (dbtooling migrate) or pass "
             "the right table_name"
         ) from None
-    found = yield from _checkpoints(planner, design, options)
+    found = yield from read_checkpoints(planner, design, options)
     item_count = described.get("Table", {}).get("ItemCount")
     resumed = {s: c for s, c in found.items() if c is not None and not options.restart}
+    # A finished segment that left failed items is scanned again: they may be fixed by now.
+    resumed = {s: c for s, c in resumed.items() if not (c.done and c.failed)}
     tracker = ProgressTracker(
         progress,
         segments=len(chosen),
@@ -161,7 +166,7 @@ def backfill_flow(
         updated_before=sum(c.updated + c.rekeyed for c in resumed.values()),
         segments_done=sum(1 for c in resumed.values() if c.done),
     )
-    run = _Run(planner, design, options, tracker)
+    run = BackfillRun(planner, design, options, tracker)
     reports = [SegmentReport(s, resumed=True, done=True) for s, c in resumed.items() if c.done]
     todo = [s for s in chosen if not (s in resumed and resumed[s].done)]
     results = yield from gather([segment_flow(run, s, found[s]) for s in todo])
@@ -198,7 +203,7 @@ def _raise_stopped(options: BackfillOptions, stopped: list[tuple[int, Exception]
     ) from first
 
 
-def _checkpoints(
+def read_checkpoints(
     planner: BackfillPlanner, design: SingleTableDesignConfig, options: BackfillOptions
 ) -> Flow[dict[int, Checkpoint | None]]:
     """Each chosen segment's stored checkpoint (checked to belong to the same kind of run)."""
@@ -214,10 +219,10 @@ def _checkpoints(
     return found
 
 
-def segment_flow(run: _Run, segment: int, found: Checkpoint | None) -> Flow[SegmentReport]:
+def segment_flow(run: BackfillRun, segment: int, found: Checkpoint | None) -> Flow[SegmentReport]:
     """Scan one segment from its checkpoint to its end, fixing and checkpointing each page."""
     options = run.options
-    resume = found is not None and not options.restart
+    resume = found is not None and not options.restart and not (found.done and found.failed)
     report = SegmentReport(segment, resumed=resume)
     checkpoint = (
         found
@@ -238,7 +243,7 @@ def segment_flow(run: _Run, segment: int, found: Checkpoint | None) -> Flow[Segm
         counts = yield from _page(run, response, report)
         last_key = response.get("LastEvaluatedKey") or None
         checkpoint = checkpoint.advanced(last_key, counts, run.writer)
-        yield from _save(run, checkpoint, expected)
+        yield from save_checkpoint(run, checkpoint, expected)
         expected = checkpoint.pages
         report.pages += 1
         written = counts["updated"] + counts["rekeyed"]
@@ -248,7 +253,7 @@ def segment_flow(run: _Run, segment: int, found: Checkpoint | None) -> Flow[Segm
     return report
 
 
-def _page(run: _Run, response: Response, report: SegmentReport) -> Flow[dict[str, int]]:
+def _page(run: BackfillRun, response: Response, report: SegmentReport) -> Flow[dict[str, int]]:
     """Fix one page's items, ``batch_size`` concurrent writes at a time; its counts. Items
     are decoded as they are reached, so only one batch is held besides the page itself."""
     raw_items = response.get("Items", ())
@@ -256,7 +261,7 @@ def _page(run: _Run, response: Response, report: SegmentReport) -> Flow[dict[str
     counts["scanned"] = int(response.get("ScannedCount", len(raw_items)))
     counts["examined"] = len(raw_items)
     size = run.options.batch_size
-    pending: list[tuple[dict[str, Any], KeyFix]] = []
+    pending: list[tuple[dict[str, Any], KeyFix | None]] = []
     for position, raw in enumerate(raw_items, 1):
         item = unmarshall_item(raw)
         try:
@@ -267,35 +272,110 @@ def _page(run: _Run, response: Response, report: SegmentReport) -> Flow[dict[str
             fix = None
         else:
             counts["skipped"] += fix is None
-        if fix is not None:
-            pending.append((item, fix))
+            if fix is not None or run.planner.sentinels.get(item[run.planner.entity_type]):
+                pending.append((item, fix))
         if len(pending) == size or (position == len(raw_items) and pending):
             yield from _write_batch(run, pending, counts)
             pending = []
     for name in COUNTS:
         setattr(report, name, getattr(report, name) + counts[name])
     report.retried += counts.pop("retried", 0)
+    report.sentinels += counts.pop("sentinels", 0)
     return counts
 
 
 def _write_batch(
-    run: _Run, batch: list[tuple[dict[str, Any], KeyFix]], counts: dict[str, int]
+    run: BackfillRun, batch: list[tuple[dict[str, Any], KeyFix | None]], counts: dict[str, int]
 ) -> Flow[None]:
     """Send a batch's writes concurrently (each item its own flow) and count the outcomes."""
-    outcomes = yield from gather([item_flow(run, item, fix) for item, fix in batch])
+    outcomes = yield from gather([_item_work(run, item, fix) for item, fix in batch])
     for outcome in outcomes:
         if isinstance(outcome, Exception):
             raise outcome
-        counts[outcome[0]] += 1
-        counts["retried"] = counts.get("retried", 0) + outcome[1]
+        name, retried, created, failed = outcome
+        if name:  # an item whose keys were right was counted as skipped already
+            counts[name] += 1
+        counts["retried"] = counts.get("retried", 0) + retried
+        counts["sentinels"] = counts.get("sentinels", 0) + created
+        counts["failed"] += failed
 
 
-def _key_of(run: _Run, item: dict[str, Any]) -> dict[str, Any]:
+def _item_work(
+    run: BackfillRun, item: dict[str, Any], fix: KeyFix | None
+) -> Flow[tuple[str, int, int, int]]:
+    """The item's key fix (if any), then the sentinels of its newly unique attributes (a
+    re-key moves or creates them itself). Returns (outcome, re-reads, sentinels, failures);
+    the outcome is empty when the keys needed no write."""
+    outcome, retries = "", 0
+    if fix is not None:
+        outcome, retries = yield from item_flow(run, item, fix)
+        if outcome in ("failed", "vanished") or fix.rekey:
+            return outcome, retries, 0, 0
+    created, failed = yield from sentinel_flow(run, item)
+    return outcome, retries, created, failed
+
+
+def sentinel_flow(run: BackfillRun, item: dict[str, Any]) -> Flow[tuple[int, int]]:
+    """Reserve each newly unique value of ``item`` with its sentinel; a value another item
+    holds is reported as a failure naming both items. Returns (sentinels put, failures)."""
+    planner, options = run.planner, run.options
+    kind = item[planner.entity_type]
+    created = 0
+    for attribute in planner.sentinels.get(kind, ()):
+        for attempt in range(options.max_conflict_retries + 1):
+            if item.get(attribute) is None:
+                break
+            try:
+                actions = planner.sentinel_actions(options.table, item, attribute)
+                yield from _patient_transaction(actions, options.backoff)
+            except _ITEM_ERRORS as error:
+                run.fail(_key_of(run, item), f"the sentinel of {kind}.{attribute}: {error}")
+                return created, 1
+            except TransactionCanceledError as error:
+                codes = {reason.index: reason.code for reason in error.failed}
+                if codes.get(1) == "ConditionalCheckFailed":
+                    yield from _duplicate(run, item, attribute)
+                    return created, 1
+                if (
+                    codes.get(0) != "ConditionalCheckFailed"
+                    or attempt == options.max_conflict_retries
+                ):
+                    run.fail(_key_of(run, item), f"reserving {kind}.{attribute}: {error}")
+                    return created, 1
+                read = get_item(options.table, _key_of(run, item), consistent_read=True)
+                response = yield from patient(read, options.backoff)
+                if not response.get("Item"):
+                    return created, 0  # deleted meanwhile: nothing to reserve
+                item = unmarshall_item(response["Item"])
+                continue
+            created += 1
+            break
+    return created, 0
+
+
+def _duplicate(run: BackfillRun, item: dict[str, Any], attribute: str) -> Flow[None]:
+    """Report that ``item``'s value of ``attribute`` is reserved by another item."""
+    planner, options = run.planner, run.options
+    kind, value = item[planner.entity_type], item[attribute]
+    sentinel = planner.keys.sentinel_key(kind, attribute, value)
+    response = yield from patient(
+        get_item(options.table, sentinel, consistent_read=True), options.backoff
+    )
+    owner = unmarshall_item(response.get("Item") or {}).get(SENTINEL_OWNER)
+    run.fail(
+        _key_of(run, item),
+        f"duplicate value {value!r} of unique {kind}.{attribute}: the item {owner} holds it "
+        "too; make the values unique (change or delete one of them), then run the backfill "
+        "again (it resumes; the items already reserved are kept)",
+    )
+
+
+def _key_of(run: BackfillRun, item: dict[str, Any]) -> dict[str, Any]:
     pk, sk = run.planner.pk, run.planner.sk
     return {pk: item.get(pk), sk: item.get(sk)}
 
 
-def item_flow(run: _Run, item: dict[str, Any], fix: KeyFix) -> Flow[tuple[str, int]]:
+def item_flow(run: BackfillRun, item: dict[str, Any], fix: KeyFix) -> Flow[tuple[str, int]]:
     """Write one item's fix; on a failed condition re-read it and recompute. Returns the
     outcome (a count name) and how many times it was re-read."""
     planner, options = run.planner, run.options
@@ -381,7 +461,7 @@ def _rekey_problem(error: TransactionCanceledError, fix: KeyFix) -> str | None:
     return None
 
 
-def _save(run: _Run, checkpoint: Checkpoint, expected: int | None) -> Flow[None]:
+def save_checkpoint(run: BackfillRun, checkpoint: Checkpoint, expected: int | None) -> Flow[None]:
     """Write ``checkpoint``; refuse to go on when another process advanced the segment."""
     options = run.options
     request = write_checkpoint(options.table, run.design, checkpoint, expected)
@@ -401,7 +481,7 @@ def _save(run: _Run, checkpoint: Checkpoint, expected: int | None) -> Flow[None]
     )
 
 
-def verify_flow(run: _Run) -> Flow[tuple[int, list[dict[str, Any]]]]:
+def verify_flow(run: BackfillRun) -> Flow[tuple[int, list[dict[str, Any]]]]:
     """Count the items of the models whose derived keys are still wrong (every chosen
     segment, side by side), reading only key and key-source attributes."""
     wanted = projection(*run.planner.verify_projection())
@@ -416,7 +496,7 @@ def verify_flow(run: _Run) -> Flow[tuple[int, list[dict[str, Any]]]]:
     return missing, examples[:MAX_LISTED_MISSING]
 
 
-def _verify_segment(run: _Run, segment: int, wanted: Any) -> Flow[tuple[int, list[Any]]]:
+def _verify_segment(run: BackfillRun, segment: int, wanted: Any) -> Flow[tuple[int, list[Any]]]:
     options = run.options
     request: Request | None = scan(
         options.table,

@@ -1,9 +1,10 @@
 """What a backfill writes for one stored item: pure, no IO.
 
-For every item of the chosen models (and many-to-many edges) the registry's key scheme
-(:meth:`KeyScheme.item_keys`, :meth:`KeyScheme.edge_keys`) says which derived key attributes
-the item should carry: pk, sk, the entity type, every GSI pk/sk and LSI sk. The planner
-compares them with what is stored and returns a :class:`KeyFix` holding only the difference:
+For every item of the chosen models (and many-to-many edges, polymorphic ones included) the
+registry's key scheme (:meth:`KeyScheme.item_keys`, :meth:`KeyScheme.edge_keys`,
+:meth:`KeyScheme.morph_edge_keys`) says which derived key attributes the item should carry:
+pk, sk, the entity type, every GSI pk/sk and LSI sk. The planner compares them with what is
+stored and returns a :class:`KeyFix` holding only the difference:
 
 * pk and sk unchanged: one UpdateItem ``SET`` the derived attributes that differ and ``REMOVE``
   the ones the scheme no longer derives (a relation or indexed attribute removed, a slot moved);
@@ -17,6 +18,12 @@ keys were computed from (recorded while computing them, so nothing is missed), a
 derived attribute the write touches, must still hold the value read (or still be absent), and
 the item must still exist. A concurrent application write therefore wins; the backfill then
 re-reads the item and computes its keys again (see :mod:`._backfill_flow`).
+
+An attribute that became ``unique`` needs a sentinel per existing value
+(:meth:`BackfillPlanner.sentinel_actions`): one small transaction per item and attribute that
+checks the item still holds the value and puts the sentinel only if the value is free (or
+already this item's), so a duplicate among existing items is found and reported, never
+overwritten.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dynamodb_tooling.migrations._backfill_errors import BackfillError
 from dynamodb_tooling.requests import Request
 from dynamodb_tooling.requests.items import update_item
 from dynamodb_tooling.requests.transactions import (
+    ConditionCheck,
     TransactDelete,
     TransactPut,
     TransactUpdate,
@@ -39,6 +47,7 @@ from dynamodb_tooling.requests.transactions import (
 from dynamodb_tooling.schema import traits
 from dynamodb_tooling.schema.errors import KeyValueError
 from dynamodb_tooling.schema.keys import SENTINEL_OWNER, UNIQUE_ENTITY_TYPE
+from dynamodb_tooling.schema.paths import MorphPivotScheme
 from dynamodb_tooling.schema.registry import Registry
 from dynamodb_tooling.schema.resolve import (
     EntityScheme,
@@ -98,7 +107,12 @@ class BackfillPlanner:
     """Derived keys, differences and conditional writes for the items of ``models`` (every
     model and many-to-many pivot of the registry when ``None``)."""
 
-    def __init__(self, registry: Registry, models: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        models: Sequence[str] | None = None,
+        unique: Sequence[str] | None = None,
+    ) -> None:
         self.registry = registry
         self.keys = registry.keys
         design = registry.config.single_table_design
@@ -107,7 +121,10 @@ class BackfillPlanner:
         schema = registry.schema
         self._entities: dict[str, EntityScheme] = {e.name: e for e in schema.entities}
         self._pivots: dict[str, PivotScheme] = {p.name: p for p in schema.pivots}
+        self._morphs: dict[str, MorphPivotScheme] = {p.name: p for p in schema.morph_pivots}
         self.kinds: tuple[str, ...] = self._chosen(models)
+        #: Per model, the unique attributes whose sentinels the backfill creates.
+        self.sentinels: dict[str, tuple[str, ...]] = self._unique(unique or ())
         self._scopes = {
             name: traits.read_scope(entity.model, registry.config)
             for name, entity in self._entities.items()
@@ -121,11 +138,12 @@ class BackfillPlanner:
         self._derived_order = tuple(derived)
 
     def _chosen(self, models: Sequence[str] | None) -> tuple[str, ...]:
+        every = [*self._entities, *self._pivots, *self._morphs]
         if models is None:
-            return tuple(sorted([*self._entities, *self._pivots]))
-        unknown = [m for m in models if m not in self._entities and m not in self._pivots]
+            return tuple(sorted(every))
+        unknown = [m for m in models if m not in every]
         if unknown:
-            known = ", ".join(sorted([*self._entities, *self._pivots])) or "none"
+            known = ", ".join(sorted(every)) or "none"
             raise BackfillError(
                 f"cannot backfill {', '.join(map(repr, unknown))}: no registered model or "
                 f"many-to-many pivot has that name (registered: {known}); pass models=None "
@@ -134,6 +152,28 @@ class BackfillPlanner:
         if not models:
             raise BackfillError("models=[] names nothing to backfill; pass None for every model")
         return tuple(sorted(set(models)))
+
+    def _unique(self, names: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for name in names:
+            model, _, attribute = name.partition(".")
+            entity = self._entities.get(model)
+            uniques = [] if entity is None else [a.name for a in entity.model.unique_attributes]
+            if attribute not in uniques or model not in self.kinds:
+                raise BackfillError(
+                    f"unique={name!r}: name a unique attribute of a backfilled model as "
+                    f"'Model.attribute' (unique attributes of the models: "
+                    f"{', '.join(self._unique_names()) or 'none'})"
+                )
+            found.setdefault(model, []).append(attribute)
+        return {model: tuple(dict.fromkeys(names)) for model, names in found.items()}
+
+    def _unique_names(self) -> list[str]:
+        return [
+            f"{name}.{a.name}"
+            for name, entity in sorted(self._entities.items())
+            for a in entity.model.unique_attributes
+        ]
 
     # Reading.
     def scan_filter(self) -> Condition:
@@ -156,6 +196,9 @@ class BackfillPlanner:
         pivot = self._pivots.get(kind)
         if pivot is not None:
             return {pivot.owner_key, pivot.other_key}
+        morph = self._morphs.get(kind)
+        if morph is not None:
+            return {morph.type_attribute, morph.id_attribute, morph.target_key}
         entity = self._entities[kind]
         names = {entity.model.primary_key, *(link.foreign_key for link in entity.ancestry)}
         for gsi in entity.gsi_paths:
@@ -184,6 +227,15 @@ class BackfillPlanner:
         if pivot is not None:
             keys = self.keys.edge_keys(pivot, item.get(pivot.owner_key), item.get(pivot.other_key))
             return kind, keys, {pivot.owner_key, pivot.other_key}
+        morph = self._morphs.get(kind)
+        if morph is not None:
+            keys = self.keys.morph_edge_keys(
+                morph,
+                morph_type=str(item.get(morph.type_attribute, "")),
+                morph_id=item.get(morph.id_attribute),
+                target_id=item.get(morph.target_key),
+            )
+            return kind, keys, {morph.type_attribute, morph.id_attribute, morph.target_key}
         recording = _Recording(item)
         scope = self._scopes[kind]
         deleted = scope is not None and item.get(scope) is not None
@@ -263,6 +315,23 @@ class BackfillPlanner:
             )
             actions.append(TransactUpdate(table, sentinel, update, condition=condition))
         return actions
+
+    def sentinel_actions(
+        self, table: str, item: Mapping[str, Any], attribute: str
+    ) -> list[TransactWriteAction]:
+        """Reserve ``item``'s value of unique ``attribute`` for it: the sentinel is put only if
+        the value is free or already the item's, and only while the item still holds that
+        value (a concurrent change re-reads it)."""
+        kind = item[self.entity_type]
+        owner = {self.pk: item[self.pk], self.sk: item[self.sk]}
+        value = item[attribute]
+        sentinel = self.keys.sentinel_item(kind, attribute, value, owner)
+        owned = and_(*(attr(Path.of(SENTINEL_OWNER, k)).eq(v) for k, v in owner.items()))
+        holds = attr(Path.of(attribute)).eq(value)
+        return [
+            ConditionCheck(table, owner, condition=holds),
+            TransactPut(table, sentinel, condition=attr(Path.of(self.pk)).not_exists() | owned),
+        ]
 
     def _ordered(self, names: Mapping[str, Any]) -> list[str]:
         return [name for name in self._derived_order if name in names]

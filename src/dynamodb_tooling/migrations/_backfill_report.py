@@ -25,6 +25,7 @@ class SegmentReport:
     retried: int = 0
     vanished: int = 0
     failed: int = 0
+    sentinels: int = 0
     pages: int = 0
     resumed: bool = False
     done: bool = False
@@ -69,6 +70,8 @@ class BackfillReport:
     failures: tuple[ItemFailure, ...] = ()
     missing_examples: tuple[dict[str, Any], ...] = field(default=())
     total_segments: int = 1
+    #: Sentinels put for the values of attributes that became unique (``unique=``).
+    sentinels: int = 0
 
     @property
     def rate(self) -> float:
@@ -113,4 +116,5 @@ class BackfillReport:
             failures=tuple(failures),
             missing_examples=() if missing is None else tuple(missing[1]),
             total_segments=total_segments,
+            sentinels=total("sentinels"),
         )

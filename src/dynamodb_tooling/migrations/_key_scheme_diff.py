@@ -139,5 +139,5 @@ def pivot_changes(d: DiffContext) -> None:
                 "pivot_changed",
                 "needs-backfill",
                 f"many-to-many {name} changed: its edge items are re-keyed",
-                models=(new[name]["owner"],),
+                models=(name,),  # the pivot's edge items, not the owner's entity items
             )

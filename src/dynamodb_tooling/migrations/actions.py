@@ -33,7 +33,7 @@ ActionKind = Literal[
 
 #: Actions after which the table (and its indexes) must be ACTIVE again before the next step.
 WAITS = frozenset({"create_table", "delete_gsi", "create_gsi", "update_table", "update_stream"})
-#: Actions the runner does not send itself (the backfill engine; a separate AWS service).
+#: Actions that send no DynamoDB request (the backfill engine; Application Auto Scaling).
 NOT_TABLE_REQUESTS = frozenset({"backfill", "auto_scaling"})
 
 
@@ -57,6 +57,12 @@ class Action:
         if self.undo is not None:
             found["undo"] = self.undo.to_dict()
         return found
+
+    @property
+    def unsupported(self) -> str | None:
+        """Why the engine cannot run this step (it is then not sent), or ``None``."""
+        reason = self.params.get("unsupported")
+        return None if reason is None else str(reason)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Action:
@@ -206,12 +212,16 @@ def update_pitr(*, enabled: bool) -> Action:
     return make(enabled, make(not enabled, None))
 
 
-def update_contributor_insights(*, enabled: bool) -> Action:
+def update_contributor_insights(*, enabled: bool, unsupported: str | None = None) -> Action:
+    """Turn Contributor Insights on or off; ``unsupported``: why the engine cannot (the runner
+    then records the step as skipped instead of sending it)."""
+
     def make(on: bool, undo: Action | None) -> Action:
         verb = "enable" if on else "disable"
-        return Action(
-            "update_contributor_insights", f"{verb} Contributor Insights", {"enabled": on}, undo
-        )
+        params: dict[str, Any] = {"enabled": on}
+        if unsupported is not None and undo is not None:
+            params["unsupported"] = unsupported
+        return Action("update_contributor_insights", f"{verb} Contributor Insights", params, undo)
 
     return make(enabled, make(not enabled, None))
 
@@ -235,17 +245,29 @@ def untag(keys: list[str], previous: Mapping[str, str]) -> Action:
     return Action("untag", f"untag {names}", {"keys": list(keys)}, undo)
 
 
-def backfill(models: list[str], reasons: list[str]) -> Action:
-    return Action(
-        "backfill",
-        f"backfill derived keys of {', '.join(models)}",
-        {"models": models, "reasons": reasons},
-    )
+def backfill(models: list[str], reasons: list[str], unique: list[str] | None = None) -> Action:
+    """Backfill the items of ``models``; ``unique``: ``Model.attribute`` values that need
+    sentinels (attributes that became unique)."""
+    params: dict[str, Any] = {"models": models, "reasons": reasons}
+    summary = f"backfill derived keys of {', '.join(models)}"
+    if unique:
+        params["unique"] = unique
+        summary += f" and sentinels of {', '.join(unique)}"
+    return Action("backfill", summary, params)
 
 
-def auto_scaling(requests: list[dict[str, Any]]) -> Action:
-    return Action(
-        "auto_scaling",
-        f"auto scaling: {len(requests)} Application Auto Scaling requests (planned, not sent)",
-        {"requests": requests},
-    )
+def auto_scaling(
+    requests: list[dict[str, Any]],
+    undo: list[dict[str, Any]] | None = None,
+    *,
+    summary: str | None = None,
+    unsupported: str | None = None,
+) -> Action:
+    """Send Application Auto Scaling ``requests`` (``undo``: the requests reversing them);
+    ``unsupported``: why the engine cannot take them (the step stays planned)."""
+    params: dict[str, Any] = {"requests": requests}
+    if unsupported is not None:
+        params["unsupported"] = unsupported
+    text = summary or f"auto scaling: {len(requests)} Application Auto Scaling requests"
+    reverse = Action("auto_scaling", f"undo: {text}", {"requests": undo}) if undo else None
+    return Action("auto_scaling", text, params, reverse)

@@ -64,6 +64,7 @@ def compile_backfill(
     registry: Registry,
     *,
     models: Sequence[str] | None = None,
+    unique: Sequence[str] | None = None,
     segments: int = 4,
     batch_size: int = 25,
     run_id: str = "default",
@@ -96,7 +97,7 @@ def compile_backfill(
         restart=restart,
         max_conflict_retries=max_conflict_retries,
     )
-    planner = BackfillPlanner(registry, models)
+    planner = BackfillPlanner(registry, models, unique)
     return backfill_flow(planner, design, options, progress)
 
 
@@ -105,6 +106,7 @@ def backfill(
     registry: Registry,
     *,
     models: Sequence[str] | None = None,
+    unique: Sequence[str] | None = None,
     segments: int = 4,
     batch_size: int = 25,
     run_id: str = "default",
@@ -117,8 +119,12 @@ def backfill(
     max_conflict_retries: int = 3,
 ) -> BackfillReport:
     """Give every item of ``models`` (all models and many-to-many pivots when ``None``) the
-    derived keys the registry's key scheme gives it now; returns a :class:`BackfillReport`.
+    derived keys the registry's key scheme gives it now (many-to-many and polymorphic
+    many-to-many edges included); returns a :class:`BackfillReport`.
 
+    - ``unique``: attributes that became unique, as ``"Model.attribute"``: each existing
+      value gets its sentinel (a value two items hold is reported as a failure naming both;
+      nothing is overwritten). ``migrate`` passes the ones its plan found.
     - ``segments``: the parallel scan's total segments, run side by side (each segment a
       flow; the client runs their requests concurrently).
     - ``only_segments``: run only these of the ``segments`` (several processes or machines
@@ -146,6 +152,7 @@ def backfill(
         compile_backfill(
             registry,
             models=models,
+            unique=unique,
             segments=segments,
             batch_size=batch_size,
             run_id=run_id,
@@ -165,6 +172,7 @@ async def abackfill(
     registry: Registry,
     *,
     models: Sequence[str] | None = None,
+    unique: Sequence[str] | None = None,
     segments: int = 4,
     batch_size: int = 25,
     run_id: str = "default",
@@ -181,6 +189,7 @@ async def abackfill(
         compile_backfill(
             registry,
             models=models,
+            unique=unique,
             segments=segments,
             batch_size=batch_size,
             run_id=run_id,

@@ -16,19 +16,26 @@ from dynamodb_tooling.config import Config
 from dynamodb_tooling.migrations import actions as act
 from dynamodb_tooling.migrations._diff_context import DiffContext, broken
 from dynamodb_tooling.migrations._key_scheme_diff import entity_changes, pivot_changes
-from dynamodb_tooling.migrations.autoscaling import scaling_requests
+from dynamodb_tooling.migrations.autoscaling import (
+    LiveScaling,
+    scaling_changes,
+    scaling_requests,
+    unmanaged_targets,
+)
 from dynamodb_tooling.migrations.live import LiveTable
 from dynamodb_tooling.migrations.plan import MigrationPlan
 from dynamodb_tooling.migrations.snapshot import Snapshot
 from dynamodb_tooling.requests.tables import update_gsi
 
 COPY_TABLE_PATH = (
-    "DynamoDB creates LSIs only with the table, so the table must be copied: set "
-    "default_table_name (or table_name_suffix) to a new name, run `dbtooling migrate` to create "
-    "it with the new LSIs, copy the items (a parallel scan of the old table and batch writes "
-    "into the new one: `client.parallel_scan`, `client.batch_write`), run `dbtooling migrate` "
-    "again so the backfill derives the LSI sort keys, then "
-    "switch the application to the new table and delete the old one"
+    "DynamoDB creates LSIs only with the table, so the table must be copied into a new one: "
+    "run `dbtooling migrate:copy-table [--to NAME]` (in Python: "
+    "`dynamodb_tooling.migrations.copy_table(to=...)`). It creates the new table (default "
+    "<table>-v2) with the LSIs the models need, copies every item with a parallel scan and "
+    "batched writes (resumable, each item's LSI and GSI keys derived on the way), verifies "
+    "the counts, and prints the configuration change that switches the application to it "
+    "(default_table_name = the new name); the old table is kept unless you pass "
+    "--drop-old --force"
 )
 
 
@@ -60,11 +67,13 @@ def diff(
         if stored is not None:
             entity_changes(d)
             pivot_changes(d)
+            _morph_pivot_changes(d)
+            _edges_follow_prefixes(d)
     _auto_scaling(d)
     if d.backfill:
         models = sorted(d.backfill)
         reasons = [r for m in models for r in d.backfill[m]]
-        d.actions.append(act.backfill(models, reasons))
+        d.actions.append(act.backfill(models, reasons, _new_unique(desired, stored)))
     return MigrationPlan(
         table=desired.table_name,
         desired=desired,
@@ -75,6 +84,18 @@ def diff(
         actions=tuple(d.actions),
         notes=tuple(d.notes),
     )
+
+
+def _new_unique(desired: Snapshot, stored: Snapshot | None) -> list[str]:
+    """``Model.attribute`` of every attribute that became unique on a model that had items."""
+    if stored is None:
+        return []
+    old, new = stored.entities, desired.entities
+    return [
+        f"{name}.{attribute}"
+        for name in sorted(set(old) & set(new))
+        for attribute in sorted(set(new[name]["unique"]) - set(old[name]["unique"]))
+    ]
 
 
 # A new table.
@@ -198,6 +219,58 @@ def _breaks_index(d: DiffContext, name: str) -> list[str]:
     if not used:
         return [f"no access pattern of the last applied models used {name}"]
     return [broken(p) for p in used]
+
+
+def _morph_pivot_changes(d: DiffContext) -> None:
+    """New, removed and re-keyed polymorphic many-to-many pivots (``Taggable``): a changed one
+    backfills its edge items (the pivot's name is a kind the backfill knows)."""
+    assert d.stored is not None
+    old = d.stored.data.get("morph_pivots", {})
+    new = d.desired.data.get("morph_pivots", {})
+    for name in sorted(set(new) - set(old)):
+        d.change("new_morph_pivot", "info", f"new polymorphic many-to-many {name}: no table change")
+    for name in sorted(set(old) - set(new)):
+        d.change(
+            "morph_pivot_removed",
+            "destructive",
+            f"polymorphic many-to-many {name} removed: its edge items stay in the table, unread",
+            [
+                f"listing {', '.join(old[name]['types'])} / {old[name]['target']} through {name} "
+                "stops working"
+            ],
+        )
+    for name in sorted(set(old) & set(new)):
+        if old[name] != new[name]:
+            d.change(
+                "morph_pivot_changed",
+                "needs-backfill",
+                f"polymorphic many-to-many {name} changed: its edge items get their new keys",
+                models=(name,),
+            )
+
+
+def _edges_follow_prefixes(d: DiffContext) -> None:
+    """A model whose key prefix changed moves its many-to-many edges too (their pk or sk holds
+    the prefix): the pivots and polymorphic pivots it takes part in are backfilled with it."""
+    assert d.stored is not None
+    old, new = d.stored.entities, d.desired.entities
+    moved = {n for n in set(old) & set(new) if old[n].get("prefix") != new[n].get("prefix")}
+    if not moved:
+        return
+    edges = [name for name, p in d.desired.pivots.items() if {p["owner"], p["other"]} & moved] + [
+        name
+        for name, p in d.desired.data.get("morph_pivots", {}).items()
+        if {*p["types"], p["target"]} & moved
+    ]
+    for name in sorted(edges):
+        if name not in d.backfill:
+            d.change(
+                "edges_rekeyed",
+                "needs-backfill",
+                f"edges {name} hold the changed key prefix of {', '.join(sorted(moved))}: "
+                "they are re-keyed",
+                models=(name,),
+            )
 
 
 # Capacity, stream, table options.
@@ -376,9 +449,10 @@ def _insights_on(d: DiffContext) -> None:
         d.change(
             "contributor_insights",
             "info",
-            "Contributor Insights: not applied, this engine does not support it",
+            "Contributor Insights: skipped, this engine does not support it",
             [f"{error}; it is applied when you migrate against DynamoDB"],
         )
+        d.actions.append(act.update_contributor_insights(enabled=True, unsupported=error))
         return
     d.change("contributor_insights", "info", "enable Contributor Insights")
     d.actions.append(act.update_contributor_insights(enabled=True))
@@ -417,19 +491,41 @@ def _tags(d: DiffContext) -> None:
 
 
 def _auto_scaling(d: DiffContext) -> None:
+    """Targets and policies to register, change or (when a migration registered them and the
+    configuration dropped them) remove; only what differs from what is registered."""
     settings = d.desired.table.get("auto_scaling")
-    if not settings:
+    managed = bool(_managed(d, "auto_scaling"))
+    if not settings and not managed:
         return
+    table = d.desired.table_name
     gsis = [i["IndexName"] for i in d.desired.definition.get("GlobalSecondaryIndexes") or ()]
-    requests = scaling_requests(d.desired.table_name, gsis, settings)
-    d.change(
-        "auto_scaling",
-        "info",
-        "auto scaling targets and policies (planned: Application Auto Scaling is not sent)",
-        [
-            "the DynamoDB drivers do not call Application Auto Scaling; apply the "
-            "requests of `dbtooling migrate:generate --format json` with `aws "
-            "application-autoscaling` or boto3"
-        ],
-    )
-    d.actions.append(act.auto_scaling(requests))
+    wanted = scaling_requests(table, gsis, settings) if settings else []
+    live = d.live.scaling or LiveScaling()
+    if live.unsupported:
+        if wanted:
+            d.change(
+                "auto_scaling",
+                "info",
+                "auto scaling: planned, this engine does not support Application Auto Scaling",
+                [f"{live.error}; the requests are applied when you migrate against AWS"],
+            )
+            summary = f"auto scaling: {len(wanted)} Application Auto Scaling requests (planned)"
+            d.actions.append(act.auto_scaling(wanted, summary=summary, unsupported=live.error))
+        return
+    if live.error is not None:
+        d.notes.append(f"auto scaling could not be read ({live.error}); every request is sent")
+    remove = unmanaged_targets(live, wanted, table) if managed else []
+    changes = scaling_changes(wanted, live, remove)
+    if not changes:
+        return
+    parts = []
+    if changes.registered:
+        parts.append(f"register {changes.registered} scalable target(s)")
+    policies = sum(r["operation"] == "PutScalingPolicy" for r in changes.apply)
+    if policies:
+        parts.append(f"put {policies} scaling policy(ies)")
+    if changes.removed:
+        parts.append(f"deregister {changes.removed} target(s)")
+    summary = f"auto scaling: {', '.join(parts)}"
+    d.change("auto_scaling", "info", summary)
+    d.actions.append(act.auto_scaling(changes.apply, changes.undo, summary=summary))

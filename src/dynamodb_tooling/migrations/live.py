@@ -2,8 +2,10 @@
 
 :func:`read_live_table` is a sans-IO flow: DescribeTable (a missing table is
 ``LiveTable(None)``), then TTL, point-in-time recovery, the tags and (when the configuration
-asks for it) Contributor Insights, read side by side. An engine that does not implement
-Contributor Insights (moto) leaves it unknown, with the reason, instead of failing.
+asks for it) Contributor Insights, read side by side; :func:`read_live_scaling` adds the
+Application Auto Scaling targets and policies when the configuration manages them. An engine
+that does not implement Contributor Insights (moto) leaves it unknown, with the reason,
+instead of failing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from dynamodb_tooling._types import Response
 from dynamodb_tooling.errors import ResourceNotFoundError
+from dynamodb_tooling.migrations.autoscaling import LiveScaling, read_scaling, resources
 from dynamodb_tooling.requests import Concurrently, Flow, Request
 from dynamodb_tooling.requests import tables as t
 
@@ -30,6 +33,8 @@ class LiveTable:
     tags: Mapping[str, str] = field(default_factory=dict)
     contributor_insights: bool | None = None
     contributor_insights_error: str | None = None
+    #: Application Auto Scaling of the table and its GSIs (``None``: not read).
+    scaling: LiveScaling | None = None
 
     @property
     def exists(self) -> bool:
@@ -117,6 +122,13 @@ def read_contributor_insights(live: LiveTable, table: str) -> Flow[LiveTable]:
         answer = exc
     insights, error = _insights(answer)
     return replace(live, contributor_insights=insights, contributor_insights_error=error)
+
+
+def read_live_scaling(live: LiveTable, table: str, gsis: list[str]) -> Flow[LiveTable]:
+    """``live`` with the auto scaling of ``table``, its live GSIs and ``gsis`` read."""
+    ids = resources(table, [*live.gsis, *gsis])
+    scaling = yield from read_scaling(ids)
+    return replace(live, scaling=scaling)
 
 
 def _missing_table(table: str, contributor_insights: bool) -> Flow[LiveTable]:

@@ -70,13 +70,14 @@ class MigrationPlan:
 
     @property
     def planned_only(self) -> tuple[Action, ...]:
-        """Actions listed but never sent by the runner (Application Auto Scaling)."""
-        return tuple(a for a in self.actions if a.kind == "auto_scaling")
+        """Actions listed but not sent: the engine does not support them (Application Auto
+        Scaling or Contributor Insights on DynamoDB Local or moto)."""
+        return tuple(a for a in self.actions if a.unsupported is not None)
 
     @property
     def up_to_date(self) -> bool:
         """Nothing to apply: no table change, no backfill, and the stored snapshot is current."""
-        runnable = [a for a in self.actions if a.kind != "auto_scaling"]
+        runnable = [a for a in self.actions if a.unsupported is None]
         return not runnable and self.applied_hash == self.desired.hash
 
     def of_severity(self, severity: Severity) -> tuple[Change, ...]:
@@ -135,8 +136,8 @@ def render_markdown(plan: MigrationPlan) -> str:
             tags = []
             if action.destructive:
                 tags.append("destructive, needs force")
-            if action.kind == "auto_scaling":
-                tags.append("planned: not sent by dbtooling")
+            if action.unsupported is not None:
+                tags.append("not sent: the engine does not support it")
             if action.undo is not None:
                 tags.append(f"rollback: {action.undo.summary}")
             suffix = f" ({'; '.join(tags)})" if tags else ""

@@ -5,7 +5,9 @@ models (:mod:`.differ`), refuses impossible plans (and destructive ones without 
 before sending anything, then applies the actions in order: CreateTable, or one UpdateTable
 per GSI change (always with the full AttributeDefinitions), each followed by DescribeTable
 polling until the table and every index are ACTIVE; then stream, TTL, PITR, Contributor
-Insights and tags; then the backfill of existing items. Every run records a ``HISTORY#`` item;
+Insights, tags and Application Auto Scaling (service calls, see :mod:`._services`; a step
+the engine does not support is recorded as planned or skipped, never as applied); then the
+backfill of existing items. Every run records a ``HISTORY#`` item;
 the ``STATE`` snapshot is written only when everything was applied, so a failed or partial
 run is resumed by the next one (table changes already made are seen in DescribeTable and not
 repeated; the backfill resumes from its checkpoints). A dry run drives the same flow with a
@@ -23,6 +25,7 @@ from dynamodb_tooling.errors import DynamoDBToolingError, ResourceNotFoundError
 from dynamodb_tooling.migrations._backfill_report import BackfillReport
 from dynamodb_tooling.migrations._recording import RecordingExecutor
 from dynamodb_tooling.migrations.actions import WAITS, Action, compile_action
+from dynamodb_tooling.migrations.autoscaling import apply_scaling
 from dynamodb_tooling.migrations.backfill import compile_backfill
 from dynamodb_tooling.migrations.differ import diff
 from dynamodb_tooling.migrations.errors import (
@@ -34,6 +37,7 @@ from dynamodb_tooling.migrations.errors import (
 from dynamodb_tooling.migrations.live import (
     LiveTable,
     read_contributor_insights,
+    read_live_scaling,
     read_live_table,
 )
 from dynamodb_tooling.migrations.plan import MigrationPlan
@@ -43,6 +47,7 @@ from dynamodb_tooling.migrations.results import (
     MigrationStatus,
     RollbackResult,
     StepResult,
+    StepStatus,
 )
 from dynamodb_tooling.migrations.snapshot import build_snapshot
 from dynamodb_tooling.migrations.state import (
@@ -62,10 +67,20 @@ from dynamodb_tooling.schema.registry import Registry
 
 Emit = Callable[[MigrationEvent], None]
 
-AUTO_SCALING_NOTE = (
-    "not sent: Application Auto Scaling is a separate AWS service; apply these requests with "
-    "`aws application-autoscaling` or boto3 (`dbtooling migrate:generate --format json`)"
-)
+#: How a step the engine cannot run is recorded: its status and why.
+UNSUPPORTED: dict[str, tuple[StepStatus, str]] = {
+    "auto_scaling": (
+        "planned",
+        "planned: the engine does not support Application Auto Scaling ({reason}); the "
+        "requests are sent when you migrate against AWS (`dbtooling migrate:generate --format "
+        "json` lists them)",
+    ),
+    "update_contributor_insights": (
+        "skipped",
+        "skipped: engine does not support Contributor Insights ({reason}); it is enabled when "
+        "you migrate against DynamoDB",
+    ),
+}
 
 
 def _ignore(event: MigrationEvent) -> None:
@@ -99,6 +114,10 @@ def plan_flow(
         managed = stored.snapshot is not None and stored.snapshot.table["contributor_insights"]
         if managed and not wants_insights:  # turned on by a migration: is it on now?
             live = yield from read_contributor_insights(live, desired.table_name)
+    scaled = stored.snapshot is not None and stored.snapshot.table.get("auto_scaling")
+    if desired.table.get("auto_scaling") or scaled:
+        gsis = [i["IndexName"] for i in desired.definition.get("GlobalSecondaryIndexes") or ()]
+        live = yield from read_live_scaling(live, desired.table_name, gsis)
     return diff(desired, stored.snapshot, live, registry.config), stored, live
 
 
@@ -204,7 +223,7 @@ class _Run:
             self.emit(MigrationEvent("finished", index, total, action))
         entry = yield from self._record(steps, failure, at, _since(started))
         notes = []
-        if any(s.status == "skipped" for s in steps):
+        if any(s.status == "skipped" and s.action.kind == "backfill" for s in steps):
             notes.append(
                 "the backfill was skipped (backfill=False): the applied snapshot is not "
                 "updated, so the next migrate backfills"
@@ -214,8 +233,14 @@ class _Run:
         )
 
     def _not_run(self, action: Action) -> StepResult | None:
-        if action.kind == "auto_scaling":
-            return StepResult(action, "planned", AUTO_SCALING_NOTE)
+        if action.unsupported is not None:
+            status, note = UNSUPPORTED[action.kind]
+            return StepResult(action, status, note.format(reason=action.unsupported))
+        if action.kind == "auto_scaling" and self.dry_run:
+            count = len(action.params["requests"])
+            return StepResult(
+                action, "planned", f"dry run: {count} Application Auto Scaling request(s)"
+            )
         if action.kind == "backfill" and self.dry_run:
             return StepResult(action, "planned", "dry run: the backfill scans and writes items")
         if action.kind == "backfill" and not self.run_backfill:
@@ -244,6 +269,7 @@ class _Run:
         report = yield from compile_backfill(
             self.registry,
             models=list(action.params["models"]),
+            unique=list(action.params.get("unique") or ()),
             segments=self.options.segments,
             batch_size=self.options.batch_size,
             run_id=f"migrate-{self.plan.desired.hash[:16]}",
@@ -252,10 +278,11 @@ class _Run:
             table_name=self.options.table_name,
         )
         if report.failed or report.missing_after:
+            listed = "".join(f"; {f.key}: {f.reason}" for f in report.failures[:5])
             raise MigrationStepError(
                 f"the backfill of {', '.join(action.params['models'])} left {report.failed} "
                 f"item(s) failed and {report.missing_after or 0} still without their keys; "
-                "fix the items its report lists, then run migrate again (it resumes)"
+                f"fix these items, then run migrate again (it resumes){listed}"
             )
         return report
 
@@ -274,7 +301,11 @@ class _Run:
             steps=tuple(s.to_dict() for s in steps),
             error=None if failure is None else describe(failure),
         )
-        complete = failure is None and all(s.status in ("applied", "planned") for s in steps)
+        # A step the engine cannot run (skipped or planned) does not hold the state back; a
+        # skipped backfill does: the next migrate must backfill.
+        complete = failure is None and not any(
+            s.status == "skipped" and s.action.kind == "backfill" for s in steps
+        )
         config = self.registry.config
         try:
             yield put_history(self.plan.table, config, entry)
@@ -309,6 +340,9 @@ def apply_action(
 ) -> Flow[str | None]:
     """Send ``action``'s requests and wait for ACTIVE when it changes the table; returns the
     table's ARN (known after CreateTable)."""
+    if action.kind == "auto_scaling":
+        yield from apply_scaling(action.params["requests"])
+        return arn
     for request in compile_action(action, table, arn):
         response: dict[str, Any] = yield request
         arn = (response.get("TableDescription") or {}).get("TableArn", arn)

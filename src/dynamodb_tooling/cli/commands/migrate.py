@@ -2,7 +2,8 @@
 
 Every command discovers the models under ``--models`` (default ``query_builder.models_path``)
 and talks to the configured engine. ``migrate`` shows each step as it runs (waits for ACTIVE
-and the backfill with a progress bar); errors print one clear message and exit 1.
+and the backfill with a progress bar). Errors follow the CLI's one rule (``cli/_app.py``): one
+line ``error: ...`` and exit 1, or the traceback with ``--debug``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 from dynamodb_tooling.config import get_config
 from dynamodb_tooling.drivers import get_client
-from dynamodb_tooling.errors import DynamoDBToolingError
 from dynamodb_tooling.migrations import (
+    BackfillProgress,
+    CopyTableError,
     MigrationEvent,
     MigrationResult,
     MigrationStatus,
     RunOptions,
     UnsafeEndpointError,
+    copy_table,
     fresh,
     generate,
     migrate,
@@ -38,7 +41,6 @@ from dynamodb_tooling.schema import Registry
 from dynamodb_tooling.schema.discovery import load_definitions
 
 _out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ModelsOption = Annotated[
     Path | None, typer.Option("--models", help="models folder (default: query_builder.models_path)")
@@ -68,16 +70,10 @@ def register(app: typer.Typer) -> None:
     app.command("migrate:generate", help="The migration plan as Markdown or JSON.")(
         generate_command
     )
-
-
-@contextmanager
-def _reporting_errors() -> Iterator[None]:
-    """Print a library error on stderr and exit 1 (``CliRunner`` bypasses ``main()``)."""
-    try:
-        yield
-    except DynamoDBToolingError as exc:
-        _err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    app.command(
+        "migrate:copy-table",
+        help="Copy the table into a new one made from the models (the way to change LSIs).",
+    )(copy_table_command)
 
 
 def _registry(models: Path | None) -> Registry:
@@ -127,10 +123,14 @@ def _display() -> Iterator[_Display]:
 
 
 def _print_result(result: MigrationResult) -> None:
-    _out.print(escape(result.summary()))
-    for change in result.plan.changes:
-        for warning in change.warnings:
-            _out.print(f"  warning ({change.severity}): {escape(warning)}")
+    _out.print(escape(result.summary()))  # every table's (models with table=)
+    for one in result.tables.values():
+        for change in one.plan.changes:
+            for warning in change.warnings:
+                _out.print(f"  warning ({change.severity}): {escape(warning)}")
+        for step in one.steps:  # why a step was not sent (engine support, --no-backfill)
+            if step.status in ("planned", "skipped") and step.error and not one.dry_run:
+                _out.print(f"  {step.status}: {escape(step.action.summary)} — {escape(step.error)}")
 
 
 def migrate_command(
@@ -148,25 +148,25 @@ def migrate_command(
     segments: Annotated[int, typer.Option("--segments", min=1, help="backfill scan segments")] = 4,
 ) -> None:
     """Create the table, or change it one step at a time, and backfill existing items."""
-    with _reporting_errors():
-        registry = _registry(models)
-        options = RunOptions(table_name=table, segments=segments)
-        if dry_run:
-            result = migrate(registry, client=get_client(), dry_run=True, options=options)
-            _print_result(result)
-            for request in result.requests:
-                _out.print(f"  would send {request.operation}")
-            return
-        with _display() as display:
-            result = migrate(
-                registry,
-                client=get_client(),
-                force=force,
-                backfill=backfill,
-                options=options,
-                progress=display,
-            )
+    registry = _registry(models)
+    options = RunOptions(table_name=table, segments=segments)
+    if dry_run:
+        result = migrate(registry, client=get_client(), dry_run=True, options=options)
         _print_result(result)
+        for one in result.tables.values():
+            for request in one.requests:
+                _out.print(f"  would send {request.operation} to {one.plan.table}")
+        return
+    with _display() as display:
+        result = migrate(
+            registry,
+            client=get_client(),
+            force=force,
+            backfill=backfill,
+            options=options,
+            progress=display,
+        )
+    _print_result(result)
 
 
 def _print_status(found: MigrationStatus, history: int) -> None:
@@ -198,12 +198,12 @@ def status_command(
     ] = 10,
 ) -> None:
     """Where the table stands: applied snapshot hash, pending changes, history."""
-    with _reporting_errors():
-        found = status(_registry(models), client=get_client(), table_name=table)
+    found = status(_registry(models), client=get_client(), table_name=table)
     if as_json:
         _out.print(found.to_json(), markup=False)
         return
-    _print_status(found, history)
+    for one in found.tables.values():  # the main table, then each table= of the models
+        _print_status(one, history)
 
 
 def rollback_command(
@@ -212,9 +212,8 @@ def rollback_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="send nothing; say what")] = False,
 ) -> None:
     """Undo the last applied step that can be undone (and record it in the history)."""
-    with _reporting_errors():
-        options = RunOptions(table_name=table)
-        result = rollback(_registry(models), client=get_client(), dry_run=dry_run, options=options)
+    options = RunOptions(table_name=table)
+    result = rollback(_registry(models), client=get_client(), dry_run=dry_run, options=options)
     _out.print(escape(result.summary()))
 
 
@@ -227,25 +226,26 @@ def fresh_command(
     backfill: Annotated[bool, typer.Option("--backfill/--no-backfill")] = True,
 ) -> None:
     """Drop the table with every item and migrate from nothing (refused off local engines)."""
-    with _reporting_errors():
-        client = get_client()
-        registry = _registry(models)
-        name = registry.table_definition(table)["TableName"]
-        if not force and not is_local_executor(client):
-            raise_refused(name)
-        if not force and not typer.confirm(f"Drop table {name} and every item in it?"):
-            _out.print("nothing was changed")
-            raise typer.Exit(1)
-        with _display() as display:
-            result = fresh(
-                registry,
-                client=client,
-                force=force,
-                backfill=backfill,
-                options=RunOptions(table_name=table),
-                progress=display,
-            )
-        _print_result(result)
+    client = get_client()
+    registry = _registry(models)
+    name = registry.table_definition(table)["TableName"]
+    if table is None:
+        name = ", ".join(registry.tables())  # every table of the models is dropped
+    if not force and not is_local_executor(client):
+        raise_refused(name)
+    if not force and not typer.confirm(f"Drop table {name} and every item in it?"):
+        _out.print("nothing was changed")
+        raise typer.Exit(1)
+    with _display() as display:
+        result = fresh(
+            registry,
+            client=client,
+            force=force,
+            backfill=backfill,
+            options=RunOptions(table_name=table),
+            progress=display,
+        )
+    _print_result(result)
 
 
 def raise_refused(table: str) -> None:
@@ -265,10 +265,64 @@ def generate_command(
     ] = None,
 ) -> None:
     """The plan migrate would run now, as Markdown or JSON (reads the table, changes nothing)."""
-    with _reporting_errors():
-        text = generate(_registry(models), client=get_client(), format=fmt.value, table_name=table)
+    text = generate(_registry(models), client=get_client(), format=fmt.value, table_name=table)
     if output is None:
         _out.print(text, markup=False)
         return
     output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     _out.print(f"wrote {output}")
+
+
+def copy_table_command(
+    models: ModelsOption = None,
+    table: TableOption = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="the new table's name (default: <table>-v2)")
+    ] = None,
+    segments: Annotated[
+        int, typer.Option("--segments", min=1, help="parallel scan segments (resume: the same)")
+    ] = 4,
+    page_size: Annotated[
+        int | None, typer.Option("--page-size", min=1, help="items per scan page")
+    ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="ignore the checkpoints and copy everything again")
+    ] = False,
+    drop_old: Annotated[
+        bool, typer.Option("--drop-old", help="delete the old table once the counts agree")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="needed with --drop-old")] = False,
+) -> None:
+    """Create a new table from the models (with their LSIs), copy every item into it (resumable),
+    verify the counts and print the configuration change that switches to it."""
+    if drop_old and not force:
+        raise CopyTableError(
+            "--drop-old deletes the old table and every item in it after the copy; add --force "
+            "if you mean it (nothing was changed)"
+        )
+    registry = _registry(models)
+    options = RunOptions(table_name=table, segments=segments)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_out, transient=False) as bar:
+        task = bar.add_task("copying", total=None)
+
+        def progress(done: BackfillProgress) -> None:
+            bar.update(
+                task,
+                completed=done.scanned,
+                description=f"copying — {done.updated} written, {done.rate:,.0f} items/s, "
+                f"segments {done.segments_done}/{done.segments}",
+            )
+
+        result = copy_table(
+            registry,
+            client=get_client(),
+            to=to,
+            options=options,
+            page_size=page_size,
+            restart=restart,
+            drop_old=drop_old,
+            force=force,
+            progress=progress,
+        )
+    _out.print(escape(result.summary()))
