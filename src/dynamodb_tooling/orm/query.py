@@ -338,8 +338,8 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         return self.has(relation, "<", 1, boolean="or", constraint=constraint)
 
     def find(self, item_id: Any) -> T | None:
-        """The item with this id (GetItem) — with its collections, when those are all
-        ``with_`` asks for, in ONE Query on its partition."""
+        """The item with this id (GetItem) — with the collections ``with_`` asks for in ONE
+        Query on its partition (other relations asked for load after it)."""
         flow = self._partition_flow(item_id)
         if flow is None:
             return super().find(item_id)
@@ -367,11 +367,11 @@ class ModelQuery(QueryBuilder[T], Generic[T]):
         entity = self._registry.schema.entity(self._model.__definition__.name)
         if entity.ancestry:
             return None
-        members = partition_plan(self._model, self._eager)
-        if members is None:
+        plan = partition_plan(self._model, self._eager)
+        if plan is None:
             return None
         return partition_flow(
-            self._model, item_id, members, consistent=state.consistent, trashed=state.trashed
+            self._model, item_id, plan, consistent=state.consistent, trashed=state.trashed
         )
 
     def _loads(self) -> bool:

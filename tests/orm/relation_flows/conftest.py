@@ -89,6 +89,7 @@ def m(registry: Registry) -> Any:
 
     class Shop(Model, registry=registry):
         name: str
+        owner = BelongsTo(Owner)
         orders = HasMany("Order", collection=True)
 
     class Order(Model, registry=registry):

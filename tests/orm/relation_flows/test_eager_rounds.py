@@ -214,3 +214,18 @@ def test_a_collection_and_its_nested_collections_are_one_query(
     assert query.params["KeyConditionExpression"] == "#n0 = :v0"
     assert key_value(query) == "SHOP#s1"
     assert [[x.sku for x in o.lines] for o in found.orders] == [["a"]]
+
+
+def test_other_relations_load_after_the_partition_query(
+    m: Any, table: FakeTable, wire: RoundRecorder
+) -> None:
+    owner = stored(m.Owner, id="o1", name="Ada")
+    shop = stored(m.Shop, id="s1", name="S", owner_id="o1")
+    order = stored(m.Order, id="r1", total=3, shop_id="s1")
+    line = stored(m.Line, id="l1", sku="a", order_id="r1", shop_id="s1")
+    table.add(owner, shop, order, line)
+    found = m.Shop.with_("orders.lines", "owner").find("s1")
+    assert [shape[0] for shape in wire.shape()] == ["Query", "GetItem"]  # not GetItem first
+    assert key_value(wire.requests[0]) == "SHOP#s1"
+    assert found.owner.name == "Ada"
+    assert [[x.sku for x in o.lines] for o in found.orders] == [["a"]]
