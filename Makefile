@@ -16,11 +16,12 @@ demo: $(STAMP)
 	$(BIN)/dbtooling demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests/typing
+	MYPYPATH=examples $(BIN)/mypy --strict -p blog_api
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
