@@ -32,6 +32,16 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         ({"query_builder": {"caching": {"ttl_ms": 5}}}, "query_builder.caching.ttl_ms", "a query"),
         ({"multi_tenancy": {"enabled": True}}, "multi_tenancy.enabled", "tenant isolation"),
         ({"multiTenancy": {"tenantResolver": "app:t"}}, "multi_tenancy.tenant_resolver", "tenant"),
+        (
+            {"single_table_design": {"enabled": False}},
+            "single_table_design.enabled",
+            "layouts other",
+        ),
+        (
+            {"query_builder": {"entity_mapping_strategy": "composite"}},
+            "query_builder.entity_mapping_strategy",
+            "the 'attribute'",
+        ),
     ],
 )
 def test_unbuilt_options_are_refused_with_their_path(

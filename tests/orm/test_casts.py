@@ -486,11 +486,11 @@ def test_a_value_nested_too_deeply_is_named_on_hydration(registry: Registry) -> 
 
 
 def test_the_readme_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's "Casts, accessors and mutators" example, run as written (no server)."""
+    """The models guide's "Casts, accessors and mutators" example, run as written (no server)."""
     import dynamodb_tooling.schema.registry as registry_module
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    section = readme.split("### Casts, accessors and mutators", 1)[1]
+    readme = (Path(__file__).parents[2] / "docs" / "models.md").read_text()
+    section = readme.split("## Casts, accessors and mutators", 1)[1]
     block = section.split("```python\n", 1)[1].split("```", 1)[0]
     with use_config():
         monkeypatch.setattr(registry_module, "_global", Registry())

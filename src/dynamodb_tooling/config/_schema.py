@@ -36,6 +36,7 @@ class Section(BaseModel):
         validate_by_alias=True,
         loc_by_alias=False,
         validate_default=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -43,8 +44,11 @@ class CredentialsConfig(Section):
     """Static credentials; leave unset to use botocore's credential chain."""
 
     access_key_id: str
+    """AWS access key id (static credentials)."""
     secret_access_key: str
+    """AWS secret access key that goes with access_key_id."""
     session_token: str | None = None
+    """Session token of temporary credentials (STS); unset for long-term keys."""
 
 
 class HttpOptions(Section):
@@ -52,27 +56,47 @@ class HttpOptions(Section):
 
     timeout: float = Field(default=30.0, gt=0, description="read timeout in seconds")
     connect_timeout: float = Field(default=5.0, gt=0)
+    """Seconds to wait for a connection to be established."""
     keep_alive: bool = Field(default=True, description="TCP keep-alive on pooled connections")
     max_pool_connections: int = Field(default=50, ge=1, le=1000)
+    """Most pooled connections per client (also bounds concurrent requests)."""
 
 
 class SingleTableDesignConfig(Section):
     """Names and shapes of the single table's keys and indexes."""
 
     enabled: bool = True
+    """The single-table design; only true is built (false is refused until multi-table layouts
+    exist)."""
     partition_key_name: str = "pk"
+    """The table's partition key attribute."""
     sort_key_name: str = "sk"
+    """The table's sort key attribute."""
     gsi_count: int = 2
+    """How many overloaded GSIs the table has (1 to 20); too few for the models' access paths is an
+    error naming the fix."""
     gsi_name_pattern: str = "GSI{n}"
+    """Name of the overloaded GSI number {n}."""
     gsi_pk_pattern: str = "gsi{n}pk"
+    """Partition key attribute of GSI {n}."""
     gsi_sk_pattern: str = "gsi{n}sk"
+    """Sort key attribute of GSI {n}."""
     lsi_name_pattern: str = "LSI{n}"
+    """Name of LSI number {n} (collections sorted by another attribute)."""
     lsi_sk_pattern: str = "lsi{n}sk"
+    """Sort key attribute of LSI {n}."""
     entity_type_attribute: str = "_et"
+    """Attribute holding each item's entity type (the model name); scopes every query."""
     data_attribute: str = "_d"
+    """Attribute name reserved for the library's data; models may not use it."""
     pk_prefix: str = "{ENTITY}#"
+    """Partition key prefix of an entity; {ENTITY} is the model's pk_prefix or its upper-cased
+    name."""
     sk_prefix: str = "{ENTITY}#"
+    """Sort key prefix of an entity; {ENTITY} as in pk_prefix."""
     key_delimiter: str = "#"
+    """Separator between the parts of a key (punctuation only); ids and foreign keys may not
+    contain it."""
 
     @field_validator("gsi_count")
     @classmethod
@@ -141,16 +165,23 @@ class SoftDeletesConfig(Section):
     model is defined; ``attribute`` the timestamp a soft delete sets."""
 
     enabled: bool = False
+    """Soft deletes for models that do not say (soft_deletes= / useSoftDeletes), read when a model
+    is defined."""
     attribute: str = "deleted_at"
+    """Timestamp attribute a soft delete sets."""
 
 
 class CachingConfig(Section):
     """Query-result cache (LRU with TTL)."""
 
     enabled: bool = False
+    """A query-result cache; not supported yet (setting it is refused)."""
     ttl_ms: int = Field(default=60_000, ge=0)
+    """How long a cached result lives, in milliseconds (not supported yet)."""
     max_size: int = Field(default=1_000, ge=1)
+    """Most cached results (not supported yet)."""
     key_prefix: str = "dbtooling:"
+    """Prefix of cache keys (not supported yet)."""
 
 
 HookEvent = Literal[
@@ -180,7 +211,9 @@ class HooksConfig(Section):
     """
 
     global_: dict[HookEvent, list[str]] = Field(default_factory=dict, alias="global")
+    """Hooks run for every model: event name → import paths ('package.module:function')."""
     models: dict[str, dict[HookEvent, list[str]]] = Field(default_factory=dict)
+    """Hooks of one model: model name → event name → import paths, run before the global ones."""
 
     @field_validator("global_", "models")
     @classmethod
@@ -202,7 +235,10 @@ def _iter_hook_paths(value: object) -> list[str]:
 
 
 class QueryBuilderConfig(Section):
+    """Where models, factories and seeders live, and how models store their data."""
+
     models_path: str = "app/models"
+    """Folder the models are discovered in (load_models, dbtooling commands, the test plugin)."""
     factories_path: str = Field(
         default="database/factories",
         description="folder of factory modules (Factory subclasses register themselves)",
@@ -212,13 +248,19 @@ class QueryBuilderConfig(Section):
         description="folder of seeder modules that `dbtooling seed` discovers",
     )
     entity_mapping_strategy: Literal["prefix", "attribute", "composite"] = "prefix"
+    """How items map to entity types; only 'prefix' (key prefixes plus the entity-type attribute)
+    is built, the other values are refused."""
     timestamp_format: Literal["iso", "unix", "unix_ms"] = "iso"
+    """How timestamps are stored: ISO-8601 UTC strings, unix seconds or unix milliseconds."""
     soft_deletes: SoftDeletesConfig = SoftDeletesConfig()
     hooks: HooksConfig = HooksConfig()
     caching: CachingConfig = CachingConfig()
     created_at_attribute: str = "created_at"
+    """Attribute set when a model with timestamps=True is created."""
     updated_at_attribute: str = "updated_at"
+    """Attribute set whenever a model with timestamps=True is saved."""
     version_attribute: str = "_v"
+    """Optimistic-locking version attribute (a lost update raises VersionConflictError)."""
     naive_datetimes: Literal["utc", "refuse"] = Field(
         default="utc",
         description=(
@@ -236,75 +278,123 @@ class QueryBuilderConfig(Section):
 
 
 class ScalingTarget(Section):
+    """Auto-scaling bounds and target of one capacity side (read or write)."""
+
     min: int = Field(default=1, ge=1)
+    """Fewest capacity units auto scaling sets."""
     max: int = Field(default=10, ge=1)
+    """Most capacity units auto scaling sets."""
     target_utilization: float = Field(default=70.0, ge=20.0, le=90.0)
+    """Consumed/provisioned percentage auto scaling aims at (20 to 90)."""
 
 
 class AutoScalingConfig(Section):
+    """Application Auto Scaling of provisioned capacity, for the table and its GSIs."""
+
     enabled: bool = False
+    """Register the table and its GSIs with Application Auto Scaling (needs billing_mode
+    PROVISIONED)."""
     read: ScalingTarget = ScalingTarget()
     write: ScalingTarget = ScalingTarget()
     scale_in_cooldown: int = Field(default=60, ge=0)
+    """Seconds after a scale-in before another scaling activity."""
     scale_out_cooldown: int = Field(default=60, ge=0)
+    """Seconds after a scale-out before another scaling activity."""
 
 
 class CapacityConfig(Section):
+    """Billing mode and provisioned capacity of the table."""
+
     billing_mode: BillingMode = "PAY_PER_REQUEST"
+    """On-demand (PAY_PER_REQUEST) or provisioned capacity."""
     read: int | None = Field(default=None, ge=1)
+    """Provisioned read capacity units (required with PROVISIONED, refused otherwise)."""
     write: int | None = Field(default=None, ge=1)
+    """Provisioned write capacity units (required with PROVISIONED, refused otherwise)."""
     auto_scaling: AutoScalingConfig = AutoScalingConfig()
 
 
 class StreamsConfig(Section):
+    """DynamoDB Streams of the table."""
+
     enabled: bool = False
+    """Turn on DynamoDB Streams for the table."""
     view_type: StreamViewType = "NEW_AND_OLD_IMAGES"
+    """What each stream record holds."""
 
 
 class TtlConfig(Section):
+    """Time to live: items expire at the unix time in their TTL attribute."""
+
     enabled: bool = False
+    """Turn on time to live: DynamoDB deletes items whose TTL attribute (unix seconds) is past."""
     attribute_name: str = "ttl"
+    """The TTL attribute."""
 
 
 class ContributorInsightsConfig(Section):
+    """CloudWatch Contributor Insights (the most accessed and throttled keys)."""
+
     enabled: bool = False
+    """Turn on CloudWatch Contributor Insights for the table."""
 
 
 class SseConfig(Section):
     """Server-side encryption; ``kms_master_key_id`` switches from AWS-owned keys to KMS."""
 
     enabled: bool = False
+    """Server-side encryption with a KMS key (otherwise AWS-owned keys)."""
     kms_master_key_id: str | None = None
+    """The KMS key id, ARN or alias; unset: the AWS-managed key."""
 
 
 class IndexDefinition(Section):
     """An extra, explicitly named global secondary index."""
 
     name: str
+    """Index name (not one of the overloaded GSI names)."""
     partition_key: str
+    """Partition key attribute."""
     sort_key: str | None = None
+    """Sort key attribute; unset for a partition-key-only index."""
     partition_key_type: Literal["S", "N", "B"] = "S"
+    """Type of the partition key: S (string), N (number) or B (binary)."""
     sort_key_type: Literal["S", "N", "B"] = "S"
+    """Type of the sort key: S, N or B."""
     projection: ProjectionType = "ALL"
+    """Attributes copied into the index."""
     non_key_attributes: list[str] = Field(default_factory=list)
+    """Attributes projected with INCLUDE (only with that projection)."""
     read: int | None = Field(default=None, ge=1)
+    """Provisioned read capacity of the index (PROVISIONED billing only)."""
     write: int | None = Field(default=None, ge=1)
+    """Provisioned write capacity of the index (PROVISIONED billing only)."""
 
 
 class LocalIndexDefinition(Section):
     """An extra, explicitly named local secondary index (created with the table only)."""
 
     name: str
+    """Index name."""
     sort_key: str
+    """The alternative sort key attribute."""
     sort_key_type: Literal["S", "N", "B"] = "S"
+    """Type of the sort key: S, N or B."""
     projection: ProjectionType = "ALL"
+    """Attributes copied into the index."""
     non_key_attributes: list[str] = Field(default_factory=list)
+    """Attributes projected with INCLUDE (only with that projection)."""
 
 
 class MultiTenancyConfig(Section):
+    """Tenant isolation: not supported yet; setting any of these is refused."""
+
     enabled: bool = False
+    """Tenant isolation; not supported yet (setting it is refused)."""
     strategy: Literal["table", "prefix", "attribute"] = "prefix"
+    """How tenants are separated (not supported yet)."""
     tenant_id_attribute: str = "tenant_id"
+    """Attribute holding the tenant id (not supported yet)."""
     tenant_resolver: str | None = Field(
         default=None, description="import path of a zero-argument callable returning the tenant"
     )
@@ -314,13 +404,21 @@ class LocalConfig(Section):
     """The local engine run by ``dbtooling start`` (and used when ``engine = "local"``)."""
 
     engine: Literal["moto", "dynamodb-local"] = "moto"
+    """The server dbtooling start runs: moto, or AWS's DynamoDB Local."""
     host: str = "127.0.0.1"
+    """Address the local engine binds (loopback only)."""
     port: int = Field(default=8000, ge=1, le=65535)
+    """Port of the local engine."""
     jar_path: str | None = None
+    """Path to DynamoDBLocal.jar (required when engine is dynamodb-local)."""
     java_path: str = "java"
+    """The Java executable that runs DynamoDB Local."""
     in_memory: bool = True
+    """Keep DynamoDB Local's data in memory (false: on disk under db_path or state_dir)."""
     db_path: str | None = None
+    """Folder for DynamoDB Local's data on disk (implies in_memory false)."""
     state_dir: str = ".dbtooling"
+    """Folder where dbtooling start records the running server and its log."""
 
     @field_validator("host")
     @classmethod
@@ -344,8 +442,13 @@ class Config(Section):
     """
 
     region: str = "us-east-1"
+    """AWS region."""
     endpoint: str | None = None
+    """Custom endpoint URL (DynamoDB Local, a dbtooling start server, ...);
+    AWS_ENDPOINT_URL_DYNAMODB is used when unset and engine is auto."""
     engine: Engine = "auto"
+    """Where requests go: aws, local (the dbtooling start server), embedded (an in-process engine),
+    or auto (the endpoint if set, AWS when credentials are found, else embedded)."""
     environment: str | None = Field(
         default=None,
         description="the selected [env.NAME] table (set from --env / DBTOOLING_ENV when loading)",
@@ -356,33 +459,54 @@ class Config(Section):
     )
     credentials: CredentialsConfig | None = None
     profile: str | None = None
+    """AWS shared-config profile."""
     max_retries: int = Field(default=3, ge=0, le=20)
+    """Retries of throttled, 5xx and lost requests."""
     retry_mode: Literal["legacy", "standard", "adaptive"] = "standard"
+    """Standard and adaptive: exponential backoff with full jitter (adaptive adds client-side rate
+    limiting); legacy: without jitter."""
     non_idempotent_writes: Literal["exactly_once", "at_most_once"] = "exactly_once"
+    """Increments and appends: exactly_once (a transaction with a ClientRequestToken, safe to
+    retry) or at_most_once (never retried after a lost answer)."""
     http_options: HttpOptions = HttpOptions()
     table_name_prefix: str = ""
+    """Prepended to every table name."""
     table_name_suffix: str = ""
+    """Appended to every table name."""
     default_table_name: str = "MainTable"
+    """The single table's name (the full name is prefix + name + suffix)."""
     single_table_design: SingleTableDesignConfig = SingleTableDesignConfig()
     query_builder: QueryBuilderConfig = QueryBuilderConfig()
     capacity: CapacityConfig = CapacityConfig()
     streams: StreamsConfig = StreamsConfig()
     ttl: TtlConfig = TtlConfig()
     table_class: TableClass = "STANDARD"
+    """The table class."""
     deletion_protection: bool = False
+    """Protect the table against DeleteTable."""
     contributor_insights: ContributorInsightsConfig = ContributorInsightsConfig()
     point_in_time_recovery: bool = False
+    """Turn on point-in-time recovery (continuous backups)."""
     sse: SseConfig = SseConfig()
     tags: dict[str, str] = Field(default_factory=dict)
+    """Resource tags of the table (at most 50, no 'aws:' prefix)."""
     return_consumed_capacity: ReturnConsumedCapacity = "NONE"
+    """ReturnConsumedCapacity added to every request that takes it (a value the request sets wins).
+"""
     return_item_collection_metrics: ReturnItemCollectionMetrics = "NONE"
+    """ReturnItemCollectionMetrics added to every write that takes it."""
     consistent_read: bool = False
+    """Strongly consistent table reads by default (GSIs cannot be read consistently)."""
     global_secondary_indexes: list[IndexDefinition] = Field(default_factory=list)
+    """Extra named GSIs beyond the overloaded ones."""
     local_secondary_indexes: list[LocalIndexDefinition] = Field(default_factory=list)
+    """Extra named LSIs (created with the table only)."""
     multi_tenancy: MultiTenancyConfig = MultiTenancyConfig()
     local: LocalConfig = LocalConfig()
     allow_scan: bool = True
+    """False: a query that can only Scan raises ScanNotAllowedError instead of warning."""
     driver: str = "botocore"
+    """The driver requests go through: botocore, lean, or one registered by name."""
     drivers: dict[str, str] = Field(
         default_factory=dict, description="driver name → 'module:factory' to register at load"
     )
@@ -432,6 +556,14 @@ _NOT_SUPPORTED_YET = {
         "tenant isolation by key prefix, attribute or table",
         "put the tenant id in your keys, or use a table per tenant (table_name_prefix)",
     ),
+    "single_table_design.enabled": (
+        "layouts other than the single-table design",
+        "keep the single-table design (enabled = true, the default)",
+    ),
+    "query_builder.entity_mapping_strategy": (
+        "the 'attribute' and 'composite' entity mappings",
+        "use 'prefix' (the default: key prefixes plus the entity-type attribute)",
+    ),
 }
 
 
@@ -447,6 +579,14 @@ def _unsupported_problems(config: Config) -> list[tuple[str, str]]:
     used = {
         "query_builder.caching": _changed_fields(query.caching, "query_builder.caching"),
         "multi_tenancy": _changed_fields(config.multi_tenancy, "multi_tenancy"),
+        "single_table_design.enabled": (
+            [] if config.single_table_design.enabled else ["single_table_design.enabled"]
+        ),
+        "query_builder.entity_mapping_strategy": (
+            []
+            if query.entity_mapping_strategy == "prefix"
+            else ["query_builder.entity_mapping_strategy"]
+        ),
     }
     found: list[tuple[str, str]] = []
     for option, (planned, instead) in _NOT_SUPPORTED_YET.items():
