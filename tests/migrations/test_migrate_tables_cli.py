@@ -1,4 +1,4 @@
-"""The CLI with a model in its own table (``"table": "Ledger"``): `table:create`, `migrate`,
+"""The CLI with a model in its own table (``"dynamodbTable": "Ledger"``): `table:create`, `migrate`,
 `migrate:status`, `migrate:generate` and `ci:validate` cover every table."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 MODELS = [
     {"name": "Member", "attributes": {"email": {}}, "hasMany": ["Entry"]},
-    {"name": "Entry", "table": "Ledger", "attributes": {"amount": {"type": "integer"}}},
+    {"name": "Entry", "dynamodbTable": "Ledger", "attributes": {"amount": {"type": "integer"}}},
 ]
 
 

@@ -35,7 +35,7 @@ FAST = RunOptions(poll_interval=0.05)
 USER: dict[str, Any] = {"name": "User", "attributes": {"email": {}}}
 AUDIT: dict[str, Any] = {
     "name": "AuditEvent",
-    "table": "Audit",
+    "dynamodbTable": "Audit",
     "belongsTo": ["User"],
     "attributes": {"action": {}},
 }

@@ -104,6 +104,36 @@ def test_the_summary_has_a_section_per_table(registry: Registry) -> None:
     assert "AuditEvent.token: pk=sk=_UNIQUE#AUDITEVENT#token#<token>" in audit
 
 
+def test_the_stacks_dynamodb_table_property_is_the_class_option() -> None:
+    classes, stacks = Registry(CONFIG), Registry(CONFIG)
+    _models(classes)
+    register_stacks_model(
+        {"name": "Account", "hasMany": ["AuditEvent"], "attributes": {"email": {"unique": True}}},
+        stacks,
+    )
+    register_stacks_model(
+        {
+            "name": "AuditEvent",
+            "dynamodbTable": "Audit",
+            "belongsTo": ["Account"],
+            "attributes": {"action": {"index": True}, "token": {"unique": True}},
+        },
+        stacks,
+    )
+    register_stacks_model(
+        {
+            "name": "AuditNote",
+            "dynamodb_table": "Audit",
+            "belongsTo": [{"model": "AuditEvent", "collection": True, "sortBy": "created_at"}],
+            "attributes": {"body": {}},
+        },
+        stacks,
+    )
+    assert stacks.model("AuditEvent").table == "Audit"
+    assert stacks.tables() == classes.tables()
+    assert stacks.table_definitions() == classes.table_definitions()
+
+
 def test_the_stacks_table_property_is_ignored_and_noted() -> None:
     """Stacks' ``table: 'users'`` is the model's SQL table: "ignored (single table design)",
     so Stacks models work as they are and all live in the main table."""

@@ -403,6 +403,10 @@ ERRORS: list[tuple[Any, list[str]]] = [
     ({"name": "User", "primaryKey": "user id"}, ["primaryKey must be an identifier"]),
     ({"name": "User", "table": 3}, ["table int 3", "must be a string"]),
     (
+        {"name": "User", "dynamodbTable": "audit log"},
+        ["dynamodbTable 'audit log' is not a DynamoDB table name", "leave dynamodbTable out"],
+    ),
+    (
         {"name": "User", "attributes": {"a": {"cast": "encrypted"}}},
         ["a.cast 'encrypted' is not supported yet", "remove it, or give a type name"],
     ),

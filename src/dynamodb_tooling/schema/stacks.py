@@ -19,8 +19,8 @@ Attribute types (``type``; else inferred from ``cast``, else from the validation
 ``message``) are compiled by :mod:`.validation` here, so an unknown rule fails at once.
 
 ``table`` (the model's SQL table in Stacks, ``table: 'users'``) is ignored and noted: every
-Stacks model lives in the single table. A Python model may live in a table of its own
-(``class Audit(Model, table="Audit")``; see :mod:`.tables`).
+Stacks model lives in the single table. ``dynamodbTable: 'Audit'`` puts a model in a DynamoDB
+table of its own, as ``class Audit(Model, table="Audit")`` does (see :mod:`.tables`).
 
 Not supported yet, and refused rather than ignored: a ``cast`` that is not a type name
 (``encrypted``, ``hashed``, custom casts; ``cast: 'integer'`` is read as the type).
@@ -63,6 +63,7 @@ from dynamodb_tooling.schema.naming import (
     make_attribute,
 )
 from dynamodb_tooling.schema.registry import Registry, get_registry
+from dynamodb_tooling.schema.tables import check_table_name
 from dynamodb_tooling.schema.validation import compile_rules, with_messages
 
 
@@ -90,7 +91,7 @@ TYPE_ALIASES: Mapping[str, AttributeType] = {
 }
 
 _MODEL_KEYS = ("name", "table", "primaryKey", "pkPrefix", "attributes", *RELATION_KINDS)
-_MODEL_KEYS += ("traits", "indexes", "factory")
+_MODEL_KEYS += ("traits", "indexes", "factory", "dynamodbTable")
 # Stacks properties with no DynamoDB meaning: accepted, noted, ignored.
 _MODEL_IGNORED = ("autoIncrement", "dashboard", "get", "set")
 _ATTRIBUTE_KEYS = _words("type fillable guarded unique hidden nullable required default cast")
@@ -134,7 +135,7 @@ def parse_stacks_model(
         relations=relations,
         indexes=_indexes(props.get("indexes"), ctx),
         traits=_traits(props.get("traits"), ctx),
-        table=_table(props.get("table"), ctx),
+        table=_table(props.get("table"), props.get("dynamodbTable"), name, ctx),
         factory=_factory(props.get("factory")),
         notes=tuple(ctx.notes),
     )
@@ -165,20 +166,26 @@ def _prefix(value: Any, name: str, ctx: Context) -> str:
     return value
 
 
-def _table(value: Any, ctx: Context) -> str | None:
+def _table(value: Any, own: Any, name: str, ctx: Context) -> str | None:
     """``table``: in Stacks the model's SQL table (``table: 'users'``). A single-table design
     has no per-model table, so it is ignored and noted, as the Stacks translation rules say
-    ("Stacks models work as-is"): every Stacks model lives in the main table. A Python model
-    is put in a table of its own with ``class Audit(Model, table="Audit")``."""
-    if value is None:
+    ("Stacks models work as-is"): every Stacks model lives in the main table.
+    ``dynamodbTable`` puts the model in a DynamoDB table of its own (the class option
+    ``table=``; see :mod:`.tables`)."""
+    if value is not None:
+        if not isinstance(value, str):
+            ctx.fail(f"table {describe(value)} must be a string (the Stacks table name)")
+        ctx.notes.append(
+            f"table {value!r} ignored: every Stacks model lives in the single table; for a "
+            "DynamoDB table of its own, set dynamodbTable"
+        )
+    if own is None:
         return None
-    if not isinstance(value, str):
-        ctx.fail(f"table {describe(value)} must be a string (the Stacks table name)")
-    ctx.notes.append(
-        f"table {value!r} ignored: every Stacks model lives in the single table; for a table of "
-        "its own, declare the model as a Python class with table=..."
-    )
-    return None
+    try:
+        return check_table_name(name, own)
+    except SchemaError as exc:
+        message = str(exc).removeprefix(name + ": ").replace("table=", "dynamodbTable ", 1)
+        ctx.fail(message.replace("leave table out", "leave dynamodbTable out"))
 
 
 def _factory(value: Any) -> RawCode | None:
