@@ -10,6 +10,7 @@ from dynamodb_tooling.cli.commands import data as data_commands
 from dynamodb_tooling.cli.commands import db as db_commands
 from dynamodb_tooling.cli.commands import demo, engine, migrate, schema
 from dynamodb_tooling.cli.commands import env as env_commands
+from dynamodb_tooling.cli.commands import make_model as make_model_commands
 from dynamodb_tooling.cli.commands import models as models_commands
 from dynamodb_tooling.cli.commands import query as query_commands
 from dynamodb_tooling.cli.commands import seed as seed_commands
@@ -19,6 +20,7 @@ from dynamodb_tooling.cli.commands import transfer as transfer_commands
 for _module in (demo, engine, migrate, schema):
     _module.register(app)
 seed_commands.register(app)
+make_model_commands.register(app)
 table_commands.register(app)
 query_commands.register(app)
 data_commands.register(app)

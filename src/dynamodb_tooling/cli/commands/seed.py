@@ -86,7 +86,7 @@ def _table(results: list[SeederResult]) -> Table:
 # Scaffolding.
 _FACTORY = '''"""The factory of {model}: fake {model} models for tests and seeding."""
 
-from typing import Any
+{stdlib}from typing import Any
 
 from dynamodb_tooling.factories import Factory
 {model_import}
@@ -102,7 +102,7 @@ class {name}(Factory[{model}]):
 _SEEDER = '''"""{name}: seed data (``dbtooling seed --class {name}``)."""
 
 from dynamodb_tooling.seeders import Seeder
-
+{imports}
 
 class {name}(Seeder):
     #: Seeders that must run first (classes or names).
@@ -111,7 +111,7 @@ class {name}(Seeder):
     def run(self) -> None:
         """Write the data, e.g. ``User.factory().count(10).create()``, or call other
         seeders with ``self.call(UserSeeder, PostSeeder)``."""
-'''
+{body}'''
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -139,10 +139,18 @@ def make_factory(
     folder = path or Path(get_config().query_builder.factories_path)
     file = _file_for(name, folder, force)
     _load_models()
-    model_import, fields = _model_parts(model_name)
-    text = _FACTORY.format(name=name, model=model_name, model_import=model_import, fields=fields)
-    file.write_text(text, encoding="utf-8")
+    file.write_text(factory_source(name, model_name), encoding="utf-8")
     _out.print(f"wrote {file}")
+
+
+def factory_source(name: str, model: str) -> str:
+    """The text of factory module ``name`` for ``model``: a definition line per attribute when
+    the model is registered (``make:factory``, ``make:model --factory``)."""
+    model_import, fields = _model_parts(model)
+    stdlib = "import datetime\n" if "datetime.UTC" in fields else ""  # sorted before typing
+    return _FACTORY.format(
+        name=name, model=model, model_import=model_import, fields=fields, stdlib=stdlib
+    )
 
 
 def _model_parts(model: str) -> tuple[str, str]:
@@ -158,9 +166,10 @@ def _model_parts(model: str) -> tuple[str, str]:
     else:
         how = f"\nfrom {module} import {model}\n"
     attributes = registry.model(model).attributes
-    if any(a.type == "datetime" for a in attributes):
-        how = f"\nimport datetime\n{how}"
-    lines = [f'            "{a.name}": {_faker_call(a.name, a.type)},\n' for a in attributes]
+    lines = [
+        f'            "{a.name}": {_unique(a.unique, _faker_call(a.name, a.type))},\n'
+        for a in attributes
+    ]
     return how, "".join(lines) or "            # no attributes\n"
 
 
@@ -172,6 +181,10 @@ def _faker_call(name: str, kind: str) -> str:
         "boolean": "self.faker.pybool()",
         "datetime": "self.faker.date_time(tzinfo=datetime.UTC)",
         "date": "self.faker.date_object()",
+        "list": "self.faker.words(3)",
+        "map": '{"note": self.faker.word()}',
+        "string_set": "set(self.faker.words(3, unique=True))",
+        "number_set": "{self.faker.random_int(0, 100)}",
     }
     if kind in by_type:
         return by_type[kind]
@@ -179,6 +192,13 @@ def _faker_call(name: str, kind: str) -> str:
         if fragment in name:
             return f"self.faker.{call}()"
     return "self.faker.word()"
+
+
+def _unique(unique: bool, call: str) -> str:
+    """Faker's ``unique`` proxy for a unique attribute: no two fakes collide on its sentinel."""
+    if unique and call.startswith("self.faker.") and ".unique." not in call:
+        return call.replace("self.faker.", "self.faker.unique.", 1)
+    return call
 
 
 def make_seeder(
@@ -189,5 +209,11 @@ def make_seeder(
     """Write ``<seeders_path>/<name>.py``: a Seeder subclass."""
     folder = path or Path(get_config().query_builder.seeders_path)
     file = _file_for(name, folder, force)
-    file.write_text(_SEEDER.format(name=name), encoding="utf-8")
+    file.write_text(seeder_source(name), encoding="utf-8")
     _out.print(f"wrote {file}")
+
+
+def seeder_source(name: str, *, imports: str = "", body: str = "") -> str:
+    """The text of seeder module ``name``; ``imports`` (lines) and ``body`` (statements of
+    ``run``, indented 8 spaces) fill it in (``make:model --seeder`` seeds with the factory)."""
+    return _SEEDER.format(name=name, imports=imports, body=body)
