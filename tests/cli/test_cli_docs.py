@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dynamodb_tooling.cli import app
 from dynamodb_tooling.cli.docs import main, render
 
@@ -30,3 +32,24 @@ def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
     assert main(["--check", str(stale)]) == 1
     assert main([str(stale)]) == 0
     assert main(["--check", str(stale)]) == 0
+
+
+def test_help_prints_usage_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "usage: python -m dynamodb_tooling.cli.docs" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []  # it once wrote a file named "--help"
+
+
+def test_an_unknown_option_is_an_error_not_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--chek"])
+    assert exit_info.value.code == 2
+    assert list(tmp_path.iterdir()) == []

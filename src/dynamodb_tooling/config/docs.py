@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from dynamodb_tooling._reference import reference_main
 from dynamodb_tooling.config._loader import ENV_NESTING, ENV_PREFIX
 from dynamodb_tooling.config._schema import Config
 
@@ -394,20 +395,9 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) the reference; the path defaults to
     docs/configuration.md."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    check = "--check" in args
-    paths = [a for a in args if a != "--check"]
-    path = Path(paths[0]) if paths else DEFAULT_PATH
-    text = render()
-    if check:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            print(f"{path} is out of date: run `python -m dynamodb_tooling.config.docs`")
-            return 1
-        return 0
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+    return reference_main(
+        argv, module="dynamodb_tooling.config.docs", render=render, default_path=DEFAULT_PATH
+    )
 
 
 if __name__ == "__main__":
