@@ -234,8 +234,15 @@ def test_tags(client: DynamoDBClient, table: dict[str, Any]) -> None:
 
 def test_contributor_insights(client: DynamoDBClient, table: dict[str, Any]) -> None:
     name = table["TableName"]
-    with engine_supports("UpdateContributorInsights"):
+    try:
         client.update_contributor_insights(name, enabled=True)
+    except DynamoDBError as error:
+        # An engine without it (moto answers a bare HTTP 500 page): the caller gets our typed
+        # error naming the operation, never a raw one. The compiled requests are unit-tested.
+        assert error.code in {*UNSUPPORTED_CODES, "500"}
+        assert not hasattr(DynamoHandler, "update_contributor_insights")
+        assert "UpdateContributorInsights" in str(error)
+        return
     status = client.describe_contributor_insights(name)["ContributorInsightsStatus"]
     assert status in {"ENABLING", "ENABLED"}
     client.update_contributor_insights(name, enabled=False, index="GSI1")
