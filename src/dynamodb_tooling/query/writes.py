@@ -496,6 +496,7 @@ class InsertBuilder:
         "prefixes",
         "simple_keys",
         "soft_deleted",
+        "table",
         "timestamp_format",
         "usable",
         "validate",
@@ -505,6 +506,7 @@ class InsertBuilder:
         self.compiler = compiler
         self.model = model
         self.info = info
+        self.table = compiler.table_for(model)  # the compiler's table choice is fixed
         definition = self.definition = info.definition
         registry = compiler.registry
         keys = registry.keys
@@ -618,7 +620,7 @@ class InsertBuilder:
                 marshall_item(stored)  # words the error (the general path's)
                 raise
         refuse_oversized(wire)
-        table = compiler.table_for(self.model)
+        table = self.table
         expression, names = self.names
         request = Request(
             "PutItem",
