@@ -55,11 +55,13 @@ class DemoConsole:
         keys, design = registry.keys, registry.config.single_table_design
         slots = range(1, design.gsi_count + 1)
         grid = Table(title="Where every item lives (keys derived from the models)")
+        # Keys wrap rather than end in "…": on an 80-column terminal they are the point.
         grid.add_column("item")
-        grid.add_column(design.partition_key_name)
-        grid.add_column(design.sort_key_name)
+        grid.add_column(design.partition_key_name, overflow="fold")
+        grid.add_column(design.sort_key_name, overflow="fold")
         for n in slots:
-            grid.add_column(f"{design.gsi_name(n)} ({design.gsi_pk(n)} / {design.gsi_sk(n)})")
+            title = f"{design.gsi_name(n)} ({design.gsi_pk(n)} / {design.gsi_sk(n)})"
+            grid.add_column(title, overflow="fold")
         pk, sk = design.partition_key_name, design.sort_key_name
 
         def row(label: str, item: dict[str, str]) -> None:
