@@ -1,5 +1,6 @@
 """Read and write flows run on the stub executor: the requests they send, no server."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from dynamodb_tooling.marshal import marshall_item
 from dynamodb_tooling.query.plan import Plan
 from dynamodb_tooling.query.read_flow import count_flow, merged_flow, unique_flow
 from dynamodb_tooling.query.reader import Reader
-from dynamodb_tooling.query.write_flow import write_flow
+from dynamodb_tooling.query.unique import arun_write, run_write
+from dynamodb_tooling.query.write_flow import alone, write_flow
 from dynamodb_tooling.requests import Concurrently
 from dynamodb_tooling.requests.items import get_item, query
 from dynamodb_tooling.testing.stub import StubExecutor
@@ -159,3 +161,70 @@ def test_server_errors_reach_the_flow_like_any_other() -> None:
     stub.on("GetItem", ServerError("boom", code="InternalServerError"))
     with pytest.raises(ServerError):
         stub.run(unique_flow(Plan("UniqueLookup", "T", "u"), get_item("T", {"pk": "S"})))
+
+
+def _outcome(run: Any) -> Any:
+    """What running a write gives: its response, or its error's type and message."""
+    try:
+        return run()
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def _scripts(plan: Any) -> dict[str, list[tuple[str, Any]]]:
+    """Answers for a single write's request (and the read-back a failure asks for)."""
+    failed = ConditionalCheckFailedError("exists", code="ConditionalCheckFailedException")
+    lost = ConditionalCheckFailedError("exists", code="ConditionalCheckFailedException")
+    lost.after_unknown_outcome = True
+    operation = plan.request.operation
+    ours = {"Item": wire(plan.item)} if plan.item is not None else {}
+    return {
+        "written": [(operation, {})],
+        "taken": [(operation, failed), ("GetItem", ours)],
+        "ours after a lost answer": [(operation, lost), ("GetItem", ours)],
+        "another after a lost answer": [
+            (operation, lost),
+            ("GetItem", {"Item": wire({**(plan.item or {}), "title": "Theirs"})}),
+        ],
+        "server error": [(operation, ServerError("boom", code="InternalServerError"))],
+    }
+
+
+def _scripted(script: list[tuple[str, Any]]) -> StubExecutor:
+    stub = StubExecutor()
+    for operation, answer in script:
+        stub.on(operation, answer)
+    return stub
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["written", "taken", "ours after a lost answer", "another after a lost answer", "server error"],
+)
+@pytest.mark.parametrize("write", ["insert", "update", "delete"])
+def test_run_write_of_a_single_request_does_what_its_flow_does(write: str, scenario: str) -> None:
+    # A single idempotent write is executed without its flow: the same requests and the same
+    # outcome (response or error) as the flow, sync and async, whatever the engine answers.
+    compiler = make_compiler()
+    plan = {
+        "insert": lambda: compiler.insert("Post", POST),
+        "update": lambda: compiler.update("Post", POST, {"title": "New"}),
+        "delete": lambda: compiler.delete("Post", POST),
+    }[write]()
+    assert alone(plan) is plan.request  # the case run_write executes directly
+    script = _scripts(plan)[scenario]
+    by_flow, direct, direct_async = (_scripted(script) for _ in range(3))
+    expected = _outcome(lambda: by_flow.run(write_flow(plan)))
+    assert _outcome(lambda: run_write(direct, plan)) == expected
+    assert _outcome(lambda: asyncio.run(arun_write(direct_async, plan))) == expected
+    sent = [(r.operation, r.params) for r in by_flow.requests]
+    assert [(r.operation, r.params) for r in direct.requests] == sent
+    assert [(r.operation, r.params) for r in direct_async.requests] == sent
+
+
+def test_only_a_write_sent_as_it_is_skips_its_flow() -> None:
+    compiler = make_compiler()
+    increment = compiler.increment("Order", {"id": "o1", "user_id": "u1"}, "total", 5)
+    assert alone(increment) is None  # a tokened transaction when writes are exactly once
+    assert alone(increment, exactly_once=False) is increment.request
+    assert alone(compiler.insert("User", {"id": "u1", "email": "a@x", "name": "A"})) is None

@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dynamodb_tooling._types import Response
+from dynamodb_tooling.errors import ConditionalCheckFailedError, TransactionCanceledError
 from dynamodb_tooling.expressions import Condition, and_, attr, path
 from dynamodb_tooling.query._write_outcome import translate_write_error
 from dynamodb_tooling.query._write_plan import UniqueTarget, WritePlan
 from dynamodb_tooling.query.executor import Executor
-from dynamodb_tooling.query.write_flow import upsert_flow, write_flow
+from dynamodb_tooling.query.write_flow import alone, failure_flow, upsert_flow, write_flow
 from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.requests.transactions import TransactDelete, TransactPut
 from dynamodb_tooling.schema import KeyScheme
@@ -87,15 +88,30 @@ def run_write(
 ) -> Response:
     """Send ``plan`` on ``client`` through :func:`~dynamodb_tooling.query.write_flow.write_flow`
     (exactly once unless ``non_idempotent_writes = "at_most_once"``) and raise the error a
-    failure stands for."""
-    return client.run(_flow(client, plan, client_request_token))
+    failure stands for. A plan whose flow is its one request (:func:`alone`: a put, an
+    idempotent update or delete) is executed directly, the flow only taking a failure."""
+    once = client.config.non_idempotent_writes == "exactly_once"
+    request = alone(plan, exactly_once=once)
+    if request is None:
+        return client.run(write_flow(plan, exactly_once=once, token=client_request_token))
+    try:
+        return client.execute(request)
+    except (ConditionalCheckFailedError, TransactionCanceledError) as error:
+        return client.run(failure_flow(plan, error))
 
 
 async def arun_write(
     client: Executor, plan: WritePlan, *, client_request_token: str | None = None
 ) -> Response:
     """The async twin of :func:`run_write` (the same flow on the async driver)."""
-    return await client.arun(_flow(client, plan, client_request_token))
+    once = client.config.non_idempotent_writes == "exactly_once"
+    request = alone(plan, exactly_once=once)
+    if request is None:
+        return await client.arun(write_flow(plan, exactly_once=once, token=client_request_token))
+    try:
+        return await client.aexecute(request)
+    except (ConditionalCheckFailedError, TransactionCanceledError) as error:
+        return await client.arun(failure_flow(plan, error))
 
 
 def _flow(client: Executor, plan: WritePlan, token: str | None) -> Flow[Response]:

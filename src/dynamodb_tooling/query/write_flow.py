@@ -32,7 +32,7 @@ from dynamodb_tooling.query._write_outcome import (
     translate_write_error,
 )
 from dynamodb_tooling.query._write_plan import EntityTarget, WritePlan
-from dynamodb_tooling.requests import Flow
+from dynamodb_tooling.requests import Flow, Request
 from dynamodb_tooling.requests.items import get_item
 from dynamodb_tooling.requests.transactions import transact_write_flow
 from dynamodb_tooling.schema.transformer import generate_id
@@ -40,7 +40,7 @@ from dynamodb_tooling.schema.transformer import generate_id
 if TYPE_CHECKING:
     from dynamodb_tooling.query.writes import WriteCompiler
 
-__all__ = ["needs_token", "upsert_flow", "write_flow"]
+__all__ = ["alone", "failure_flow", "needs_token", "upsert_flow", "write_flow"]
 
 _UPSERT_ATTEMPTS = 3
 
@@ -70,6 +70,25 @@ def write_flow(
         return response
     except (ConditionalCheckFailedError, TransactionCanceledError) as error:
         return (yield from _failed(plan, error))
+
+
+def alone(plan: WritePlan, *, exactly_once: bool = True) -> Request | None:
+    """The request, when :func:`write_flow` of ``plan`` is that one request (a single write
+    sent as it is): an executor may then ``execute`` it directly, skipping the flow, and hand
+    a failed condition to :func:`failure_flow`. ``None`` for a transaction, or a single write
+    that goes out as a tokened one."""
+    if plan.transactional or (exactly_once and needs_token(plan)):
+        return None
+    return plan.request
+
+
+def failure_flow(
+    plan: WritePlan, error: ConditionalCheckFailedError | TransactionCanceledError
+) -> Flow[Response]:
+    """What :func:`write_flow` does when :func:`alone`'s request failed with ``error``: reads
+    the item when that tells why, then raises the error it stands for (or, when an earlier
+    attempt of our own is what the condition saw, returns ``{}``)."""
+    return _failed(plan, error)
 
 
 def _as_transaction(plan: WritePlan, token: str | None) -> Flow[Response]:
