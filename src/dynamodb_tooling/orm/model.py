@@ -210,7 +210,7 @@ class Model(
     def __init__(self, **values: Any) -> None:
         """A new, unsaved instance (see the attributes concern); user traits' ``initialize``
         then run."""
-        super().__init__(**values)
+        self._initialise(values, guarded=True)  # HasAttributes.__init__, without a call
         for initialize in type(self).__initializers__:
             initialize(self)
 

@@ -23,9 +23,10 @@ from dynamodb_tooling.orm.concerns.change_tracking import (
     _TooDeepError,
     snapshot,
 )
+from dynamodb_tooling.query._guard import protected_names
 from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.definitions import AttributeDefinition
-from dynamodb_tooling.schema.traits import assigns_ids
+from dynamodb_tooling.schema.traits import assigns_ids, id_maker
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
     ModelInfo,
@@ -62,6 +63,31 @@ class Hydration:
         self.original: Callable[[dict[str, Any]], dict[str, Any]] = _compile_snapshot(
             self.model, check, kinds, self.allowed
         )
+
+
+class Construction:
+    """What building a new instance of one model class needs, derived once per registry
+    resolution: the names it may take (``allowed``; ``fillable``: those mass assignment may
+    set), its defaults as ``(name, factory or None, value)`` in declaration order, and what
+    gives it a new id (``None``: never generated)."""
+
+    __slots__ = ("allowed", "defaults", "fillable", "new_id", "primary_key")
+
+    def __init__(self, cls: type[HasAttributes]) -> None:
+        definition = cls.__definition__
+        self.primary_key = definition.primary_key
+        self.new_id = id_maker(definition)
+        info = ModelInfo.of(cls.__registry__, definition.name)
+        self.allowed = info.allowed
+        self.fillable = info.allowed - protected_names(definition)
+        defaults: list[tuple[str, Callable[[], Any] | None, Any]] = []
+        for attribute in cls._defaulted():
+            spec = cls.__attribute_specs__.get(attribute.name)
+            if spec is not None and spec.has_default:
+                defaults.append((attribute.name, spec.make_default, None))
+            else:
+                defaults.append((attribute.name, None, attribute.default))
+        self.defaults = tuple(defaults)
 
 
 def _compile_snapshot(
@@ -157,25 +183,25 @@ class HasAttributes:
 
     def _initialise(self, values: dict[str, Any], *, guarded: bool) -> None:
         cls = type(self)
-        if guarded:
-            cls._guard(values)
-        else:
-            cls._check_names(values)
+        made = cls._construction()
+        # The usual case in one set test: every name known (and fillable when guarded).
+        if not (made.fillable if guarded else made.allowed).issuperset(values):
+            if guarded:
+                cls._guard(values)  # raises, naming the name
+            else:
+                cls._check_names(values)
         if cls._setters:
             self._initialise_through_setters(values)
             return
-        definition = cls.__definition__
-        for attribute in cls._defaulted():
-            if attribute.name not in values:
-                spec = cls.__attribute_specs__.get(attribute.name)
-                has_spec_default = spec is not None and spec.has_default
-                default = spec.make_default() if spec and has_spec_default else attribute.default
+        for name, make, default in made.defaults:
+            if name not in values:
+                if make is not None:
+                    default = make()
                 # A copy: a mutable default (a list, a set) must not be shared by instances.
-                values[attribute.name] = (
-                    default if type(default) in _SCALARS else copy.deepcopy(default)
-                )
-        if values.get(definition.primary_key) is None and assigns_ids(definition):
-            values[definition.primary_key] = generate_id(definition)
+                values[name] = default if type(default) in _SCALARS else copy.deepcopy(default)
+        new_id = made.new_id
+        if new_id is not None and values.get(made.primary_key) is None:
+            values[made.primary_key] = new_id()
         object.__setattr__(self, "_model_state", ModelState(values))
 
     def _initialise_through_setters(self, values: dict[str, Any]) -> None:
@@ -273,6 +299,11 @@ class HasAttributes:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return AttributeError(f"{cls.__definition__.name} has no attribute {name!r}{hint}")
+
+    @classmethod
+    def _construction(cls) -> Construction:
+        """What the constructor needs, derived once per registry resolution."""
+        return cls.__registry__.derived((Construction, cls), lambda: Construction(cls))
 
     @classmethod
     def _defaulted(cls) -> tuple[AttributeDefinition, ...]:

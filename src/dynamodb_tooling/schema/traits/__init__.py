@@ -10,6 +10,7 @@ subclass) plus one entry in :data:`TRAITS` — or, from outside the package,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -279,6 +280,17 @@ def generate_id(definition: ModelDefinition) -> str:
             if found is not None:
                 return found
     return new_ulid()
+
+
+def id_maker(definition: ModelDefinition) -> Callable[[], str] | None:
+    """What gives new items of ``definition`` their id (:func:`generate_id`, bound; a bare
+    ``new_ulid`` when no plug-in supplies ids), or ``None`` when none is given them. Valid
+    until the plug-ins change (registries drop what they derived then)."""
+    if not assigns_ids(definition):
+        return None
+    if not _in_use(definition).hooked["new_id"]:
+        return new_ulid
+    return functools.partial(generate_id, definition)
 
 
 def assigns_ids(definition: ModelDefinition) -> bool:
