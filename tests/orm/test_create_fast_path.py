@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dynamodb_tooling.orm.concerns.persistence as persistence
 from dynamodb_tooling.config import use_config
 from dynamodb_tooling.orm import Model, accessor, attribute, mutator
 from dynamodb_tooling.orm.casts import CastsAttributes
@@ -120,7 +121,7 @@ def assert_same_insert(compiler: WriteCompiler, model: str, values: dict[str, An
                 written_values_general(compiler.transformer, model, values, fast.item)
             )
     try:
-        return compiler._insert_builder(model).plan(dict(values)) is not None
+        return compiler.insert_builder(model).plan(dict(values)) is not None
     except Exception:
         return False
 
@@ -167,7 +168,7 @@ def test_unusual_inserts_take_the_general_path_with_the_same_result(registry: Re
     compiler = WriteCompiler(registry, clock=clock)
     # Unique attributes (a transaction with a sentinel) and a missing id: the general path.
     assert not assert_same_insert(compiler, "Member", {"id": "m-1", "email": "a@b.c", "name": "A"})
-    assert compiler._insert_builder("Stamped").plan({"title": "no id"}) is None  # ids differ
+    assert compiler.insert_builder("Stamped").plan({"title": "no id"}) is None  # ids differ
     # Keys the prefixes cannot build (a delimiter, a long id, an int id): the same keys/errors.
     for ident in ("a#b", "x" * 1100, 42, ""):
         assert_same_insert(compiler, "Stamped", {"id": ident, "title": "T"})
@@ -274,6 +275,8 @@ def created_state(model: type[Model], values: dict[str, Any], stub: StubExecutor
 def test_create_leaves_the_same_instance_state(
     registry: Registry, stub: StubExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The general path: the general insert (WriteCompiler.insert_general) and read-back
+    # (written_values_general), on the same models in a registry of their own.
     models = define(registry)
     transformer_of(registry).clock = clock
     cases = [
@@ -282,8 +285,23 @@ def test_create_leaves_the_same_instance_state(
         ("Member", {"id": "m-1", "email": "a@b.c", "name": " Ada "}),
     ]
     fast = [created_state(models[name], dict(values), stub) for name, values in cases]
-    monkeypatch.setattr(WriteCompiler, "insert", WriteCompiler.insert_general)
-    general = [created_state(models[name], dict(values), stub) for name, values in cases]
+    other = Registry()
+    general_models = define(other)
+    transformer_of(other).clock = clock
+
+    planned: list[str] = []
+
+    def general_plan(path: persistence.InsertPath, values: Mapping[str, Any]) -> WritePlan:
+        planned.append(path.model)
+        return path.compiler.insert_general(path.model, values)
+
+    def general_written(transformer: Any, model: str) -> Callable[..., dict[str, Any]]:
+        return lambda sent, item: written_values_general(transformer, model, sent, item)
+
+    monkeypatch.setattr(persistence.InsertPath, "plan", general_plan)
+    monkeypatch.setattr(persistence, "written_function", general_written)
+    general = [created_state(general_models[name], dict(values), stub) for name, values in cases]
+    assert planned == [name for name, _ in cases]  # the general side took the general path
     for one, other in zip(fast, general, strict=True):
         assert one[0] == other[0]
         assert one[1:] == other[1:]
@@ -307,7 +325,7 @@ def test_the_real_clock_stamps_as_the_transformer_does(
         registry = Registry()
         define(registry)
         compiler = WriteCompiler(registry)
-        builder = compiler._insert_builder("Stamped")
+        builder = compiler.insert_builder("Stamped")
         monkeypatch.setattr(writes, "datetime", Frozen)
         assert builder._now(compiler.transformer) == compiler.transformer.timestamp(NOW)
         plan = compiler.insert("Stamped", {"id": "s", "title": "T"})

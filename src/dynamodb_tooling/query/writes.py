@@ -84,7 +84,7 @@ class WriteCompiler(AtomicWrites):
         validate_values(definition, values, partial=False)
         return self.transformer.to_item(model, values)
 
-    def _insert_builder(self, model: str) -> InsertBuilder:
+    def insert_builder(self, model: str) -> InsertBuilder:
         """The model's compiled insert, rebuilt when the registry resolves anew."""
         info = ModelInfo.of(self.registry, model)
         builder: InsertBuilder | None = self._inserts.get(model)
@@ -104,7 +104,7 @@ class WriteCompiler(AtomicWrites):
         the same transaction (a taken value writes nothing)."""
         on_failure = return_values_on_condition_check_failure
         if condition is None and on_failure is None:
-            plan = self._insert_builder(model).plan(values)
+            plan = self.insert_builder(model).plan(values)
             if plan is not None:
                 return plan
         return self.insert_general(

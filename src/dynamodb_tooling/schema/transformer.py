@@ -527,11 +527,20 @@ def written_values(
     Compiled once per model and registry resolution (:func:`compile_written`): only the
     model's own names are looked at, never the key attributes. Equal, order of the new names
     included, to :func:`written_values_general` for an item built from ``sent``."""
+    return written_function(transformer, model)(sent, item)
+
+
+def written_function(
+    transformer: EntityTransformer, model: str
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]:
+    """``model``'s compiled :func:`written_values` (``(sent, item) -> values``), built once
+    per model and registry resolution."""
     info = transformer.info(model)
     cached = transformer._written.get(model)
     if cached is None or cached[0] is not info:
         cached = transformer._written[model] = (info, compile_written(transformer, info))
-    return cached[1](sent, item)
+    found: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]] = cached[1]
+    return found
 
 
 def compile_written(

@@ -17,10 +17,11 @@ from dynamodb_tooling.schema import ModelDefinition, Registry
 from dynamodb_tooling.schema.traits import uses
 from dynamodb_tooling.schema.transformer import (
     EntityTransformer,
-    written_values,
+    written_function,
 )
 
 if TYPE_CHECKING:
+    from dynamodb_tooling.orm.concerns.attributes import Hydration
     from dynamodb_tooling.orm.concerns.change_tracking import Exists
     from dynamodb_tooling.orm.query import ModelQuery
 
@@ -47,6 +48,28 @@ class Followup:
         await self.instance._afire_after(self.after)
 
 
+class InsertPath:
+    """How one model class inserts a new instance, derived once per registry resolution:
+    its compiled insert (the general one for anything unusual) and its compiled read-back
+    of what the write changed (:func:`written_function`)."""
+
+    __slots__ = ("allowed", "builder", "compiler", "model", "original", "written")
+
+    def __init__(self, cls: type[Persistence]) -> None:
+        model = self.model = cls.__definition__.name
+        compiler = self.compiler = cls._compiler()
+        self.builder = compiler.insert_builder(model)
+        self.allowed = cls._name_set()[1]  # what to_values() keeps
+        self.original = cls._hydration().original  # the dirty-tracking snapshot
+        # The compiler's transformer is the model's (one per registry resolution).
+        self.written = written_function(compiler.transformer, model)
+
+    def plan(self, values: Mapping[str, Any]) -> WritePlan:
+        """``compiler.insert(model, values)``."""
+        plan = self.builder.plan(values)
+        return plan if plan is not None else self.compiler.insert_general(self.model, values)
+
+
 class Persistence:
     """Saving and deleting (Eloquent's ``create``/``save``/``delete``...). Writes compile
     through :class:`WriteCompiler` (unique sentinels, versions, derived keys) and run through
@@ -70,6 +93,12 @@ class Persistence:
         def query(cls) -> ModelQuery[Self]: ...
 
         def to_values(self) -> dict[str, Any]: ...
+
+        @classmethod
+        def _name_set(cls) -> tuple[tuple[str, ...], frozenset[str]]: ...
+
+        @classmethod
+        def _hydration(cls) -> Hydration: ...
 
         @property
         def _state(self) -> ModelState: ...
@@ -133,7 +162,7 @@ class Persistence:
         :meth:`force_create`.
         """
         instance = cls(**values)
-        instance.save()
+        instance._do("save", instance._save_op)  # save(), without a call
         return instance
 
     @classmethod
@@ -160,22 +189,11 @@ class Persistence:
         return await self._ado("save", self._save_op)
 
     def _save_op(self) -> Operation:
+        state = self._state
+        if not state.exists:
+            return self._insert_op(state)
         name = type(self).__definition__.name
         compiler = type(self)._compiler()
-        if not self.exists:
-            sent = self.to_values()
-            plan = self._check_before_write(sent, lambda: compiler.insert(name, sent))
-
-            def inserted() -> None:
-                # Only what the write changed is read back (timestamps, the version, cast
-                # values): the values sent unchanged are the instance's already.
-                assert plan.item is not None
-                # The compiler's transformer is the model's (one per registry resolution).
-                written = written_values(compiler.transformer, name, sent, plan.item)
-                self._state.values.update(written)
-                self._remember()
-
-            return plan, inserted
         changes = self.get_dirty()
         if not changes:
             return None, lambda: None
@@ -189,6 +207,33 @@ class Persistence:
             self._remember()
 
         return update, updated
+
+    def _insert_op(self, state: ModelState) -> Operation:
+        """The insert ``save()`` sends for a new instance, and how the instance then follows
+        it: only what the write changed is read back (timestamps, the version, cast values),
+        the values sent unchanged are the instance's already."""
+        path = type(self)._insert_path()
+        values = state.values
+        # to_values(), without its look-up when every name is a stored one (the usual case)
+        sent = dict(values) if path.allowed.issuperset(values) else self.to_values()
+        plan = self._check_before_write(sent, lambda: path.plan(sent))
+
+        def inserted() -> None:
+            assert plan.item is not None
+            stored = state.values
+            stored.update(path.written(sent, plan.item))
+            # _remember(), with the model's snapshot at hand
+            state.original = path.original(
+                stored if path.allowed.issuperset(stored) else self.to_values()
+            )
+            state.exists = True
+
+        return plan, inserted
+
+    @classmethod
+    def _insert_path(cls) -> InsertPath:
+        registry = cls.__registry__
+        return registry.derived((InsertPath, cls), lambda: InsertPath(cls))
 
     def _do(self, action: str, build: Callable[[], Operation]) -> Self:
         """Fire ``action``'s "before" events (a ``False`` cancels: nothing is written), build

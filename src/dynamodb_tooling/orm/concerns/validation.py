@@ -95,6 +95,11 @@ class ValidatesAttributes:
     def _check_before_write(self, values: Mapping[str, Any], write: Callable[[], Any]) -> Any:
         """Run ``write`` (which compiles the request and applies the rule strings) after the
         validators of ``values``; every error of both, together, before anything is sent."""
+        if not type(self)._validators():  # the usual case: only the rule strings
+            try:
+                return write()
+            except ModelValidationError as exc:
+                raise ModelValidationError(exc.model, exc.errors) from None
         found = self._validator_errors(values)
         try:
             result = write()
