@@ -68,6 +68,17 @@ def test_one_error_lists_every_problem_with_its_path() -> None:
     assert "(4 problems)" in str(caught.value)
 
 
+def test_an_unknown_option_names_every_option_about_as_close() -> None:
+    # ``table_name`` is what a new user types first: the table's own name is among the
+    # suggestions, not only the first close match.
+    with pytest.raises(ConfigError) as caught:
+        validate_config(table_name="blog")
+    assert dict(caught.value.problems)["table_name"] == (
+        "unknown option; did you mean 'table_name_suffix', 'table_name_prefix' or "
+        "'default_table_name'?"
+    )
+
+
 def test_provisioned_capacity_needs_provisioned_billing() -> None:
     with pytest.raises(ConfigError, match=r"capacity\.read: provisioned capacity is only allowed"):
         validate_config(capacity={"read": 5})

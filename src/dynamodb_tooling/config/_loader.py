@@ -238,12 +238,20 @@ def _suggestion(loc: tuple[str | int, ...]) -> str:
         if not nested:
             return ""
         model = nested[0]
-    close = difflib.get_close_matches(str(loc[-1]), _field_names(model), n=1)
-    return (
-        f"; did you mean {close[0]!r}?"
-        if close
-        else f"; known options: {', '.join(model.model_fields)}"
-    )
+    given = str(loc[-1])
+    close = difflib.get_close_matches(given, dict.fromkeys(_field_names(model)), n=3)
+    if not close:
+        return f"; known options: {', '.join(model.model_fields)}"
+    # Every option about as close as the best one (``table_name``: ``table_name_suffix``,
+    # ``table_name_prefix`` and ``default_table_name``), not only the first.
+    best = difflib.SequenceMatcher(None, given, close[0]).ratio()
+    named = [
+        repr(name)
+        for name in close
+        if difflib.SequenceMatcher(None, given, name).ratio() >= best - 0.1
+    ]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    return f"; did you mean {listed}?"
 
 
 def _problems_from_pydantic(error: PydanticValidationError) -> list[tuple[str, str]]:
