@@ -109,6 +109,7 @@ def test_copy_table_makes_a_table_with_the_new_lsi_and_the_same_items(
         assert result.derived == OWNERS * ORDERS  # every order got its LSI sort key
         assert not result.dropped_old
         assert f'default_table_name = "{copied}"' in result.summary()
+        assert str(result) == result.summary()
         described = client.describe_table(copied)["Table"]
         assert [i["IndexName"] for i in described["LocalSecondaryIndexes"]] == ["LSI1"]
         client.describe_table(env.table)  # the old table is kept

@@ -111,6 +111,7 @@ def test_a_second_migrate_without_change_sends_no_write(env: MigrationEnv) -> No
         assert not result.steps
         assert client.writes() == []
         assert "nothing to migrate" in result.summary()
+        assert str(result) == result.summary()  # print(migrate()) reads as the CLI does
 
 
 def test_raising_gsi_count_adds_one_gsi_per_update_table(env: MigrationEnv) -> None:
@@ -210,6 +211,9 @@ def test_ttl_pitr_and_tags_are_applied_diffed_and_rolled_back(env: MigrationEnv)
         assert client.list_tags_of_resource(arn)["Tags"] == []
         undone = rollback(registry, client=client, options=FAST)
         assert undone.undone.action.summary == "enable point-in-time recovery"
+        assert str(undone) == f"table {env.table}: undid 'enable point-in-time recovery' (" + (
+            f"{undone.undo.action.summary})"
+        )
         after = status(registry, client=client)
         assert [c.summary for c in after.pending] == [
             "enable point-in-time recovery",

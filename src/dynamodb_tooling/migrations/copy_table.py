@@ -104,6 +104,10 @@ class CopyTableResult:
             f'set_config(default_table_name="{self.table_name}"))'
         )
 
+    def __str__(self) -> str:
+        """:meth:`summary`: ``print(migrate())`` reads as the CLI does."""
+        return self.summary()
+
     def summary(self) -> str:
         old = "dropped" if self.dropped_old else "kept (drop it with --drop-old --force)"
         return "\n".join(

@@ -81,6 +81,10 @@ class MigrationResult:
         own = tuple(s for s in self.steps if s.status == "applied")
         return own + tuple(s for r in self.others for s in r.applied)
 
+    def __str__(self) -> str:
+        """:meth:`summary`: ``print(migrate())`` reads as the CLI does."""
+        return self.summary()
+
     def summary(self) -> str:
         """A few readable lines: what was (or would be) done, table by table."""
         return "\n".join([self._summary(), *(r.summary() for r in self.others)])
@@ -162,6 +166,10 @@ class RollbackResult:
     dry_run: bool = False
     requests: tuple[Request, ...] = ()
     history: HistoryEntry | None = None
+
+    def __str__(self) -> str:
+        """:meth:`summary`: ``print(migrate())`` reads as the CLI does."""
+        return self.summary()
 
     def summary(self) -> str:
         verb = "would undo" if self.dry_run else "undid"
