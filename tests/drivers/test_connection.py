@@ -1,5 +1,7 @@
 """Where requests go: the engine rules of Config, with a real botocore session."""
 
+import json
+import os
 from pathlib import Path
 
 import botocore.session
@@ -85,3 +87,32 @@ def test_a_missing_aws_profile_does_not_stop_a_local_engine(
     remote = BotocoreDriver(validate_config(endpoint="https://ddb.example.com"))
     with pytest.raises(DriverError, match=r"'no-such-profile-here' does not exist.*AWS_PROFILE"):
         remote.connect()
+
+
+def test_the_embedded_engine_notice_points_at_a_running_dbtooling_start_server(
+    tmp_path: Path,
+) -> None:
+    # A new user runs `dbtooling start`, then `dbtooling migrate` with no engine configured:
+    # the notice that the embedded engine is used says how to use the running server.
+    from dynamodb_tooling.drivers._endpoint import _running_server_hint
+    from dynamodb_tooling.engine import LocalServer
+
+    config = validate_config(local={"state_dir": str(tmp_path), "port": 8123})
+    assert _running_server_hint(config) == ""  # nothing started here
+    # The record `dbtooling start` writes, of a process that runs (this one).
+    command = Path("/proc/self/cmdline").read_bytes().decode().split("\0")[:-1]
+    state = LocalServer.from_config(config.local).state_path
+    record = {
+        "pid": os.getpid(),
+        "port": 8123,
+        "engine": "moto",
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "command": command,
+        "db_path": None,
+    }
+    state.write_text(json.dumps(record))
+    hint = _running_server_hint(config)
+    assert "A `dbtooling start` server is running at http://127.0.0.1:8123" in hint
+    assert 'engine = "local" (DBTOOLING_ENGINE=local)' in hint
+    state.write_text(json.dumps({**record, "pid": 999_999_999}))  # a process that is gone
+    assert _running_server_hint(config) == ""

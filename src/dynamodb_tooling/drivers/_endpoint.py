@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynamodb_tooling.config import Config, get_endpoint, is_local_mode
-from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, shared_engine
+from dynamodb_tooling.engine import EMBEDDED_CREDENTIALS, LocalServer, shared_engine
 
 
 @dataclass(frozen=True)
@@ -49,5 +49,20 @@ def resolve_connection(config: Config, session: Any) -> Connection:
 
 
 def _embedded(config: Config) -> Connection:
-    endpoint = shared_engine().endpoint
+    endpoint = shared_engine(lambda: _running_server_hint(config)).endpoint
     return Connection(endpoint, config.region, (*EMBEDDED_CREDENTIALS, None), None, embedded=True)
+
+
+def _running_server_hint(config: Config) -> str:
+    """When a ``dbtooling start`` server of this folder runs (``[local]`` settings), how to
+    send requests to it instead: a new user starts it, then expects ``migrate`` to use it."""
+    try:
+        running = LocalServer.from_config(config.local).info()
+    except OSError:  # an unreadable state folder: no hint rather than an error
+        return ""
+    if running is None:
+        return ""
+    return (
+        f" A `dbtooling start` server is running at {running.endpoint}: set "
+        'engine = "local" (DBTOOLING_ENGINE=local) or endpoint to use it.'
+    )

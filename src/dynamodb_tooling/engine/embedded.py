@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,10 +107,11 @@ _shared: EmbeddedEngine | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_engine() -> EmbeddedEngine:
+def shared_engine(hint: Callable[[], str] | None = None) -> EmbeddedEngine:
     """The process-wide embedded engine, started on first use and stopped at exit.
 
-    Logs once (at WARNING, so it shows without logging setup) that requests go to it.
+    Logs once (at WARNING, so it shows without logging setup) that requests go to it, with
+    what ``hint()`` adds (called then only).
     """
     global _shared
     with _shared_lock:
@@ -119,8 +121,9 @@ def shared_engine() -> EmbeddedEngine:
             atexit.register(engine.stop)
             logger.warning(
                 "dynamodb-tooling: using the embedded engine (moto) at %s; data lives in memory "
-                "for this process only (set engine/endpoint to use AWS or `dbtooling start`).",
+                "for this process only (set engine/endpoint to use AWS or `dbtooling start`).%s",
                 endpoint,
+                hint() if hint is not None else "",
             )
             _shared = engine
         return _shared
