@@ -335,3 +335,20 @@ def test_the_real_clock_stamps_as_the_transformer_does(
             == plan.item["updated_at"]
             == compiler.transformer.timestamp(NOW)
         )
+
+
+def test_create_saves_through_an_overridden_save(registry: Registry, stub: StubExecutor) -> None:
+    # Django and Eloquent users override save(); create() must go through it.
+    saved: list[str] = []
+
+    class Audited(Model, registry=registry):
+        title: str
+
+        def save(self) -> "Audited":
+            saved.append(self.title)
+            return super().save()
+
+    created = Audited.create(title="Hi")
+    assert saved == ["Hi"]
+    assert created.exists
+    assert [r.operation for r in stub.requests] == ["PutItem"]

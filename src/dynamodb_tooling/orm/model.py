@@ -210,7 +210,7 @@ class Model(
     def __init__(self, **values: Any) -> None:
         """A new, unsaved instance (see the attributes concern); user traits' ``initialize``
         then run."""
-        self._initialise(values, guarded=True)  # HasAttributes.__init__, without a call
+        super().__init__(**values)
         for initialize in type(self).__initializers__:
             initialize(self)
 

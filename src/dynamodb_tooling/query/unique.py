@@ -23,7 +23,7 @@ from dynamodb_tooling.query._write_outcome import translate_write_error
 from dynamodb_tooling.query._write_plan import UniqueTarget, WritePlan
 from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.query.write_flow import alone, failure_flow, upsert_flow, write_flow
-from dynamodb_tooling.requests import Flow
+from dynamodb_tooling.requests import Flow, Request
 from dynamodb_tooling.requests.transactions import TransactDelete, TransactPut
 from dynamodb_tooling.schema import KeyScheme
 from dynamodb_tooling.schema.keys import SENTINEL_OWNER
@@ -90,10 +90,9 @@ def run_write(
     (exactly once unless ``non_idempotent_writes = "at_most_once"``) and raise the error a
     failure stands for. A plan whose flow is its one request (:func:`alone`: a put, an
     idempotent update or delete) is executed directly, the flow only taking a failure."""
-    once = client.config.non_idempotent_writes == "exactly_once"
-    request = alone(plan, exactly_once=once)
+    request = _alone(client, plan)
     if request is None:
-        return client.run(write_flow(plan, exactly_once=once, token=client_request_token))
+        return client.run(_flow(client, plan, client_request_token))
     try:
         return client.execute(request)
     except (ConditionalCheckFailedError, TransactionCanceledError) as error:
@@ -104,19 +103,25 @@ async def arun_write(
     client: Executor, plan: WritePlan, *, client_request_token: str | None = None
 ) -> Response:
     """The async twin of :func:`run_write` (the same flow on the async driver)."""
-    once = client.config.non_idempotent_writes == "exactly_once"
-    request = alone(plan, exactly_once=once)
+    request = _alone(client, plan)
     if request is None:
-        return await client.arun(write_flow(plan, exactly_once=once, token=client_request_token))
+        return await client.arun(_flow(client, plan, client_request_token))
     try:
         return await client.aexecute(request)
     except (ConditionalCheckFailedError, TransactionCanceledError) as error:
         return await client.arun(failure_flow(plan, error))
 
 
+def _exactly_once(client: Executor) -> bool:
+    return client.config.non_idempotent_writes == "exactly_once"
+
+
+def _alone(client: Executor, plan: WritePlan) -> Request | None:
+    return alone(plan, exactly_once=_exactly_once(client))
+
+
 def _flow(client: Executor, plan: WritePlan, token: str | None) -> Flow[Response]:
-    once = client.config.non_idempotent_writes == "exactly_once"
-    return write_flow(plan, exactly_once=once, token=token)
+    return write_flow(plan, exactly_once=_exactly_once(client), token=token)
 
 
 def read_and_upsert(
@@ -130,8 +135,7 @@ def read_and_upsert_flow(
     client: Executor, compiler: WriteCompiler, model: str, values: Mapping[str, Any]
 ) -> Flow[WritePlan]:
     """The flow of :func:`read_and_upsert`, for ``client.run`` or ``client.arun``."""
-    once = client.config.non_idempotent_writes == "exactly_once"
-    return upsert_flow(compiler, model, values, exactly_once=once)
+    return upsert_flow(compiler, model, values, exactly_once=_exactly_once(client))
 
 
 def written(client: Executor, plan: WritePlan) -> Flow[WritePlan]:

@@ -69,7 +69,7 @@ def write_flow(
         response: Response = yield plan.request
         return response
     except (ConditionalCheckFailedError, TransactionCanceledError) as error:
-        return (yield from _failed(plan, error))
+        return (yield from failure_flow(plan, error))
 
 
 def alone(plan: WritePlan, *, exactly_once: bool = True) -> Request | None:
@@ -80,15 +80,6 @@ def alone(plan: WritePlan, *, exactly_once: bool = True) -> Request | None:
     if plan.transactional or (exactly_once and needs_token(plan)):
         return None
     return plan.request
-
-
-def failure_flow(
-    plan: WritePlan, error: ConditionalCheckFailedError | TransactionCanceledError
-) -> Flow[Response]:
-    """What :func:`write_flow` does when :func:`alone`'s request failed with ``error``: reads
-    the item when that tells why, then raises the error it stands for (or, when an earlier
-    attempt of our own is what the condition saw, returns ``{}``)."""
-    return _failed(plan, error)
 
 
 def _as_transaction(plan: WritePlan, token: str | None) -> Flow[Response]:
@@ -113,9 +104,13 @@ def _as_transaction(plan: WritePlan, token: str | None) -> Flow[Response]:
         raise single from error
 
 
-def _failed(
+def failure_flow(
     plan: WritePlan, error: ConditionalCheckFailedError | TransactionCanceledError
 ) -> Flow[Response]:
+    """What :func:`write_flow` does when its request failed with ``error`` (also for an
+    executor that sent :func:`alone`'s request itself): reads the item when that tells why,
+    then raises the error it stands for (or, when an earlier attempt of our own is what the
+    condition saw, returns ``{}``)."""
     items: dict[int, dict[str, Any] | None] = {}
 
     def current(target: EntityTarget) -> Flow[dict[str, Any] | None]:

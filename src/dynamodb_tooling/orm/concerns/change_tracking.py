@@ -174,10 +174,11 @@ class TracksChanges:
             object.__setattr__(self, "_model_state", state)
             return state
 
-    def _remember(self) -> None:
+    def _remember(self, hydration: Any = None) -> None:
+        """Mark the values as saved: their snapshot, taken by the model's hydration (given by
+        a caller that holds it already, looked up otherwise)."""
         state = self._state
-        cls = type(self)
-        plan = cls._hydration()  # the per-model snapshot hydration compiles
+        plan = type(self)._hydration() if hydration is None else hydration
         values = state.values  # to_values(), without its copy when every name is stored
         if not plan.allowed.issuperset(values):
             values = self.to_values()

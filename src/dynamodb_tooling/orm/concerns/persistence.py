@@ -50,17 +50,17 @@ class Followup:
 
 class InsertPath:
     """How one model class inserts a new instance, derived once per registry resolution:
-    its compiled insert (the general one for anything unusual) and its compiled read-back
-    of what the write changed (:func:`written_function`)."""
+    its compiled insert (the general one for anything unusual), its compiled read-back of
+    what the write changed (:func:`written_function`) and its hydration (stored names,
+    snapshot), looked up once."""
 
-    __slots__ = ("allowed", "builder", "compiler", "model", "original", "written")
+    __slots__ = ("builder", "compiler", "hydration", "model", "written")
 
     def __init__(self, cls: type[Persistence]) -> None:
         model = self.model = cls.__definition__.name
         compiler = self.compiler = cls._compiler()
         self.builder = compiler.insert_builder(model)
-        self.allowed = cls._name_set()[1]  # what to_values() keeps
-        self.original = cls._hydration().original  # the dirty-tracking snapshot
+        self.hydration: Hydration = cls._hydration()  # its names and snapshot
         # The compiler's transformer is the model's (one per registry resolution).
         self.written = written_function(compiler.transformer, model)
 
@@ -94,18 +94,15 @@ class Persistence:
 
         def to_values(self) -> dict[str, Any]: ...
 
-        @classmethod
-        def _name_set(cls) -> tuple[tuple[str, ...], frozenset[str]]: ...
-
-        @classmethod
-        def _hydration(cls) -> Hydration: ...
-
         @property
         def _state(self) -> ModelState: ...
 
         exists: ClassVar[Exists]
 
-        def _remember(self) -> None: ...
+        def _remember(self, hydration: Hydration | None = None) -> None: ...
+
+        @classmethod
+        def _hydration(cls) -> Hydration: ...
 
         def _remember_only(self, names: Iterable[str]) -> None: ...
 
@@ -162,7 +159,7 @@ class Persistence:
         :meth:`force_create`.
         """
         instance = cls(**values)
-        instance._do("save", instance._save_op)  # save(), without a call
+        instance.save()
         return instance
 
     @classmethod
@@ -213,20 +210,16 @@ class Persistence:
         it: only what the write changed is read back (timestamps, the version, cast values),
         the values sent unchanged are the instance's already."""
         path = type(self)._insert_path()
+        hydration = path.hydration
         values = state.values
-        # to_values(), without its look-up when every name is a stored one (the usual case)
-        sent = dict(values) if path.allowed.issuperset(values) else self.to_values()
+        # to_values(), without its look-up when every name is a stored one (as _remember does)
+        sent = dict(values) if hydration.allowed.issuperset(values) else self.to_values()
         plan = self._check_before_write(sent, lambda: path.plan(sent))
 
         def inserted() -> None:
             assert plan.item is not None
-            stored = state.values
-            stored.update(path.written(sent, plan.item))
-            # _remember(), with the model's snapshot at hand
-            state.original = path.original(
-                stored if path.allowed.issuperset(stored) else self.to_values()
-            )
-            state.exists = True
+            state.values.update(path.written(sent, plan.item))
+            self._remember(hydration)
 
         return plan, inserted
 

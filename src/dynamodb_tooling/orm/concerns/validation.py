@@ -96,10 +96,7 @@ class ValidatesAttributes:
         """Run ``write`` (which compiles the request and applies the rule strings) after the
         validators of ``values``; every error of both, together, before anything is sent."""
         if not type(self)._validators():  # the usual case: only the rule strings
-            try:
-                return write()
-            except ModelValidationError as exc:
-                raise ModelValidationError(exc.model, exc.errors) from None
+            return write()
         found = self._validator_errors(values)
         try:
             result = write()
