@@ -17,6 +17,7 @@ from dynamodb_tooling.engine import (
     read_request_log,
 )
 from dynamodb_tooling.engine._request_log import RequestLogApp, RequestLogWriter
+from dynamodb_tooling.engine._request_records import parse_lines
 from dynamodb_tooling.engine._serialized import SerializedApp
 
 TARGET = "DynamoDB_20120810."
@@ -174,6 +175,22 @@ def test_reading_keeps_the_last_matching_records(tmp_path: Path) -> None:
     assert len(read_request_log(log, 10, RequestFilter(operation="putitem"))) == 2
     assert read_request_log(log, 0) == []
     assert read_request_log(tmp_path / "missing.jsonl") == []
+
+
+def test_the_tail_of_a_long_log_is_its_last_records(tmp_path: Path) -> None:
+    # Unfiltered, only the end of the log is parsed; lines that are not records (cut short)
+    # inside that end make it read further back, never return fewer records.
+    log = tmp_path / "requests.jsonl"
+    write_lines(log, *({**PUT, "ms": n} for n in range(2_000)))
+    with log.open("a") as handle:
+        handle.write("cut sh\n" * 30)
+    write_lines(log, GET)
+    tail = read_request_log(log, 50)
+    assert [r.ms for r in tail[:-1]] == [float(n) for n in range(1_951, 2_000)]
+    assert tail[-1].operation == "GetItem"
+    with log.open(encoding="utf-8") as handle:
+        assert tail == list(parse_lines(handle))[-50:]  # what parsing every line gives
+    assert tail[-10:] == read_request_log(log, 10)
 
 
 def test_a_record_keeps_its_line_and_splits_its_tables() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 
-def json_object(payload: bytes) -> dict[str, Any]:
+def json_object(payload: str | bytes) -> dict[str, Any]:
     """``payload`` parsed as a JSON object; ``{}`` when it is not one."""
     try:
         parsed = json.loads(payload)
@@ -47,7 +47,7 @@ class RequestRecord:
     @classmethod
     def parse(cls, line: str) -> RequestRecord | None:
         """The record of a log line; ``None`` for a line that is not one (cut short, foreign)."""
-        data = json_object(line.encode())
+        data = json_object(line)
         if not isinstance(data.get("operation"), str) or not isinstance(data.get("status"), int):
             return None
         return cls(
@@ -104,7 +104,18 @@ def read_request_log(
         return []
     try:
         with Path(path).open(encoding="utf-8", errors="replace") as handle:
-            return list(deque(parse_lines(handle, only), maxlen=lines))
+            if only is not None and only != RequestFilter():
+                return list(deque(parse_lines(handle, only), maxlen=lines))
+            # Unfiltered: only the last lines are parsed (the log grows to 32 MiB); more of
+            # them when some are not records (a line cut short).
+            window = lines
+            while True:
+                tail = deque(handle, maxlen=window)
+                records = list(parse_lines(tail))
+                if len(records) >= lines or len(tail) < window:
+                    return records[-lines:]
+                window *= 4
+                handle.seek(0)
     except FileNotFoundError:
         return []
 
