@@ -212,6 +212,27 @@ def test_relations_that_cannot_span_tables_are_refused(declare: str, fragments: 
         assert fragment in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("table", "settings", "why"),
+    [
+        ("ab", {}, "'ab' must be 3 to 255 characters long"),
+        ("AuditEventsOfEveryTenant", {"table_name_prefix": "x" * 240}, "3 to 255 characters"),
+    ],
+)
+def test_a_full_table_name_dynamodb_refuses_is_named_when_the_registry_resolves(
+    table: str, settings: dict[str, Any], why: str
+) -> None:
+    registry = Registry(validate_config(**settings))
+
+    class Log(Model, registry=registry, table=table):
+        name: str
+
+    with pytest.raises(SchemaError) as refused:
+        registry.schema  # noqa: B018 - resolving checks the table names
+    assert f"Log: table={table!r} names table" in str(refused.value)
+    assert why in str(refused.value)
+
+
 def test_an_invalid_table_name_is_refused_at_definition() -> None:
     with pytest.raises(SchemaError, match=r"Bad: table='a b' is not a DynamoDB table name"):
 

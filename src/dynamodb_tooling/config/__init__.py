@@ -48,6 +48,7 @@ from dynamodb_tooling.config._schema import (
     SseConfig,
     StreamsConfig,
     TtlConfig,
+    check_table_name,
 )
 
 _lock = threading.Lock()
@@ -246,6 +247,7 @@ __all__ = [
     "SseConfig",
     "StreamsConfig",
     "TtlConfig",
+    "check_table_name",
     "deep_merge",
     "default_gsis",
     "environment_names",

@@ -514,7 +514,7 @@ class Config(Section):
     @field_validator("default_table_name")
     @classmethod
     def _table_name_valid(cls, value: str) -> str:
-        _check_table_name(value)
+        check_table_name(value)
         return value
 
     @property
@@ -531,7 +531,7 @@ class Config(Section):
         found += _tag_problems(self.tags)
         full = f"{self.table_name_prefix}{self.default_table_name}{self.table_name_suffix}"
         try:
-            _check_table_name(full)
+            check_table_name(full)
         except ValueError as exc:
             found.append(("table_name_prefix", f"the full table name {full!r}: {exc}"))
         for name, path in self.drivers.items():
@@ -596,7 +596,9 @@ def _unsupported_problems(config: Config) -> list[tuple[str, str]]:
     return found
 
 
-def _check_table_name(name: str) -> None:
+def check_table_name(name: str) -> None:
+    """Raise ``ValueError`` unless ``name`` can name a DynamoDB table (3 to 255 letters,
+    digits, ``_``, ``-`` or ``.``)."""
     allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
     if not 3 <= len(name) <= 255:
         raise ValueError(f"{name!r} must be 3 to 255 characters long")

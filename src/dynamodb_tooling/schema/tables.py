@@ -23,14 +23,15 @@ import re
 from collections.abc import Iterable
 
 from dynamodb_tooling.config import Config, full_table_name
+from dynamodb_tooling.config import check_table_name as check_full_name
 from dynamodb_tooling.schema.definitions import ModelDefinition
 from dynamodb_tooling.schema.errors import SchemaError
 from dynamodb_tooling.schema.resolve import ResolvedSchema
 
 __all__ = ["check_table_name", "check_tables", "table_of", "table_schema", "tables_of"]
 
-#: DynamoDB table names: letters, digits, ``_``, ``-`` and ``.``; 3 to 255 of them (with the
-#: configured prefix and suffix, checked when the table is named).
+#: DynamoDB table names: letters, digits, ``_``, ``-`` and ``.``; 3 to 255 of them with the
+#: configured prefix and suffix (checked by :func:`check_tables` when the registry resolves).
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 
 
@@ -79,8 +80,19 @@ def table_schema(schema: ResolvedSchema, models: Iterable[str]) -> ResolvedSchem
 
 
 def check_tables(schema: ResolvedSchema, config: Config) -> None:
-    """Refuse relations that need one partition or edge items across two tables."""
+    """Refuse a model's table name DynamoDB would refuse (with the prefix and suffix), and
+    relations that need one partition or edge items across two tables."""
     table = {e.name: table_of(e.model, config) for e in schema.entities}
+    for entity in schema.entities:
+        if entity.model.table is not None:
+            try:
+                check_full_name(table[entity.name])
+            except ValueError as exc:
+                raise SchemaError(
+                    f"{entity.name}: table={entity.model.table!r} names table "
+                    f"{table[entity.name]!r}, which DynamoDB refuses: {exc}; choose another "
+                    "table= (or another table_name_prefix/suffix)"
+                ) from None
     for entity in schema.entities:
         link = entity.collection_parent
         if link is not None and table[link.child] != table[link.parent]:
