@@ -30,8 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dynamodb_tooling._types import Response
-from dynamodb_tooling.config import SingleTableDesignConfig
-from dynamodb_tooling.drivers import get_client
+from dynamodb_tooling.config import SingleTableDesignConfig, full_table_name
 from dynamodb_tooling.errors import ResourceNotFoundError
 from dynamodb_tooling.expressions import Path, attr
 from dynamodb_tooling.marshal import marshall_item, unmarshall_item
@@ -47,12 +46,11 @@ from dynamodb_tooling.migrations._backfill_plan import BackfillPlanner
 from dynamodb_tooling.migrations._backfill_progress import ProgressCallback, ProgressTracker
 from dynamodb_tooling.migrations._backfill_report import BackfillReport
 from dynamodb_tooling.migrations._checkpoint import MIGRATION_PARTITION, Checkpoint
-from dynamodb_tooling.migrations._services import ServiceExecutor
+from dynamodb_tooling.migrations.api import _executor, _registry
 from dynamodb_tooling.migrations.backfill import compile_backfill
 from dynamodb_tooling.migrations.errors import MigrationError
 from dynamodb_tooling.migrations.results import MigrationResult
 from dynamodb_tooling.migrations.runner import RunOptions, drop_table_flow, migrate_flow
-from dynamodb_tooling.migrations.snapshot import build_snapshot
 from dynamodb_tooling.query.executor import Executor
 from dynamodb_tooling.requests import Backoff, Flow, Request, gather
 from dynamodb_tooling.requests.batch import batch_write
@@ -60,7 +58,7 @@ from dynamodb_tooling.requests.items import get_item, put_item, scan
 from dynamodb_tooling.requests.pagination import next_page
 from dynamodb_tooling.requests.tables import describe_table
 from dynamodb_tooling.schema.errors import KeyValueError
-from dynamodb_tooling.schema.registry import Registry, get_registry
+from dynamodb_tooling.schema.registry import Registry
 
 COPY_SORT = "COPY"
 _BACKOFF = Backoff(base=0.5, cap=20.0, max_attempts=20)
@@ -155,8 +153,8 @@ def copy_table_flow(
     options = options or RunOptions()
     base = options.table_name or registry.config.default_table_name
     name = to or f"{base}-v2"
-    source = build_snapshot(registry, options.table_name).table_name
-    target = build_snapshot(registry, name).table_name
+    source = full_table_name(options.table_name, registry.config)
+    target = full_table_name(name, registry.config)
     if source == target:
         raise CopyTableError(
             f"the new table's name {target!r} is the old table's; pass another name "
@@ -489,11 +487,6 @@ async def acopy_table(
     return await _executor(client).arun(flow)
 
 
-def _executor(client: Executor | None) -> Executor:
-    found = client if client is not None else get_client()
-    return found if isinstance(found, ServiceExecutor) else ServiceExecutor(found)
-
-
 def _flow(
     registry: Registry | None,
     to: str | None,
@@ -505,7 +498,7 @@ def _flow(
     progress: ProgressCallback | None,
 ) -> Flow[CopyTableResult]:
     return copy_table_flow(
-        registry if registry is not None else get_registry(),
+        _registry(registry),
         to=to,
         options=options or RunOptions(),
         page_size=page_size,
