@@ -182,10 +182,9 @@ def _table(value: Any, own: Any, name: str, ctx: Context) -> str | None:
     if own is None:
         return None
     try:
-        return check_table_name(name, own)
+        return check_table_name("", own, option="dynamodbTable ")
     except SchemaError as exc:
-        message = str(exc).removeprefix(name + ": ").replace("table=", "dynamodbTable ", 1)
-        ctx.fail(message.replace("leave table out", "leave dynamodbTable out"))
+        ctx.fail(str(exc))
 
 
 def _factory(value: Any) -> RawCode | None:

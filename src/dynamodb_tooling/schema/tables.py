@@ -35,15 +35,18 @@ __all__ = ["check_table_name", "check_tables", "table_of", "table_schema", "tabl
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 
 
-def check_table_name(model: str, table: object) -> str | None:
-    """``table`` if it can name a DynamoDB table, else a :class:`SchemaError` naming the model."""
+def check_table_name(model: str, table: object, *, option: str = "table=") -> str | None:
+    """``table`` if it can name a DynamoDB table, else a :class:`SchemaError` naming the model
+    (``model: table='a b' is not ...``; without the model when ``model`` is empty) and the
+    ``option`` that set it (``dynamodbTable`` for a Stacks model)."""
     if table is None:
         return None
     if not isinstance(table, str) or not _TABLE_NAME.match(table):
+        where = f"{model}: " if model else ""
         raise SchemaError(
-            f"{model}: table={table!r} is not a DynamoDB table name; use 1 to 255 letters, "
-            "digits, '_', '-' or '.' (e.g. table='Audit'), or leave table out to keep the "
-            "model in the main table"
+            f"{where}{option}{table!r} is not a DynamoDB table name; use 1 to 255 letters, "
+            f"digits, '_', '-' or '.' (e.g. {option}'Audit'), or leave {option.rstrip('= ')} "
+            "out to keep the model in the main table"
         )
     return table
 
