@@ -151,9 +151,14 @@ def migrate_flow(
     options: RunOptions = RunOptions(),
     emit: Emit = _ignore,
     kind: RunKind = "migrate",
+    planned: tuple[MigrationPlan, StoredState] | None = None,
 ) -> Flow[MigrationResult]:
-    """Plan, check and apply (or, with ``dry_run``, record what would be sent)."""
-    plan, stored, _ = yield from plan_flow(registry, options.table_name)
+    """Plan, check and apply (or, with ``dry_run``, record what would be sent). ``planned``
+    is the table's plan and stored state when the caller has just read them."""
+    if planned is None:
+        plan, stored, _ = yield from plan_flow(registry, options.table_name)
+    else:
+        plan, stored = planned
     check_plan(plan, force=force or dry_run)
     if plan.up_to_date:
         return MigrationResult(plan, dry_run=dry_run)

@@ -35,7 +35,7 @@ from dynamodb_tooling.migrations.runner import (
     rollback_flow,
     status_flow,
 )
-from dynamodb_tooling.migrations.state import read_state
+from dynamodb_tooling.migrations.state import StoredState, read_state
 from dynamodb_tooling.requests import Flow
 from dynamodb_tooling.schema.registry import Registry
 
@@ -78,11 +78,17 @@ def plans_flow(registry: Registry, table_name: str | None = None) -> Flow[list[M
 
 def _check_all(
     registry: Registry, tables: list[str | None], *, force: bool, dry_run: bool
-) -> Flow[None]:
-    if len(tables) > 1 and not dry_run:
-        for table in tables:
-            plan, _, _ = yield from plan_flow(registry, table)
-            check_plan(plan, force=force)
+) -> Flow[list[tuple[MigrationPlan, StoredState] | None]]:
+    """Every table's plan, checked before any table changes (a refusal in one changes none);
+    the plans are then run as they are (no table's migration changes another's)."""
+    if len(tables) < 2 or dry_run:
+        return [None] * len(tables)
+    planned: list[tuple[MigrationPlan, StoredState] | None] = []
+    for table in tables:
+        plan, stored, _ = yield from plan_flow(registry, table)
+        check_plan(plan, force=force)
+        planned.append((plan, stored))
+    return planned
 
 
 def migrate_tables_flow(
@@ -97,9 +103,9 @@ def migrate_tables_flow(
     """:func:`.runner.migrate_flow` for every table; the main table's result holds the
     others' (``result.others``, ``result.tables``)."""
     tables = table_targets(registry, options.table_name)
-    yield from _check_all(registry, tables, force=force, dry_run=dry_run)
+    planned = yield from _check_all(registry, tables, force=force, dry_run=dry_run)
     results = []
-    for table in tables:
+    for table, plan in zip(tables, planned, strict=True):
         result = yield from migrate_flow(
             registry,
             dry_run=dry_run,
@@ -107,6 +113,7 @@ def migrate_tables_flow(
             backfill=backfill,
             options=_options(options, table),
             emit=emit,
+            planned=plan,
         )
         results.append(result)
     return replace(results[0], others=tuple(results[1:])) if len(results) > 1 else results[0]
