@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,9 +155,7 @@ def backfill_flow(
         ) from None
     found = yield from read_checkpoints(planner, design, options)
     item_count = described.get("Table", {}).get("ItemCount")
-    resumed = {s: c for s, c in found.items() if c is not None and not options.restart}
-    # A finished segment that left failed items is scanned again: they may be fixed by now.
-    resumed = {s: c for s, c in resumed.items() if not (c.done and c.failed)}
+    resumed = {s: c for s, c in found.items() if c is not None and resumable(c, options.restart)}
     tracker = ProgressTracker(
         progress,
         segments=len(chosen),
@@ -219,36 +217,66 @@ def read_checkpoints(
     return found
 
 
-def segment_flow(run: BackfillRun, segment: int, found: Checkpoint | None) -> Flow[SegmentReport]:
-    """Scan one segment from its checkpoint to its end, fixing and checkpointing each page."""
+def resumable(found: Checkpoint | None, restart: bool) -> bool:
+    """Whether a segment continues from its stored checkpoint ``found``: not when asked to
+    ``restart``, nor for a finished segment that left failed items (scanned again: they may
+    be fixed by now)."""
+    return found is not None and not restart and not (found.done and found.failed)
+
+
+def checkpointed_scan(
+    run: BackfillRun,
+    segment: int,
+    found: Checkpoint | None,
+    first: Callable[[dict[str, Any] | None], Request],
+    page: Callable[[Response], Flow[tuple[dict[str, int], int]]],
+) -> Flow[int]:
+    """Scan one segment from its checkpoint (or its start), page by page: ``first(last_key)``
+    is the segment's first Scan, ``page(response)`` handles a page and gives its counts and
+    how many items it wrote; each page is then checkpointed and reported to the progress
+    tracker. The pages scanned."""
     options = run.options
-    resume = found is not None and not options.restart and not (found.done and found.failed)
-    report = SegmentReport(segment, resumed=resume)
     checkpoint = (
         found
-        if found is not None and resume
+        if found is not None and resumable(found, options.restart)
         else Checkpoint(options.run_id, segment, options.segments, run.planner.kinds)
     )
     expected = found.pages if found is not None else None
-    request: Request | None = scan(
-        options.table,
-        filter=run.scan_filter,
-        segment=segment,
-        total_segments=options.segments,
-        limit=options.page_size,
-        exclusive_start_key=checkpoint.last_key,
-    )
+    request: Request | None = first(checkpoint.last_key)
+    pages = 0
     while request is not None:
         response = yield from patient(request, options.backoff)
-        counts = yield from _page(run, response, report)
+        counts, written = yield from page(response)
         last_key = response.get("LastEvaluatedKey") or None
         checkpoint = checkpoint.advanced(last_key, counts, run.writer)
         yield from save_checkpoint(run, checkpoint, expected)
         expected = checkpoint.pages
-        report.pages += 1
-        written = counts["updated"] + counts["rekeyed"]
+        pages += 1
         run.tracker.page(counts["scanned"], written, segment_finished=last_key is None)
         request = next_page(request, response)
+    return pages
+
+
+def segment_flow(run: BackfillRun, segment: int, found: Checkpoint | None) -> Flow[SegmentReport]:
+    """Scan one segment from its checkpoint to its end, fixing and checkpointing each page."""
+    options = run.options
+    report = SegmentReport(segment, resumed=resumable(found, options.restart))
+
+    def first(last_key: dict[str, Any] | None) -> Request:
+        return scan(
+            options.table,
+            filter=run.scan_filter,
+            segment=segment,
+            total_segments=options.segments,
+            limit=options.page_size,
+            exclusive_start_key=last_key,
+        )
+
+    def page(response: Response) -> Flow[tuple[dict[str, int], int]]:
+        counts = yield from _page(run, response, report)
+        return counts, counts["updated"] + counts["rekeyed"]
+
+    report.pages += yield from checkpointed_scan(run, segment, found, first, page)
     report.done = True
     return report
 

@@ -37,10 +37,11 @@ from dynamodb_tooling.marshal import marshall_item, unmarshall_item
 from dynamodb_tooling.migrations._backfill_flow import (
     BackfillOptions,
     BackfillRun,
+    checkpointed_scan,
     patient,
     read_checkpoints,
     resolve_segments,
-    save_checkpoint,
+    resumable,
 )
 from dynamodb_tooling.migrations._backfill_plan import BackfillPlanner
 from dynamodb_tooling.migrations._backfill_progress import ProgressCallback, ProgressTracker
@@ -315,7 +316,7 @@ def _copy_items(
         backoff=_BACKOFF,
     )
     found = yield from read_checkpoints(planner, design, options)
-    resumed = {s: c for s, c in found.items() if c is not None and not copy.restart}
+    resumed = {s: c for s, c in found.items() if c is not None and resumable(c, copy.restart)}
     tracker = ProgressTracker(
         progress,
         segments=len(copy.segments),
@@ -346,39 +347,32 @@ def _copy_items(
 def _copy_segment(writer: _Writer, segment: int, found: Checkpoint | None) -> Flow[tuple[int, int]]:
     """Scan one segment of the old table from its checkpoint, writing each page."""
     run, copy = writer.run, writer.copy
-    resume = found is not None and not copy.restart
-    checkpoint = (
-        found
-        if found is not None and resume
-        else Checkpoint(run.options.run_id, segment, run.options.segments, run.planner.kinds)
-    )
-    expected = found.pages if found is not None else None
-    request: Request | None = scan(
-        copy.source,
-        segment=segment,
-        total_segments=run.options.segments,
-        limit=copy.page_size,
-        exclusive_start_key=checkpoint.last_key,
-    )
     copied = derived = 0
-    while request is not None:
-        response = yield from patient(request, run.options.backoff)
+
+    def first(last_key: dict[str, Any] | None) -> Request:
+        return scan(
+            copy.source,
+            segment=segment,
+            total_segments=run.options.segments,
+            limit=copy.page_size,
+            exclusive_start_key=last_key,
+        )
+
+    def page(response: Response) -> Flow[tuple[dict[str, int], int]]:
+        nonlocal copied, derived
         puts, changed, rekey = _page(writer, response.get("Items", ()))
         if puts:
             yield from batch_write({copy.target: puts}, backoff=_BACKOFF)
+        copied, derived = copied + len(puts), derived + changed
         counts = {
             "scanned": int(response.get("ScannedCount", len(response.get("Items", ())))),
             "examined": len(puts),
             "updated": len(puts),
             "rekeyed": rekey,  # copied as they are, left for the re-key backfill
         }
-        last_key = response.get("LastEvaluatedKey") or None
-        checkpoint = checkpoint.advanced(last_key, counts, run.writer)
-        yield from save_checkpoint(run, checkpoint, expected)
-        expected = checkpoint.pages
-        copied, derived = copied + len(puts), derived + changed
-        run.tracker.page(counts["scanned"], len(puts), segment_finished=last_key is None)
-        request = next_page(request, response)
+        return counts, len(puts)
+
+    yield from checkpointed_scan(run, segment, found, first, page)
     return copied, derived
 
 
