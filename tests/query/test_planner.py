@@ -146,6 +146,8 @@ def test_anything_else_scans_with_a_warning_and_a_suggestion() -> None:
     assert chosen.to_params()["FilterExpression"] == "#n0 = :v0 AND #n1 = :v1"
     explained = str(chosen.explain())
     assert "to make it cheaper: mark Post.title index=True" in explained
+    assert explained.count("mark Post.title index=True") == 1  # the fix is said once
+    assert chosen.warnings  # the warning is still raised, and kept on the explanation
     assert "Scan (reads the whole table)" in explained
 
 

@@ -203,7 +203,13 @@ class Explanation:
             lines.append(f"  filter: {self.filter}")
         lines.append(f"  cost: {self.cost}")
         lines += [f"  then: {step}" for step in self.client_side]
-        lines += [f"  warning: {warning}" for warning in self.warnings]
+        # A warning that only restates the reason and the fix below (the Scan warning) is
+        # not printed twice.
+        lines += [
+            f"  warning: {warning}"
+            for warning in self.warnings
+            if not (self.suggestion and self.suggestion in warning)
+        ]
         if self.suggestion:
             lines.append(f"  to make it cheaper: {self.suggestion}")
         return "\n".join(lines)
